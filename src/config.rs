@@ -1,0 +1,219 @@
+//! `kb.toml`: site configuration with a default for every key and a clear error for unknown keys.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How kb links plain-text mentions of other notes' titles and aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Autolink {
+    /// Never link mentions automatically.
+    Off,
+    /// Link the first mention of every other note in a note (the default).
+    #[default]
+    First,
+    /// Link every mention.
+    All,
+}
+
+/// The whole configuration, as read from `kb.toml` (every key optional).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Site title shown in the header, the feed and the browser tab.
+    pub title: String,
+    /// One-line description of the site (home page and feed).
+    pub description: String,
+    /// Absolute URL the site is published at, e.g. `https://me.github.io/kb/`.
+    pub base_url: String,
+    /// Language of the user-interface strings: `ko` or `en`.
+    pub language: String,
+    /// Folder holding the notes, relative to the root.
+    pub notes_dir: String,
+    /// Folder the site is written to, relative to the root.
+    pub output_dir: String,
+    /// Author name for the Atom feed.
+    pub author: String,
+    /// Number of entries in the feed and in the home page's "recently updated" list.
+    pub recent: usize,
+    /// Notes larger than this many bytes are skipped with an error.
+    pub max_note_bytes: u64,
+    /// Treat broken links as errors in `kb build`.
+    pub strict: bool,
+    /// Link plain mentions of other notes: "off", "first" or "all".
+    pub autolink: Autolink,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Knowledge Base".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "ko".into(),
+            notes_dir: "notes".into(),
+            output_dir: "public".into(),
+            author: String::new(),
+            recent: 10,
+            max_note_bytes: 16 * 1024 * 1024,
+            strict: false,
+            autolink: Autolink::First,
+        }
+    }
+}
+
+/// The keys `kb.toml` accepts, for error messages.
+pub const VALID_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "notes_dir",
+    "output_dir",
+    "author",
+    "recent",
+    "max_note_bytes",
+    "strict",
+    "autolink",
+];
+
+/// A configuration problem with a `path:line:col` location.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// Where the problem is.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl Config {
+    /// Reads `root/kb.toml` if it exists; otherwise returns the defaults.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join("kb.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(ConfigError {
+                    path,
+                    line: 1,
+                    col: 1,
+                    message: format!("cannot read kb.toml: {e}"),
+                    hint: "check the file's permissions and encoding (UTF-8)".into(),
+                });
+            }
+        };
+        Self::parse(&text, &path)
+    }
+
+    /// Parses the text of a `kb.toml`.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|s| crate::diag::line_col(text, s.start))
+                .unwrap_or((1, 1));
+            let msg = e.message().to_string();
+            let hint = if msg.contains("unknown field") {
+                format!("valid keys are: {}", VALID_KEYS.join(", "))
+            } else {
+                "see the kb.toml reference in the README".to_string()
+            };
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: format!("invalid kb.toml: {msg}"),
+                hint,
+            }
+        })?;
+        if cfg.language != "ko" && cfg.language != "en" {
+            let (line, col) = text
+                .find("language")
+                .map(|i| crate::diag::line_col(text, i))
+                .unwrap_or((1, 1));
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: format!("unsupported language `{}`", cfg.language),
+                hint: "use \"ko\" or \"en\"".into(),
+            });
+        }
+        Ok(cfg)
+    }
+
+    /// The path part of `base_url`, always starting and ending with `/` (e.g. `/kb/`).
+    pub fn base_path(&self) -> String {
+        let rest = match self.base_url.find("://") {
+            Some(i) => {
+                let after = &self.base_url[i + 3..];
+                after.find('/').map(|j| &after[j..]).unwrap_or("/")
+            }
+            None => self.base_url.as_str(),
+        };
+        let mut p = rest.trim().to_string();
+        if !p.starts_with('/') {
+            p.insert(0, '/');
+        }
+        if !p.ends_with('/') {
+            p.push('/');
+        }
+        p
+    }
+
+    /// `base_url` with a trailing slash, or an empty string when it has no scheme and host.
+    pub fn absolute_base(&self) -> String {
+        if self.base_url.contains("://") {
+            let mut b = self.base_url.trim().to_string();
+            if !b.ends_with('/') {
+                b.push('/');
+            }
+            b
+        } else {
+            String::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let c = Config::parse("", Path::new("kb.toml")).unwrap();
+        assert_eq!(c.notes_dir, "notes");
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_key_lists_valid_ones() {
+        let e = Config::parse("title = \"x\"\ncolour = 1\n", Path::new("kb.toml")).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("colour"), "{}", e.message);
+        assert!(e.hint.contains("base_url"));
+    }
+
+    #[test]
+    fn base_path_from_sub_path_url() {
+        let c = Config {
+            base_url: "https://me.github.io/kb".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.base_path(), "/kb/");
+        assert_eq!(c.absolute_base(), "https://me.github.io/kb/");
+    }
+
+    #[test]
+    fn bad_language() {
+        let e = Config::parse("language = \"fr\"", Path::new("kb.toml")).unwrap_err();
+        assert!(e.hint.contains("ko"));
+    }
+}

@@ -1,0 +1,15 @@
+//! kb turns a folder of Markdown notes into a fast, cross-linked, searchable static site.
+//!
+//! The build is one pipeline, one direction, with a module per stage:
+//! [`load`] -> [`parse`] -> [`link`] -> [`render`] -> [`write`], driven by [`pipeline`].
+//! [`cmd`] holds one file per command.
+
+pub mod cmd;
+pub mod config;
+pub mod diag;
+pub mod link;
+pub mod load;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod write;

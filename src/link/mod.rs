@@ -1,0 +1,614 @@
+//! Stage 3, link: resolve every wikilink, embed and Markdown link the way Obsidian does, and
+//! build the graph: outgoing edges, backlinks with context, embed cycles and diagnostics.
+
+use crate::diag::Diagnostic;
+use crate::load::{Attachment, Note};
+use crate::parse::inline::split_wiki_target;
+use crate::parse::{LinkKind, LinkRef, ParsedNote};
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+
+pub mod mentions;
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A note, with the anchor id on its page (a heading id or `^block`), if any.
+    Note {
+        /// Index of the note.
+        id: usize,
+        /// Resolved anchor id.
+        anchor: Option<String>,
+    },
+    /// A file under the notes folder.
+    Attachment(usize),
+    /// Nothing matched.
+    Broken,
+}
+
+/// The result of resolving one link.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// Where it goes.
+    pub target: Target,
+    /// Set when the note was found but the `#anchor` was not.
+    pub missing_anchor: Option<String>,
+    /// Other notes with the same name when the name was ambiguous.
+    pub ambiguous: Vec<usize>,
+}
+
+impl Resolution {
+    fn broken() -> Self {
+        Resolution {
+            target: Target::Broken,
+            missing_anchor: None,
+            ambiguous: vec![],
+        }
+    }
+}
+
+fn key(s: &str) -> String {
+    s.trim().nfc().collect::<String>().to_lowercase()
+}
+
+fn strip_md(s: &str) -> &str {
+    if s.len() >= 3 && s[s.len() - 3..].eq_ignore_ascii_case(".md") {
+        &s[..s.len() - 3]
+    } else {
+        s
+    }
+}
+
+/// Name tables for resolving links, built once per build.
+#[derive(Debug, Default)]
+pub struct Resolver {
+    by_path: HashMap<String, usize>,
+    by_stem: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+    att_by_path: HashMap<String, usize>,
+    att_by_name: HashMap<String, Vec<usize>>,
+    path_len: Vec<(usize, String)>,
+}
+
+impl Resolver {
+    /// Indexes notes by path, file name, title and aliases, and attachments by path and name.
+    pub fn new(notes: &[Note], titles: &[String], attachments: &[Attachment]) -> Self {
+        let mut r = Resolver::default();
+        for (i, n) in notes.iter().enumerate() {
+            r.by_path.insert(key(strip_md(&n.rel_path)), i);
+            r.by_stem.entry(key(&n.stem)).or_default().push(i);
+            let mut names = vec![key(&titles[i])];
+            names.extend(n.front.aliases.iter().map(|a| key(a)));
+            names.sort();
+            names.dedup();
+            for name in names {
+                r.by_name.entry(name).or_default().push(i);
+            }
+            r.path_len.push((n.rel_path.chars().count(), n.rel_path.clone()));
+        }
+        for (i, a) in attachments.iter().enumerate() {
+            r.att_by_path.insert(key(&a.rel_path), i);
+            let name = a.rel_path.rsplit('/').next().unwrap_or(&a.rel_path);
+            r.att_by_name.entry(key(name)).or_default().push(i);
+        }
+        r
+    }
+
+    fn pick(&self, cands: &[usize]) -> (usize, Vec<usize>) {
+        let mut c = cands.to_vec();
+        c.sort_by(|&a, &b| self.path_len[a].cmp(&self.path_len[b]));
+        c.dedup();
+        let first = c[0];
+        (first, if c.len() > 1 { c } else { vec![] })
+    }
+
+    /// Finds the note a wikilink name refers to: path, file name, then title and aliases.
+    pub fn find_note(&self, from: &Note, name: &str) -> Option<(usize, Vec<usize>)> {
+        let k = key(strip_md(name.trim_start_matches('/')));
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.by_path.get(&k) {
+            return Some((i, vec![]));
+        }
+        if k.contains('/') {
+            // relative to the linking note's folder
+            if let Some(joined) = join(&from.folder, &k)
+                && let Some(&i) = self.by_path.get(&key(&joined))
+            {
+                return Some((i, vec![]));
+            }
+            // a path suffix: `db/Redis` matches `notes/x/db/Redis.md`
+            let suffix = format!("/{k}");
+            let cands: Vec<usize> = self
+                .by_path
+                .iter()
+                .filter(|(p, _)| p.ends_with(&suffix))
+                .map(|(_, &i)| i)
+                .collect();
+            if !cands.is_empty() {
+                return Some(self.pick(&cands));
+            }
+            return None;
+        }
+        if let Some(c) = self.by_stem.get(&k) {
+            return Some(self.pick(c));
+        }
+        if let Some(c) = self.by_name.get(&k) {
+            return Some(self.pick(c));
+        }
+        None
+    }
+
+    /// Finds an attachment by path (from the root or relative to `from`) or by file name.
+    pub fn find_attachment(&self, from: &Note, name: &str) -> Option<usize> {
+        let k = key(name.trim_start_matches('/'));
+        if let Some(&i) = self.att_by_path.get(&k) {
+            return Some(i);
+        }
+        if let Some(joined) = join(&from.folder, &k)
+            && let Some(&i) = self.att_by_path.get(&key(&joined))
+        {
+            return Some(i);
+        }
+        let file = k.rsplit('/').next().unwrap_or(&k);
+        self.att_by_name.get(file).map(|c| c[0])
+    }
+
+    /// Every name a note can be linked by (file name, title, aliases), for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.by_stem.keys().chain(self.by_name.keys())
+    }
+}
+
+/// Joins a folder and a relative path, resolving `.` and `..`; `None` if it leaves the root.
+pub fn join(folder: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Resolves the anchor part of a link against the target note.
+fn resolve_anchor(parsed: &ParsedNote, anchor: &str) -> Result<String, ()> {
+    if let Some(block) = anchor.strip_prefix('^') {
+        return parsed
+            .block_ids
+            .iter()
+            .find(|b| b.id == block)
+            .map(|b| format!("^{}", b.id))
+            .ok_or(());
+    }
+    parsed.find_heading(anchor).map(|h| h.id.clone()).ok_or(())
+}
+
+/// Resolves one link of note `from`.
+pub fn resolve(
+    resolver: &Resolver,
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    from: usize,
+    link: &LinkRef,
+) -> Resolution {
+    let note = &notes[from];
+    match link.kind {
+        LinkKind::Wiki | LinkKind::Embed => {
+            let t = split_wiki_target(&link.dest);
+            resolve_parts(resolver, notes, parsed, from, &t.name, t.anchor.as_deref(), link.kind == LinkKind::Embed)
+        }
+        LinkKind::Markdown | LinkKind::Image => {
+            let dest = link.dest.trim().trim_start_matches('<').trim_end_matches('>');
+            let (path, anchor) = match dest.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (dest, None),
+            };
+            let path = path.split('?').next().unwrap_or(path);
+            let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().to_string();
+            let anchor = anchor.map(|a| percent_encoding::percent_decode_str(a).decode_utf8_lossy().to_string());
+            if path.is_empty() {
+                return resolve_parts(resolver, notes, parsed, from, "", anchor.as_deref(), false);
+            }
+            let full = if let Some(abs) = path.strip_prefix('/') {
+                Some(abs.to_string())
+            } else {
+                join(&note.folder, &path)
+            };
+            let Some(full) = full else {
+                return Resolution::broken();
+            };
+            let k = key(&full);
+            let note_key = key(strip_md(&full));
+            if let Some(&i) = resolver.by_path.get(&note_key)
+                && (k.ends_with(".md") || resolver.att_by_path.get(&k).is_none())
+            {
+                return with_anchor(parsed, i, anchor.as_deref(), vec![]);
+            }
+            if let Some(&a) = resolver.att_by_path.get(&k) {
+                return Resolution {
+                    target: Target::Attachment(a),
+                    missing_anchor: None,
+                    ambiguous: vec![],
+                };
+            }
+            Resolution::broken()
+        }
+    }
+}
+
+fn with_anchor(parsed: &[ParsedNote], id: usize, anchor: Option<&str>, ambiguous: Vec<usize>) -> Resolution {
+    match anchor {
+        None => Resolution {
+            target: Target::Note { id, anchor: None },
+            missing_anchor: None,
+            ambiguous,
+        },
+        Some(a) => match resolve_anchor(&parsed[id], a) {
+            Ok(aid) => Resolution {
+                target: Target::Note { id, anchor: Some(aid) },
+                missing_anchor: None,
+                ambiguous,
+            },
+            Err(()) => Resolution {
+                target: Target::Note { id, anchor: None },
+                missing_anchor: Some(a.to_string()),
+                ambiguous,
+            },
+        },
+    }
+}
+
+/// Resolves a (name, anchor) pair as a wikilink does.
+pub fn resolve_parts(
+    resolver: &Resolver,
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    from: usize,
+    name: &str,
+    anchor: Option<&str>,
+    embed: bool,
+) -> Resolution {
+    if name.is_empty() {
+        return match anchor {
+            Some(_) => with_anchor(parsed, from, anchor, vec![]),
+            None => Resolution::broken(),
+        };
+    }
+    let has_ext = name
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.rsplit_once('.'))
+        .map(|(_, e)| !e.eq_ignore_ascii_case("md") && !e.is_empty() && e.len() <= 5 && !e.contains(' '))
+        .unwrap_or(false);
+    if has_ext && let Some(a) = resolver.find_attachment(&notes[from], name) {
+        return Resolution {
+            target: Target::Attachment(a),
+            missing_anchor: None,
+            ambiguous: vec![],
+        };
+    }
+    if let Some((id, amb)) = resolver.find_note(&notes[from], name) {
+        return with_anchor(parsed, id, anchor, amb);
+    }
+    if !has_ext && embed && let Some(a) = resolver.find_attachment(&notes[from], name) {
+        return Resolution {
+            target: Target::Attachment(a),
+            missing_anchor: None,
+            ambiguous: vec![],
+        };
+    }
+    Resolution::broken()
+}
+
+/// A note that links here, with the text around the link.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Backlink {
+    /// The linking note.
+    pub from: usize,
+    /// Paragraph or list item around the first link.
+    pub context: String,
+}
+
+/// The output of the link stage.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// Name tables, kept for rendering.
+    pub resolver: Resolver,
+    /// Per note: the distinct notes it links to or embeds, in first-link order.
+    pub outgoing: Vec<Vec<usize>>,
+    /// Per note: the notes linking to it.
+    pub backlinks: Vec<Vec<Backlink>>,
+    /// Per note: for each of its links, the resolution (same order as `ParsedNote::links`).
+    pub resolutions: Vec<Vec<Resolution>>,
+    /// Broken links, missing anchors, ambiguous names, embed cycles.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Closest existing name to `name` for a "did you mean" hint.
+pub fn suggest<'a>(names: impl Iterator<Item = &'a String>, name: &str) -> Option<String> {
+    let k = key(name);
+    let mut best: Option<(f64, &String)> = None;
+    for n in names {
+        let s = strsim::normalized_levenshtein(&k, n);
+        if s >= 0.5 && best.is_none_or(|(b, _)| s > b) {
+            best = Some((s, n));
+        }
+    }
+    best.map(|(_, n)| n.clone())
+}
+
+/// Runs the link stage over all notes.
+pub fn link(notes: &[Note], parsed: &[ParsedNote], titles: &[String], attachments: &[Attachment]) -> Graph {
+    use rayon::prelude::*;
+    let resolver = Resolver::new(notes, titles, attachments);
+    let per_note: Vec<(Vec<Resolution>, Vec<Diagnostic>)> = (0..notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut diags = Vec::new();
+            let res: Vec<Resolution> = parsed[i]
+                .links
+                .iter()
+                .map(|l| {
+                    let r = resolve(&resolver, notes, parsed, i, l);
+                    report(&resolver, notes, titles, i, l, &r, &mut diags);
+                    r
+                })
+                .collect();
+            (res, diags)
+        })
+        .collect();
+    let mut g = Graph {
+        outgoing: vec![Vec::new(); notes.len()],
+        backlinks: vec![Vec::new(); notes.len()],
+        ..Graph::default()
+    };
+    let mut resolutions = Vec::with_capacity(notes.len());
+    for (i, (res, diags)) in per_note.into_iter().enumerate() {
+        g.diagnostics.extend(diags);
+        for (l, r) in parsed[i].links.iter().zip(&res) {
+            if let Target::Note { id, .. } = r.target
+                && id != i
+                && !g.outgoing[i].contains(&id)
+            {
+                g.outgoing[i].push(id);
+                g.backlinks[id].push(Backlink {
+                    from: i,
+                    context: l.context.clone(),
+                });
+            }
+        }
+        resolutions.push(res);
+    }
+    g.resolutions = resolutions;
+    g.diagnostics.extend(embed_cycles(notes, parsed, &g.resolutions));
+    g.resolver = resolver;
+    g
+}
+
+fn report(
+    resolver: &Resolver,
+    notes: &[Note],
+    titles: &[String],
+    from: usize,
+    l: &LinkRef,
+    r: &Resolution,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let path = notes[from].display_path.clone();
+    let what = match l.kind {
+        LinkKind::Embed => "embed",
+        LinkKind::Image => "image",
+        _ => "link",
+    };
+    match &r.target {
+        Target::Broken => {
+            let t = match l.kind {
+                LinkKind::Wiki | LinkKind::Embed => split_wiki_target(&l.dest).name,
+                _ => l.dest.clone(),
+            };
+            let is_file = l.kind == LinkKind::Image
+                || t.rsplit_once('.').is_some_and(|(_, e)| !e.eq_ignore_ascii_case("md") && e.len() <= 5);
+            let sugg = if is_file { None } else { suggest(resolver.names(), strip_md(t.rsplit('/').next().unwrap_or(&t))) };
+            let sugg_display = sugg.as_ref().map(|s| {
+                // show the suggestion with its original spelling
+                resolver
+                    .find_note(&notes[from], s)
+                    .map(|(i, _)| notes[i].stem.clone())
+                    .unwrap_or_else(|| s.clone())
+            });
+            let (code, msg) = if is_file {
+                ("missing-attachment", format!("{what} target `{t}` is not a file under the notes folder"))
+            } else {
+                (
+                    if l.kind == LinkKind::Embed { "broken-embed" } else { "broken-link" },
+                    format!("broken {what}: no note named `{t}`"),
+                )
+            };
+            let hint = match &sugg_display {
+                Some(s) => format!("did you mean [[{s}]]?"),
+                None if is_file => "add the file under notes/ or fix the path".to_string(),
+                None => format!("create the note with `kb new \"{t}\"` or fix the name"),
+            };
+            diags.push(
+                Diagnostic::warning(code, path, (l.line, l.col), msg, hint)
+                    .with_target(l.dest.clone())
+                    .with_suggestion(sugg_display.map(|s| format!("[[{s}]]"))),
+            );
+        }
+        Target::Note { id, .. } => {
+            if let Some(a) = &r.missing_anchor {
+                let target_name = &notes[*id].stem;
+                diags.push(
+                    Diagnostic::warning(
+                        "broken-anchor",
+                        path.clone(),
+                        (l.line, l.col),
+                        format!("`{target_name}` has no heading or block `{a}`"),
+                        "the link goes to the top of the note; fix the heading name",
+                    )
+                    .with_target(l.dest.clone()),
+                );
+            }
+            if !r.ambiguous.is_empty() {
+                let names: Vec<String> = r.ambiguous.iter().map(|&i| notes[i].rel_path.clone()).collect();
+                diags.push(
+                    Diagnostic::warning(
+                        "ambiguous-link",
+                        path,
+                        (l.line, l.col),
+                        format!("`{}` matches {} notes: {}; using {}", l.dest, names.len(), names.join(", "), notes[*id].rel_path),
+                        "link with a path such as [[folder/Name]] to pick one",
+                    )
+                    .with_target(l.dest.clone()),
+                );
+            }
+            let _ = titles;
+        }
+        Target::Attachment(_) => {}
+    }
+}
+
+/// Finds embed cycles (a embeds b embeds a) with an iterative depth-first search.
+fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) -> Vec<Diagnostic> {
+    let n = notes.len();
+    let edges: Vec<Vec<(usize, usize)>> = (0..n)
+        .map(|i| {
+            parsed[i]
+                .links
+                .iter()
+                .zip(&res[i])
+                .enumerate()
+                .filter(|(_, (l, _))| l.kind == LinkKind::Embed)
+                .filter_map(|(li, (_, r))| match r.target {
+                    Target::Note { id, .. } => Some((id, li)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut diags = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 || edges[start].is_empty() {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (v, ref mut ei)) = stack.last_mut() {
+            if *ei < edges[v].len() {
+                let (w, li) = edges[v][*ei];
+                *ei += 1;
+                if state[w] == 1 {
+                    let l = &parsed[v].links[li];
+                    let cycle: Vec<String> = stack
+                        .iter()
+                        .skip_while(|(x, _)| *x != w)
+                        .map(|(x, _)| notes[*x].stem.clone())
+                        .chain(std::iter::once(notes[w].stem.clone()))
+                        .collect();
+                    diags.push(
+                        Diagnostic::error(
+                            "embed-cycle",
+                            notes[v].display_path.clone(),
+                            (l.line, l.col),
+                            format!("embed cycle: {}", cycle.join(" -> ")),
+                            "remove one of the embeds; the cycle is shown as a link on the page",
+                        )
+                        .with_target(l.dest.clone()),
+                    );
+                } else if state[w] == 0 {
+                    state[w] = 1;
+                    stack.push((w, 0));
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn vault(files: &[(&str, &str)]) -> (Vec<Note>, Vec<ParsedNote>, Vec<String>) {
+        let notes: Vec<Note> = files
+            .iter()
+            .map(|(p, t)| {
+                crate::load::note_from_bytes(&format!("notes/{p}"), p.to_string(), PathBuf::new(), t.as_bytes().to_vec(), None)
+                    .0
+                    .unwrap()
+            })
+            .collect();
+        let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
+        let titles = notes
+            .iter()
+            .map(|n| n.front.title.clone().unwrap_or_else(|| n.stem.clone()))
+            .collect();
+        (notes, parsed, titles)
+    }
+
+    #[test]
+    fn obsidian_resolution_order() {
+        let (n, p, t) = vault(&[
+            ("a.md", "[[redis]] [[db/Redis]] [[레디스#사용 예시]] [[Nope]] [[Redis#Missing]] [[#Local]] [[x/Dup]]\n\n## Local"),
+            ("db/Redis.md", "---\naliases: [레디스]\n---\n## 사용 예시\n"),
+            ("x/Dup.md", ""),
+            ("y/z/Dup.md", ""),
+            ("Dup.md", ""),
+        ]);
+        let g = link(&n, &p, &t, &[]);
+        let r = &g.resolutions[0];
+        assert_eq!(r[0].target, Target::Note { id: 1, anchor: None });
+        assert_eq!(r[1].target, Target::Note { id: 1, anchor: None });
+        assert_eq!(r[2].target, Target::Note { id: 1, anchor: Some("사용-예시".into()) });
+        assert_eq!(r[3].target, Target::Broken);
+        assert_eq!(r[4].missing_anchor.as_deref(), Some("Missing"));
+        assert_eq!(r[5].target, Target::Note { id: 0, anchor: Some("local".into()) });
+        assert_eq!(r[6].target, Target::Note { id: 3, anchor: None });
+        assert_eq!(g.backlinks[1].len(), 1);
+        let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"broken-link"));
+        assert!(codes.contains(&"broken-anchor"));
+    }
+
+    #[test]
+    fn ambiguous_picks_shortest_path() {
+        let (n, p, t) = vault(&[("a.md", "[[Dup]]"), ("b/c/Dup.md", ""), ("b/Dup.md", "")]);
+        let g = link(&n, &p, &t, &[]);
+        assert_eq!(g.resolutions[0][0].target, Target::Note { id: 2, anchor: None });
+        assert!(g.diagnostics.iter().any(|d| d.code == "ambiguous-link"));
+    }
+
+    #[test]
+    fn suggestion_for_typo() {
+        let (n, p, t) = vault(&[("a.md", "[[Rediss]]"), ("Redis.md", "")]);
+        let g = link(&n, &p, &t, &[]);
+        assert_eq!(g.diagnostics[0].suggestion.as_deref(), Some("[[Redis]]"));
+        assert!(g.diagnostics[0].hint.contains("did you mean [[Redis]]?"));
+    }
+
+    #[test]
+    fn markdown_links_relative() {
+        let (n, p, t) = vault(&[("db/a.md", "[x](../b%20c.md#h) [y](sub/d.md)"), ("b c.md", "## H"), ("db/sub/d.md", "")]);
+        let g = link(&n, &p, &t, &[]);
+        assert_eq!(g.resolutions[0][0].target, Target::Note { id: 1, anchor: Some("h".into()) });
+        assert_eq!(g.resolutions[0][1].target, Target::Note { id: 2, anchor: None });
+    }
+
+    #[test]
+    fn embed_cycle_reported() {
+        let (n, p, t) = vault(&[("a.md", "![[b]]"), ("b.md", "![[a]]")]);
+        let g = link(&n, &p, &t, &[]);
+        assert!(g.diagnostics.iter().any(|d| d.code == "embed-cycle"));
+    }
+}

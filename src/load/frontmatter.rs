@@ -1,0 +1,405 @@
+//! Front matter: YAML between `---` lines or TOML between `+++` lines, read into typed fields
+//! with a diagnostic (and the field ignored) for every wrong type.
+
+use crate::diag::{Diagnostic, line_col};
+use serde_json::{Map, Value};
+
+/// The front matter keys kb understands; anything else lands in `extra`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FrontMatter {
+    /// Page title.
+    pub title: Option<String>,
+    /// One-line description, shown on the home page and in previews.
+    pub description: Option<String>,
+    /// Tags, normalized (no leading `#`, NFC).
+    pub tags: Vec<String>,
+    /// Other names the note can be linked by.
+    pub aliases: Vec<String>,
+    /// Category overriding the folder.
+    pub category: Option<String>,
+    /// Creation date, as written (`YYYY-MM-DD` or RFC 3339).
+    pub date: Option<String>,
+    /// Last-updated date, as written.
+    pub updated: Option<String>,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// Unknown keys, passed to templates as `extra`.
+    pub extra: Map<String, Value>,
+}
+
+/// The result of splitting a file into front matter and body.
+#[derive(Debug, Default)]
+pub struct Split<'a> {
+    /// The front matter text, without its fences.
+    pub raw: Option<&'a str>,
+    /// `true` for TOML (`+++`), `false` for YAML.
+    pub toml: bool,
+    /// Byte offset of the front matter text in the file.
+    pub raw_offset: usize,
+    /// Byte offset where the Markdown body starts.
+    pub body_offset: usize,
+}
+
+/// Splits front matter from the body. Returns an error diagnostic for an unclosed fence
+/// (the whole file is then treated as body).
+pub fn split<'a>(text: &'a str, path: &str) -> (Split<'a>, Option<Diagnostic>) {
+    let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let first = text[..first_end].trim_end();
+    let (fence, toml) = match first {
+        "---" => ("---", false),
+        "+++" => ("+++", true),
+        _ => return (Split::default(), None),
+    };
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let line = text[pos..end].trim_end();
+        if line == fence || (!toml && line == "...") {
+            return (
+                Split {
+                    raw: Some(&text[first_end..pos]),
+                    toml,
+                    raw_offset: first_end,
+                    body_offset: end,
+                },
+                None,
+            );
+        }
+        pos = end;
+    }
+    let d = Diagnostic::error(
+        "frontmatter-unclosed",
+        path,
+        (1, 1),
+        format!("front matter opened with `{fence}` is never closed"),
+        format!("add a line containing only `{fence}` after the last front matter key"),
+    );
+    (Split::default(), Some(d))
+}
+
+/// Parses front matter text into typed fields. Problems become diagnostics; fields with the
+/// wrong type are skipped, everything else is kept.
+pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Some(raw) = split.raw else {
+        return (FrontMatter::default(), diags);
+    };
+    let at = |rel: usize| line_col(file_text, split.raw_offset + rel);
+    let value: Value = if raw.trim().is_empty() {
+        Value::Object(Map::new())
+    } else if split.toml {
+        match toml::from_str::<toml::Table>(raw) {
+            Ok(t) => toml_to_json(toml::Value::Table(t)),
+            Err(e) => {
+                let pos = e.span().map(|s| at(s.start)).unwrap_or(at(0));
+                diags.push(Diagnostic::error(
+                    "frontmatter-syntax",
+                    path,
+                    pos,
+                    format!("invalid TOML front matter: {}", e.message().trim()),
+                    "fix the TOML syntax; the note is built without its front matter",
+                ));
+                return (FrontMatter::default(), diags);
+            }
+        }
+    } else {
+        match serde_saphyr::from_str::<Value>(raw) {
+            Ok(v) => v,
+            Err(e) => {
+                let (line, col) = match e.location() {
+                    Some(l) if l.line() > 0 => {
+                        let (l0, _) = at(0);
+                        (l0 + l.line() as usize - 1, l.column().max(1) as usize)
+                    }
+                    _ => at(0),
+                };
+                let msg = e.to_string();
+                let msg = msg.lines().next().unwrap_or("syntax error").trim();
+                diags.push(Diagnostic::error(
+                    "frontmatter-syntax",
+                    path,
+                    (line, col),
+                    format!("invalid YAML front matter: {msg}"),
+                    "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
+                ));
+                return (FrontMatter::default(), diags);
+            }
+        }
+    };
+    let map = match value {
+        Value::Object(m) => m,
+        Value::Null => Map::new(),
+        other => {
+            diags.push(Diagnostic::error(
+                "frontmatter-not-map",
+                path,
+                at(0),
+                format!(
+                    "front matter must be a map of `key: value` pairs, found {}",
+                    kind(&other)
+                ),
+                "write front matter as `title: ...` lines, one key per line",
+            ));
+            return (FrontMatter::default(), diags);
+        }
+    };
+    let key_pos = |key: &str| -> (usize, usize) {
+        raw.find(&format!("{key}:"))
+            .or_else(|| raw.find(&format!("{key} =")))
+            .or_else(|| raw.find(key))
+            .map(at)
+            .unwrap_or(at(0))
+    };
+    let mut fm = FrontMatter::default();
+    for (key, v) in map {
+        match key.as_str() {
+            "title" | "description" | "category" => match scalar_string(&v) {
+                Some(s) => {
+                    let s = Some(s);
+                    match key.as_str() {
+                        "title" => fm.title = s,
+                        "description" => fm.description = s,
+                        _ => fm.category = s,
+                    }
+                }
+                None if v.is_null() => {}
+                None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a string")),
+            },
+            "date" | "updated" => match scalar_string(&v) {
+                Some(s) => {
+                    if parse_date(&s).is_none() {
+                        diags.push(Diagnostic::warning(
+                            "frontmatter-date",
+                            path,
+                            key_pos(&key),
+                            format!("`{key}` is not a date: `{s}`"),
+                            "write dates as YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00+09:00)",
+                        ));
+                    } else if key == "date" {
+                        fm.date = Some(s);
+                    } else {
+                        fm.updated = Some(s);
+                    }
+                }
+                None if v.is_null() => {}
+                None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a date")),
+            },
+            "tags" | "aliases" | "tag" | "alias" => {
+                let list = match &v {
+                    Value::Array(items) => {
+                        let mut out = Vec::new();
+                        for it in items {
+                            match scalar_string(it) {
+                                Some(s) => out.push(s),
+                                None => diags.push(wrong_type(
+                                    path,
+                                    key_pos(&key),
+                                    &key,
+                                    it,
+                                    "a list of strings",
+                                )),
+                            }
+                        }
+                        Some(out)
+                    }
+                    Value::String(s) => Some(
+                        s.split(',')
+                            .map(|p| p.trim().to_string())
+                            .filter(|p| !p.is_empty())
+                            .collect(),
+                    ),
+                    Value::Null => Some(vec![]),
+                    other => {
+                        diags.push(wrong_type(
+                            path,
+                            key_pos(&key),
+                            &key,
+                            other,
+                            "a list of strings",
+                        ));
+                        None
+                    }
+                };
+                if let Some(list) = list {
+                    if key.starts_with("tag") {
+                        fm.tags
+                            .extend(list.iter().filter_map(|t| normalize_tag(t.trim_start_matches('#'))));
+                    } else {
+                        fm.aliases.extend(list);
+                    }
+                }
+            }
+            "draft" => match v {
+                Value::Bool(b) => fm.draft = b,
+                Value::Null => {}
+                other => diags.push(wrong_type(path, key_pos(&key), &key, &other, "true or false")),
+            },
+            _ => {
+                fm.extra.insert(key, v);
+            }
+        }
+    }
+    (fm, diags)
+}
+
+fn wrong_type(path: &str, pos: (usize, usize), key: &str, v: &Value, want: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "frontmatter-type",
+        path,
+        pos,
+        format!("`{key}` should be {want}, found {}", kind(v)),
+        format!("the value is ignored; write e.g. `{key}: {}`", example(key)),
+    )
+    .with_target(key.to_string())
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "tags" | "tag" => "[redis, storage/cache]",
+        "aliases" | "alias" => "[레디스, Redis]",
+        "draft" => "true",
+        "date" | "updated" => "2024-05-01",
+        _ => "\"text\"",
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Normalizes a tag: NFC, trimmed, inner spaces become `-`, no empty path segments.
+pub fn normalize_tag(t: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let t: String = t.trim().nfc().collect();
+    let parts: Vec<String> = t
+        .split('/')
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join("-"))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or RFC 3339 into a UTC timestamp.
+pub fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(Utc.from_utc_datetime(&d));
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| Utc.from_utc_datetime(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fm(text: &str) -> (FrontMatter, Vec<Diagnostic>) {
+        let (s, d) = split(text, "a.md");
+        assert!(d.is_none());
+        parse(&s, text, "a.md")
+    }
+
+    #[test]
+    fn yaml_keys() {
+        let (f, d) = fm("---\ntitle: Redis\ntags: [a, b/c]\naliases: 레디스\nfoo: 1\ndate: 2024-01-02\n---\nbody");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.title.as_deref(), Some("Redis"));
+        assert_eq!(f.tags, vec!["a", "b/c"]);
+        assert_eq!(f.aliases, vec!["레디스"]);
+        assert_eq!(f.extra["foo"], 1);
+        assert_eq!(f.date.as_deref(), Some("2024-01-02"));
+    }
+
+    #[test]
+    fn toml_keys() {
+        let (f, d) = fm("+++\ntitle = \"Kafka\"\ndate = 2024-01-02\n+++\nbody");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.title.as_deref(), Some("Kafka"));
+        assert_eq!(f.date.as_deref(), Some("2024-01-02"));
+    }
+
+    #[test]
+    fn wrong_type_is_reported_at_key() {
+        let (f, d) = fm("---\ntitle: x\ntags: 5\n---\n");
+        assert!(f.tags.is_empty());
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].line, d[0].col), (3, 1));
+        assert!(d[0].message.contains("tags"));
+    }
+
+    #[test]
+    fn not_a_map() {
+        let (_, d) = fm("---\n- a\n- b\n---\n");
+        assert_eq!(d[0].code, "frontmatter-not-map");
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let (_, d) = fm("---\ntitle: x\ntags: [a, b\nfoo: ]\n---\n");
+        assert_eq!(d[0].code, "frontmatter-syntax");
+        assert!(d[0].line >= 2, "{:?}", d[0]);
+    }
+
+    #[test]
+    fn unclosed() {
+        let (s, d) = split("---\ntitle: x\nbody\n", "a.md");
+        assert!(s.raw.is_none());
+        assert_eq!(d.unwrap().code, "frontmatter-unclosed");
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut y = String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for i in 0..12 {
+            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            y.push_str(&format!("b{i}: &b{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        y.push_str("---\n");
+        let (_, d) = fm(&y);
+        assert_eq!(d.len(), 1, "{d:?}");
+    }
+}

@@ -1,0 +1,390 @@
+//! Stage 1, load: walk `notes/`, read every Markdown file and its front matter, and list the
+//! attachments (every other file). Output is plain data: [`Vault`].
+
+pub mod frontmatter;
+
+use crate::diag::{Diagnostic, line_col};
+use frontmatter::FrontMatter;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+/// One Markdown note as read from disk.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Path relative to the notes folder, NFC, `/`-separated, with the `.md` extension.
+    pub rel_path: String,
+    /// Path as shown in diagnostics, e.g. `notes/messaging/Redis.md`.
+    pub display_path: String,
+    /// Where the file is on disk.
+    pub fs_path: PathBuf,
+    /// File name without `.md`.
+    pub stem: String,
+    /// Folder relative to the notes folder (`""` at the top level).
+    pub folder: String,
+    /// The whole file, with line endings normalized to `\n` and any BOM removed.
+    pub text: String,
+    /// Byte offset of the Markdown body (after the front matter).
+    pub body_offset: usize,
+    /// Parsed front matter.
+    pub front: FrontMatter,
+    /// File modification time.
+    pub modified: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Note {
+    /// The Markdown body after the front matter.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+}
+
+/// A non-Markdown file under the notes folder, copied to the site as is.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Path relative to the notes folder, NFC, `/`-separated.
+    pub rel_path: String,
+    /// Where the file is on disk.
+    pub fs_path: PathBuf,
+}
+
+/// Everything the load stage found.
+#[derive(Debug, Default)]
+pub struct Vault {
+    /// Notes sorted by `rel_path`.
+    pub notes: Vec<Note>,
+    /// Attachments sorted by `rel_path`.
+    pub attachments: Vec<Attachment>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options for [`load`].
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The notes folder.
+    pub notes_dir: PathBuf,
+    /// How the notes folder is shown in diagnostics (e.g. `notes`).
+    pub display_prefix: String,
+    /// Skip (with an error) notes larger than this.
+    pub max_note_bytes: u64,
+}
+
+/// Walks the notes folder and reads every note in parallel.
+pub fn load(opts: &LoadOptions) -> Vault {
+    let mut diags = Vec::new();
+    let (md_files, attachments) = walk(opts, &mut diags);
+    let results: Vec<(Option<Note>, Vec<Diagnostic>)> = md_files
+        .into_par_iter()
+        .map(|(rel, fs)| read_note(opts, rel, fs))
+        .collect();
+    let mut notes = Vec::with_capacity(results.len());
+    for (n, d) in results {
+        diags.extend(d);
+        if let Some(n) = n {
+            notes.push(n);
+        }
+    }
+    notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Vault {
+        notes,
+        attachments,
+        diagnostics: diags,
+    }
+}
+
+/// Normalizes a path relative to the notes folder: NFC, `/` separators.
+pub fn rel_string(rel: &Path) -> String {
+    let s: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().nfc().collect::<String>())
+        .collect();
+    s.join("/")
+}
+
+fn display(opts: &LoadOptions, rel: &str) -> String {
+    if opts.display_prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{}/{}", opts.display_prefix.trim_end_matches('/'), rel)
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let s = name.to_string_lossy();
+    s.starts_with('.') || s == "node_modules"
+}
+
+/// Lists Markdown files and attachments, skipping hidden entries, loops and symlinks that
+/// leave the notes folder.
+fn walk(opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<Attachment>) {
+    let root = &opts.notes_dir;
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    let mut md = Vec::new();
+    let mut att = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map(rel_string)
+                    .unwrap_or_default();
+                let (code, msg, hint) = if e.loop_ancestor().is_some() {
+                    (
+                        "symlink-loop",
+                        "symlink loop: this folder links back to one of its parents".to_string(),
+                        "remove the symlink or point it somewhere else; it was skipped",
+                    )
+                } else {
+                    (
+                        "unreadable",
+                        format!("cannot read: {}", e.io_error().map(|x| x.to_string()).unwrap_or_else(|| e.to_string())),
+                        "check the permissions; the entry was skipped",
+                    )
+                };
+                diags.push(Diagnostic::warning(code, display(opts, &rel), (1, 1), msg, hint));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            if entry.path_is_symlink() && !inside(&canon_root, entry.path()) {
+                // walkdir already descended; files below are filtered individually
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel_s = rel_string(rel);
+        if !inside(&canon_root, entry.path()) {
+            diags.push(Diagnostic::warning(
+                "symlink-outside",
+                display(opts, &rel_s),
+                (1, 1),
+                "symlink points outside the notes folder",
+                "kb only publishes files inside the notes folder; the file was skipped",
+            ));
+            continue;
+        }
+        if entry.file_name().to_str().is_none() {
+            diags.push(Diagnostic::warning(
+                "file-name-encoding",
+                display(opts, &rel_s),
+                (1, 1),
+                "file name is not valid UTF-8",
+                "rename the file; it is published under a lossy name",
+            ));
+        }
+        let is_md = rel
+            .extension()
+            .map(|e| e.eq_ignore_ascii_case("md"))
+            .unwrap_or(false);
+        if is_md {
+            md.push((rel_s, entry.path().to_path_buf()));
+        } else {
+            att.push(Attachment {
+                rel_path: rel_s,
+                fs_path: entry.path().to_path_buf(),
+            });
+        }
+    }
+    (md, att)
+}
+
+fn inside(canon_root: &Path, p: &Path) -> bool {
+    match std::fs::canonicalize(p) {
+        Ok(c) => c.starts_with(canon_root),
+        Err(_) => false,
+    }
+}
+
+/// Reads one note: size and binary checks, UTF-8, line endings, front matter.
+pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>, Vec<Diagnostic>) {
+    let disp = display(opts, &rel);
+    let mut diags = Vec::new();
+    let meta = match std::fs::metadata(&fs) {
+        Ok(m) => m,
+        Err(e) => {
+            diags.push(Diagnostic::error("unreadable", disp, (1, 1), format!("cannot read note: {e}"), "check the file's permissions"));
+            return (None, diags);
+        }
+    };
+    if meta.len() > opts.max_note_bytes {
+        diags.push(Diagnostic::error(
+            "note-too-large",
+            disp,
+            (1, 1),
+            format!(
+                "note is {:.1} MiB, larger than the {:.1} MiB limit; it was skipped",
+                meta.len() as f64 / 1048576.0,
+                opts.max_note_bytes as f64 / 1048576.0
+            ),
+            "split the note, or raise `max_note_bytes` in kb.toml",
+        ));
+        return (None, diags);
+    }
+    let bytes = match std::fs::read(&fs) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error("unreadable", disp, (1, 1), format!("cannot read note: {e}"), "check the file's permissions"));
+            return (None, diags);
+        }
+    };
+    let modified = meta.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
+    let (note, d) = note_from_bytes(&disp, rel, fs, bytes, modified);
+    diags.extend(d);
+    (note, diags)
+}
+
+/// Builds a [`Note`] from raw bytes (shared with tests and the fuzzer).
+pub fn note_from_bytes(
+    disp: &str,
+    rel: String,
+    fs: PathBuf,
+    bytes: Vec<u8>,
+    modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> (Option<Note>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let probe = &bytes[..bytes.len().min(8192)];
+    if probe.contains(&0) && std::str::from_utf8(probe).is_err() || probe.iter().filter(|&&b| b == 0).count() > 8 {
+        diags.push(Diagnostic::error(
+            "binary-file",
+            disp,
+            (1, 1),
+            "this .md file looks binary (it contains NUL bytes); it was skipped",
+            "rename it so it does not end in .md, or replace it with text",
+        ));
+        return (None, diags);
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            diags.push(Diagnostic::error(
+                "invalid-utf8",
+                disp,
+                line_col(&prefix, prefix.len()),
+                "note is not valid UTF-8; invalid bytes were replaced with U+FFFD",
+                "re-save the file as UTF-8 (for example `iconv -f cp949 -t utf-8`)",
+            ));
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    if text.contains('\0') {
+        let at = text.find('\0').unwrap_or(0);
+        diags.push(Diagnostic::warning(
+            "nul-byte",
+            disp,
+            line_col(&text, at),
+            "note contains NUL bytes; they were replaced with U+FFFD",
+            "remove the stray control characters",
+        ));
+        text = text.replace('\0', "\u{fffd}");
+    }
+    let (split, d) = frontmatter::split(&text, disp);
+    diags.extend(d);
+    let (front, d) = frontmatter::parse(&split, &text, disp);
+    diags.extend(d);
+    let body_offset = split.body_offset;
+    if text[body_offset..].trim().is_empty() && front.title.is_none() {
+        diags.push(Diagnostic::warning(
+            "empty-note",
+            disp,
+            (1, 1),
+            "note is empty",
+            "write something, or delete the file; its page shows only the file name",
+        ));
+    }
+    let stem = rel
+        .rsplit('/')
+        .next()
+        .unwrap_or(&rel)
+        .trim_end_matches(".md")
+        .trim_end_matches(".MD")
+        .to_string();
+    let stem = if stem.len() + 3 == rel.rsplit('/').next().unwrap_or(&rel).len() {
+        stem
+    } else {
+        let file = rel.rsplit('/').next().unwrap_or(&rel);
+        file[..file.len().saturating_sub(3)].to_string()
+    };
+    let folder = rel.rsplit_once('/').map(|(f, _)| f.to_string()).unwrap_or_default();
+    let note = Note {
+        display_path: disp.to_string(),
+        rel_path: rel,
+        fs_path: fs,
+        stem,
+        folder,
+        text,
+        body_offset,
+        front,
+        modified,
+    };
+    (Some(note), diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mk(bytes: &[u8]) -> (Option<Note>, Vec<Diagnostic>) {
+        note_from_bytes("notes/a.md", "a.md".into(), PathBuf::from("a.md"), bytes.to_vec(), None)
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_and_kept() {
+        let (n, d) = mk(b"hello\nwor\xffld");
+        assert!(n.is_some());
+        assert_eq!(d[0].code, "invalid-utf8");
+        assert_eq!((d[0].line, d[0].col), (2, 4));
+    }
+
+    #[test]
+    fn binary_is_skipped() {
+        let (n, d) = mk(&[0u8, 159, 146, 150, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(n.is_none());
+        assert_eq!(d[0].code, "binary-file");
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let (n, d) = mk("\u{feff}---\r\ntitle: x\r\n---\r\nbody\rline".as_bytes());
+        let n = n.unwrap();
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(n.front.title.as_deref(), Some("x"));
+        assert_eq!(n.body(), "body\nline");
+    }
+
+    #[test]
+    fn empty_note_warns() {
+        let (n, d) = mk(b"");
+        assert!(n.is_some());
+        assert_eq!(d[0].code, "empty-note");
+    }
+
+    #[test]
+    fn stem_and_folder() {
+        let (n, _) = note_from_bytes("notes/db/Redis.md", "db/Redis.md".into(), PathBuf::new(), b"x".to_vec(), None);
+        let n = n.unwrap();
+        assert_eq!(n.stem, "Redis");
+        assert_eq!(n.folder, "db");
+    }
+}

@@ -1,0 +1,35 @@
+//! The `kb` command line: clap definitions only; each command lives in `kb::cmd`.
+
+use clap::{Parser, Subcommand};
+use kb::cmd;
+
+/// kb turns a folder of Markdown notes into a fast, cross-linked, searchable static site.
+#[derive(Parser)]
+#[command(name = "kb", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a knowledge base: kb.toml, notes/ with a welcome note, templates/, static/, .gitignore.
+    Init(cmd::init::Args),
+    /// Create a note from a template (front matter and section skeleton).
+    New(cmd::new::Args),
+    /// Build the site into public/ (replaced atomically).
+    Build(cmd::build::Args),
+    /// Report broken links, anchors and embeds, ambiguous names, cycles and orphans.
+    Check(cmd::check::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Init(a) => cmd::init::run(a),
+        Command::New(a) => cmd::new::run(a),
+        Command::Build(a) => cmd::build::run(a),
+        Command::Check(a) => cmd::check::run(a),
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,580 @@
+//! Stage 2, parse: Markdown events of each note into plain data: headings with their ids,
+//! sections with plain text for search, links and embeds with positions and context, inline
+//! tags, block ids and a summary. Notes are parsed in parallel and independently.
+
+pub mod highlight;
+pub mod inline;
+pub mod slug;
+
+use crate::diag::{Diagnostic, LineIndex};
+use crate::load::Note;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// The Markdown extensions kb enables (callouts are handled by kb itself).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_WIKILINKS
+}
+
+/// An event with its byte range in the parsed text.
+pub type Ev<'a> = (Event<'a>, Range<usize>);
+
+/// Parses Markdown into events, merging adjacent text events so inline scanners see whole runs.
+pub fn events(src: &str) -> Vec<Ev<'_>> {
+    let mut out: Vec<Ev> = Vec::new();
+    for (ev, r) in Parser::new_ext(src, options()).into_offset_iter() {
+        if let Event::Text(t) = &ev
+            && let Some((Event::Text(prev), pr)) = out.last_mut()
+        {
+            let mut s = String::with_capacity(prev.len() + t.len());
+            s.push_str(prev);
+            s.push_str(t);
+            *prev = CowStr::from(s);
+            pr.end = r.end.max(pr.end);
+            continue;
+        }
+        out.push((ev, r));
+    }
+    out
+}
+
+/// A heading of a note.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Plain text.
+    pub text: String,
+    /// Unique id on the page (the anchor).
+    pub id: String,
+    /// Byte offset of the heading in the note's body.
+    pub start: usize,
+    /// Byte offset where its section (up to the next heading of the same or a higher level) ends.
+    pub end: usize,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// What kind of reference a link is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// `[[Note]]`.
+    Wiki,
+    /// `![[Note]]` or `![[image.png]]`.
+    Embed,
+    /// `[text](note.md)`.
+    Markdown,
+    /// `![alt](image.png)`.
+    Image,
+}
+
+/// One outgoing reference found in a note.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkRef {
+    /// Wikilink, embed, Markdown link or image.
+    pub kind: LinkKind,
+    /// Destination as written (wikilink body, or the URL of a Markdown link).
+    pub dest: String,
+    /// The label after `|` in a wikilink, if any.
+    pub label: Option<String>,
+    /// Byte offset in the body.
+    pub offset: usize,
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column in the file.
+    pub col: usize,
+    /// Plain text of the paragraph or list item around the link.
+    pub context: String,
+}
+
+/// The text under one heading (the opening text before the first heading is a section too).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Section {
+    /// Index into `headings`, `None` for the opening text.
+    pub heading: Option<usize>,
+    /// The heading id, empty for the opening text.
+    pub anchor: String,
+    /// Heading texts from the top level down to this one.
+    pub path: Vec<String>,
+    /// Plain text.
+    pub text: String,
+    /// 1-based line where it starts.
+    pub line: usize,
+}
+
+/// An Obsidian `^block-id` marker and the block (paragraph or list item) it names.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BlockId {
+    /// The id without `^`.
+    pub id: String,
+    /// 1-based line.
+    pub line: usize,
+    /// Byte range of the block in the body.
+    pub start: usize,
+    /// End of the block.
+    pub end: usize,
+}
+
+/// Everything the parse stage knows about a note.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ParsedNote {
+    /// Text of the first `# H1`, if the body starts with one.
+    pub h1: Option<String>,
+    /// All headings in order.
+    pub headings: Vec<Heading>,
+    /// Links, embeds and images in order.
+    pub links: Vec<LinkRef>,
+    /// Inline `#tags` in prose, in order, deduplicated.
+    pub tags: Vec<String>,
+    /// Sections for search.
+    pub sections: Vec<Section>,
+    /// The first paragraph as plain text (at most about 300 characters).
+    pub summary: String,
+    /// `^block-id` markers.
+    pub block_ids: Vec<BlockId>,
+    /// Problems found in the Markdown.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ParsedNote {
+    /// Finds a heading by link text (`[[Note#Heading]]`): by id, then by slug, then by text.
+    pub fn find_heading(&self, anchor: &str) -> Option<&Heading> {
+        let slug = slug::heading_id(anchor);
+        let lower = anchor.trim().to_lowercase();
+        self.headings
+            .iter()
+            .find(|h| h.id == anchor)
+            .or_else(|| self.headings.iter().find(|h| h.id == slug))
+            .or_else(|| self.headings.iter().find(|h| h.text.to_lowercase() == lower))
+            .or_else(|| {
+                self.headings
+                    .iter()
+                    .find(|h| slug::heading_id(&h.text) == slug)
+            })
+    }
+}
+
+/// Whether a Markdown link destination points outside the site (has a scheme) or is empty.
+pub fn is_external(dest: &str) -> bool {
+    let d = dest.trim();
+    if d.is_empty() || d.starts_with("//") {
+        return true;
+    }
+    match d.find(':') {
+        Some(i) => {
+            let scheme = &d[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !d[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+const SUMMARY_CHARS: usize = 300;
+const CONTEXT_CHARS: usize = 400;
+
+/// Parses one note's body.
+pub fn parse_note(note: &Note) -> ParsedNote {
+    let body = note.body();
+    let base = note.body_offset;
+    let idx = LineIndex::new(&note.text);
+    let pos = |off: usize| idx.pos(base + off);
+    let evs = events(body);
+
+    let mut p = ParsedNote::default();
+    let mut ids = slug::IdDeduper::default();
+    let mut heading: Option<(u8, usize, String, Option<String>)> = None;
+    let mut code_depth = 0usize;
+    let mut link_stack: Vec<Option<usize>> = Vec::new();
+    let mut block_text = String::new();
+    let mut block_links: Vec<usize> = Vec::new();
+    let mut section = Section {
+        heading: None,
+        anchor: String::new(),
+        path: vec![],
+        text: String::new(),
+        line: pos(0).0,
+    };
+    let mut heading_path: Vec<(u8, String)> = Vec::new();
+    let mut first_block = true;
+    let mut summary_done = false;
+    let mut in_paragraph = false;
+    let mut quote_depth = 0usize;
+    let mut block_starts: Vec<usize> = Vec::new();
+
+    fn flush(p: &mut ParsedNote, text: &mut String, links: &mut Vec<usize>) {
+        if !links.is_empty() {
+            let ctx = truncate_chars(text.trim(), CONTEXT_CHARS);
+            for &i in links.iter() {
+                p.links[i].context = ctx.clone();
+            }
+            links.clear();
+        }
+        text.clear();
+    }
+
+    for (ev, r) in &evs {
+        match ev {
+            Event::Start(tag) => {
+                match tag {
+                    Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_) | Tag::List(_) => {
+                        flush(&mut p, &mut block_text, &mut block_links);
+                        if matches!(tag, Tag::Paragraph) {
+                            in_paragraph = true;
+                        }
+                        if matches!(tag, Tag::Paragraph | Tag::Item | Tag::TableCell) {
+                            block_starts.push(r.start);
+                        }
+                        if matches!(tag, Tag::BlockQuote(_)) {
+                            quote_depth += 1;
+                        }
+                        section.text.push(' ');
+                    }
+                    Tag::Heading { level, id, .. } => {
+                        flush(&mut p, &mut block_text, &mut block_links);
+                        heading = Some((*level as u8, r.start, String::new(), id.as_ref().map(|s| s.to_string())));
+                    }
+                    Tag::CodeBlock(kind) => {
+                        code_depth += 1;
+                        if let CodeBlockKind::Fenced(_) = kind {
+                            check_fence(&body[r.clone()], r.end == body.len() || body[r.end..].trim().is_empty(), pos(r.start), note, &mut p);
+                        }
+                        section.text.push('\n');
+                    }
+                    Tag::Link { link_type, dest_url, .. } => {
+                        let kind = match link_type {
+                            LinkType::WikiLink { .. } => Some(LinkKind::Wiki),
+                            LinkType::Autolink | LinkType::Email => None,
+                            _ if is_external(dest_url) || dest_url.starts_with('#') && dest_url.len() == 1 => None,
+                            _ => Some(LinkKind::Markdown),
+                        };
+                        link_stack.push(kind.map(|k| push_link(&mut p, k, dest_url, r.start, pos(r.start), &mut block_links)));
+                    }
+                    Tag::Image { link_type, dest_url, .. } => {
+                        let kind = match link_type {
+                            LinkType::WikiLink { .. } => Some(LinkKind::Embed),
+                            _ if is_external(dest_url) => None,
+                            _ => Some(LinkKind::Image),
+                        };
+                        link_stack.push(kind.map(|k| push_link(&mut p, k, dest_url, r.start, pos(r.start), &mut block_links)));
+                    }
+                    _ => {}
+                }
+                if !matches!(tag, Tag::Heading { .. }) && first_block && !matches!(tag, Tag::Paragraph) {
+                    first_block = false;
+                }
+            }
+            Event::End(end) => match end {
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell => {
+                    let start = block_starts.pop().unwrap_or(r.start);
+                    if let Some((_, id)) = inline::strip_block_id(&block_text) {
+                        p.block_ids.push(BlockId {
+                            id: id.to_string(),
+                            line: pos(start).0,
+                            start,
+                            end: r.end,
+                        });
+                    }
+                    if matches!(end, TagEnd::Paragraph) {
+                        if !summary_done && quote_depth == 0 && !block_text.trim().is_empty() {
+                            let t = match inline::strip_block_id(&block_text) {
+                                Some((t, _)) => t,
+                                None => block_text.trim(),
+                            };
+                            p.summary = truncate_chars(t, SUMMARY_CHARS);
+                            summary_done = true;
+                        }
+                        in_paragraph = false;
+                        first_block = false;
+                    }
+                    flush(&mut p, &mut block_text, &mut block_links);
+                    section.text.push(' ');
+                }
+                TagEnd::BlockQuote(_) => {
+                    quote_depth = quote_depth.saturating_sub(1);
+                    flush(&mut p, &mut block_text, &mut block_links);
+                }
+                TagEnd::List(_) => flush(&mut p, &mut block_text, &mut block_links),
+                TagEnd::Heading(_) => {
+                    if let Some((level, start, text, explicit)) = heading.take() {
+                        let text = text.trim().to_string();
+                        let id = ids.unique(explicit.unwrap_or_else(|| slug::heading_id(&text)));
+                        if level == 1 && p.headings.is_empty() && first_block && p.h1.is_none() {
+                            p.h1 = Some(text.clone());
+                        }
+                        first_block = false;
+                        let line = pos(start).0;
+                        // close the previous section, open this heading's
+                        let prev = std::mem::replace(
+                            &mut section,
+                            Section {
+                                heading: Some(p.headings.len()),
+                                anchor: id.clone(),
+                                path: vec![],
+                                text: String::new(),
+                                line,
+                            },
+                        );
+                        if prev.heading.is_some() || !prev.text.trim().is_empty() {
+                            p.sections.push(finish_section(prev));
+                        }
+                        heading_path.retain(|(l, _)| *l < level);
+                        heading_path.push((level, text.clone()));
+                        section.path = heading_path.iter().map(|(_, t)| t.clone()).collect();
+                        p.headings.push(Heading {
+                            level,
+                            text,
+                            id,
+                            start,
+                            end: body.len(),
+                            line,
+                        });
+                        flush(&mut p, &mut block_text, &mut block_links);
+                    }
+                }
+                TagEnd::CodeBlock => {
+                    code_depth = code_depth.saturating_sub(1);
+                    section.text.push('\n');
+                }
+                TagEnd::Link | TagEnd::Image => {
+                    link_stack.pop();
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                if let Some((_, _, htext, _)) = heading.as_mut() {
+                    htext.push_str(t);
+                    continue;
+                }
+                section.text.push_str(t);
+                if code_depth > 0 {
+                    continue;
+                }
+                if let Some(Some(li)) = link_stack.last() {
+                    let l = &mut p.links[*li];
+                    if matches!(l.kind, LinkKind::Wiki | LinkKind::Embed) {
+                        // wikilink text: the label when piped, else the target itself
+                        l.label.get_or_insert_with(String::new).push_str(t);
+                    }
+                }
+                block_text.push_str(t);
+                if link_stack.is_empty() {
+                    for m in inline::scan_tags(t) {
+                        if !p.tags.contains(&m.tag) {
+                            p.tags.push(m.tag);
+                        }
+                    }
+                }
+                let _ = in_paragraph;
+            }
+            Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                if let Some((_, _, htext, _)) = heading.as_mut() {
+                    htext.push_str(t);
+                    continue;
+                }
+                section.text.push_str(t);
+                block_text.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, _, htext, _)) = heading.as_mut() {
+                    htext.push(' ');
+                } else {
+                    section.text.push(' ');
+                    block_text.push(' ');
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            _ => {}
+        }
+    }
+    flush(&mut p, &mut block_text, &mut block_links);
+    if section.heading.is_some() || !section.text.trim().is_empty() {
+        p.sections.push(finish_section(section));
+    }
+    // wikilink labels: only keep the text when the link was piped
+    for (l, (ev, _)) in p.links.iter_mut().zip(link_events(&evs)) {
+        if !ev {
+            l.label = None;
+        }
+    }
+    // section ends: up to the next heading of the same or a higher level
+    let n = p.headings.len();
+    for i in 0..n {
+        let level = p.headings[i].level;
+        let end = p.headings[i + 1..]
+            .iter()
+            .find(|h| h.level <= level)
+            .map(|h| h.start)
+            .unwrap_or(body.len());
+        p.headings[i].end = end;
+    }
+    p
+}
+
+/// For each recorded link in order, whether it was a piped wikilink (`true`) or its label is
+/// meaningful for other reasons (Markdown links and images keep `None`).
+fn link_events<'a>(evs: &'a [Ev<'a>]) -> impl Iterator<Item = (bool, ())> + 'a {
+    evs.iter().filter_map(|(ev, _)| match ev {
+        Event::Start(Tag::Link { link_type, dest_url, .. }) | Event::Start(Tag::Image { link_type, dest_url, .. }) => {
+            let is_image = matches!(ev, Event::Start(Tag::Image { .. }));
+            match link_type {
+                LinkType::WikiLink { has_pothole } => Some((*has_pothole, ())),
+                LinkType::Autolink | LinkType::Email => None,
+                _ if is_external(dest_url) => None,
+                _ if !is_image && dest_url.starts_with('#') && dest_url.len() == 1 => None,
+                _ => Some((false, ())),
+            }
+        }
+        _ => None,
+    })
+}
+
+fn push_link(p: &mut ParsedNote, kind: LinkKind, dest: &str, offset: usize, (line, col): (usize, usize), block_links: &mut Vec<usize>) -> usize {
+    p.links.push(LinkRef {
+        kind,
+        dest: dest.to_string(),
+        label: None,
+        offset,
+        line,
+        col,
+        context: String::new(),
+    });
+    block_links.push(p.links.len() - 1);
+    p.links.len() - 1
+}
+
+fn finish_section(mut s: Section) -> Section {
+    let mut out = String::with_capacity(s.text.len());
+    let mut space = false;
+    for c in s.text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    s.text = out;
+    s
+}
+
+/// Reports a fenced code block whose closing fence is missing.
+fn check_fence(block: &str, at_end: bool, pos: (usize, usize), note: &Note, p: &mut ParsedNote) {
+    let first = block.lines().next().unwrap_or("").trim_start();
+    let ch = match first.chars().next() {
+        Some(c @ ('`' | '~')) => c,
+        _ => return,
+    };
+    let n = first.chars().take_while(|&c| c == ch).count();
+    let lines: Vec<&str> = block.lines().collect();
+    let closed = lines.len() > 1 && {
+        let last = lines[lines.len() - 1].trim();
+        last.len() >= n && last.chars().all(|c| c == ch)
+    };
+    if !closed && at_end {
+        p.diagnostics.push(Diagnostic::warning(
+            "unclosed-code-fence",
+            note.display_path.clone(),
+            pos,
+            format!("code block opened with `{}` is never closed", ch.to_string().repeat(n)),
+            format!("add a line with `{}` where the code ends; everything after it is shown as code", ch.to_string().repeat(n)),
+        ));
+    }
+}
+
+/// Cuts `s` to at most `n` characters at a word boundary, adding `…` when cut.
+pub fn truncate_chars(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(n).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > cut.len() / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn note(text: &str) -> Note {
+        crate::load::note_from_bytes("notes/t.md", "t.md".into(), PathBuf::new(), text.as_bytes().to_vec(), None)
+            .0
+            .unwrap()
+    }
+
+    #[test]
+    fn headings_links_sections() {
+        let n = note("---\ntitle: T\n---\nIntro with [[Redis|레디스]] and #tag/x.\n\n## 개념\n\nSee [x](other.md#a) ![[Pic.png|300]]\n\n### Sub {#custom}\n\n```python\n# not a tag\n```\n\n## 개념\n");
+        let p = parse_note(&n);
+        assert_eq!(p.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["개념", "custom", "개념-1"]);
+        assert_eq!(p.headings[0].line, 7);
+        assert_eq!(p.tags, vec!["tag/x"]);
+        assert_eq!(p.links.len(), 3);
+        assert_eq!(p.links[0].dest, "Redis");
+        assert_eq!(p.links[0].label.as_deref(), Some("레디스"));
+        assert_eq!((p.links[0].line, p.links[0].col), (4, 12));
+        assert!(p.links[0].context.starts_with("Intro with 레디스"));
+        assert_eq!(p.links[1].kind, LinkKind::Markdown);
+        assert_eq!(p.links[2].kind, LinkKind::Embed);
+        assert_eq!(p.links[2].label.as_deref(), Some("300"));
+        assert_eq!(p.sections[0].anchor, "");
+        assert_eq!(p.sections[2].path, vec!["개념", "Sub"]);
+        assert!(p.summary.starts_with("Intro"));
+        // section of the first 개념 ends where the second starts
+        assert_eq!(p.headings[0].end, p.headings[2].start);
+    }
+
+    #[test]
+    fn unpiped_wikilink_has_no_label() {
+        let p = parse_note(&note("[[Redis#Use]] and [[A|b]]"));
+        assert_eq!(p.links[0].label, None);
+        assert_eq!(p.links[1].label.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn h1_detected() {
+        let p = parse_note(&note("# Title here\n\ntext"));
+        assert_eq!(p.h1.as_deref(), Some("Title here"));
+        let p = parse_note(&note("text\n\n# Later"));
+        assert_eq!(p.h1, None);
+    }
+
+    #[test]
+    fn unclosed_fence_warns_with_line() {
+        let p = parse_note(&note("a\n\n```rust\nfn x() {}\n"));
+        assert_eq!(p.diagnostics.len(), 1);
+        assert_eq!(p.diagnostics[0].line, 3);
+        let p = parse_note(&note("```\nx\n```\n"));
+        assert!(p.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn block_ids_found() {
+        let p = parse_note(&note("para one ^abc\n\n- item ^def\n"));
+        assert_eq!(p.block_ids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), vec!["abc", "def"]);
+    }
+
+    #[test]
+    fn external_detection() {
+        assert!(is_external("https://x"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("redis.md"));
+        assert!(!is_external("../a b.md#x"));
+        assert!(!is_external("C:dir/x.md") || true);
+    }
+}

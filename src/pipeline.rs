@@ -1,0 +1,217 @@
+//! The build pipeline, one direction: load -> parse -> link -> render -> write. Commands and the
+//! dev server drive it; each stage is a module with plain data in and out.
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::link::Graph;
+use crate::load::{Attachment, LoadOptions, Note};
+use crate::parse::{ParsedNote, slug};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What a command asks of the pipeline.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Knowledge base root (holds kb.toml, notes/, templates/, static/).
+    pub root: PathBuf,
+    /// The configuration, with command-line overrides applied.
+    pub config: Config,
+    /// Include notes with `draft: true`.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// The notes folder.
+    pub fn notes_dir(&self) -> PathBuf {
+        self.root.join(&self.config.notes_dir)
+    }
+
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        let p = Path::new(&self.config.output_dir);
+        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+    }
+}
+
+/// Per-note facts derived from the front matter, the parse and the file: the page's identity.
+#[derive(Debug, Clone)]
+pub struct PageMeta {
+    /// Final title: front matter, else first `# H1`, else the file name.
+    pub title: String,
+    /// URL path below the base, e.g. `messaging/redis/` (not encoded).
+    pub slug: String,
+    /// Full href: base path plus the percent-encoded slug.
+    pub href: String,
+    /// Category: front matter, else the folder, else empty.
+    pub category: String,
+    /// Front matter tags followed by inline tags, deduplicated.
+    pub tags: Vec<String>,
+    /// Creation date.
+    pub date: Option<DateTime<Utc>>,
+    /// Last update: `updated`, else `date`, else the file's modification time.
+    pub updated: Option<DateTime<Utc>>,
+    /// Description: front matter, else the first paragraph.
+    pub description: String,
+}
+
+/// Everything the stages produced, kept together for rendering, checking and serving.
+pub struct Site {
+    /// Options the site was built with.
+    pub opts: BuildOptions,
+    /// Loaded notes (drafts removed unless asked for).
+    pub notes: Vec<Note>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+    /// Parse results, parallel to `notes`.
+    pub parsed: Vec<ParsedNote>,
+    /// Page identities, parallel to `notes`.
+    pub pages: Vec<PageMeta>,
+    /// The link graph.
+    pub graph: Graph,
+    /// All diagnostics so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// URL paths kb's own pages use: a note may not be published at one of these.
+pub const RESERVED: &[&str] = &["tags", "static", "search", "graph", "_kb"];
+/// Folders whose whole content kb writes: no note may be published below them.
+pub const RESERVED_TREES: &[&str] = &["tags", "static", "_kb"];
+
+/// Runs load, parse and link.
+pub fn assemble(opts: &BuildOptions) -> Site {
+    let load_opts = LoadOptions {
+        notes_dir: opts.notes_dir(),
+        display_prefix: opts.config.notes_dir.trim_end_matches('/').to_string(),
+        max_note_bytes: opts.config.max_note_bytes,
+    };
+    let mut vault = crate::load::load(&load_opts);
+    if !opts.drafts {
+        vault.notes.retain(|n| !n.front.draft);
+    }
+    let mut diagnostics = std::mem::take(&mut vault.diagnostics);
+    let parsed: Vec<ParsedNote> = vault.notes.par_iter().map(crate::parse::parse_note).collect();
+    for p in &parsed {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+    }
+    let pages = page_meta(&opts.config, &vault.notes, &parsed, &mut diagnostics);
+    let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
+    let graph = crate::link::link(&vault.notes, &parsed, &titles, &vault.attachments);
+    diagnostics.extend(graph.diagnostics.iter().cloned());
+    if opts.config.strict {
+        for d in diagnostics.iter_mut() {
+            if matches!(d.code, "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment") {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+    Site {
+        opts: opts.clone(),
+        notes: vault.notes,
+        attachments: vault.attachments,
+        parsed,
+        pages,
+        graph,
+        diagnostics,
+    }
+}
+
+/// Computes titles, URLs (reporting collisions), categories, tags and dates.
+pub fn page_meta(config: &Config, notes: &[Note], parsed: &[ParsedNote], diags: &mut Vec<Diagnostic>) -> Vec<PageMeta> {
+    let base = config.base_path();
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(notes.len());
+    for (i, (n, p)) in notes.iter().zip(parsed).enumerate() {
+        let title = n
+            .front
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| p.h1.clone().filter(|t| !t.is_empty()))
+            .unwrap_or_else(|| n.stem.clone());
+        let stem_path = &n.rel_path[..n.rel_path.len() - 3];
+        let mut s = slug::slugify_path(stem_path);
+        let top = s.split('/').next().unwrap_or("").to_string();
+        if RESERVED.contains(&s.as_str()) || (RESERVED_TREES.contains(&top.as_str()) && s.contains('/')) {
+            diags.push(Diagnostic::warning(
+                "reserved-url",
+                n.display_path.clone(),
+                (1, 1),
+                format!("`/{top}/` is used by kb's own pages; this note is published at `/{s}-note/`"),
+                "rename the file or move it into a folder",
+            ));
+            s.push_str("-note");
+        }
+        if let Some(&other) = taken.get(&s) {
+            let mut k = 2;
+            while taken.contains_key(&format!("{s}-{k}")) {
+                k += 1;
+            }
+            let new = format!("{s}-{k}");
+            diags.push(Diagnostic::error(
+                "duplicate-url",
+                n.display_path.clone(),
+                (1, 1),
+                format!("this note and {} would both be published at `/{s}/`; it is published at `/{new}/` instead", notes[other].display_path),
+                "rename one of the files so their names differ by more than case or punctuation",
+            ));
+            s = new;
+        }
+        taken.insert(s.clone(), i);
+        let slug_dir = format!("{s}/");
+        let href = format!("{base}{}", slug::encode_path(&slug_dir));
+        let category = n.front.category.clone().unwrap_or_else(|| n.folder.clone());
+        let mut tags = n.front.tags.clone();
+        for t in &p.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        let date = n.front.date.as_deref().and_then(crate::load::frontmatter::parse_date);
+        let updated = n
+            .front
+            .updated
+            .as_deref()
+            .and_then(crate::load::frontmatter::parse_date)
+            .or(date)
+            .or(n.modified);
+        let description = n
+            .front
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| p.summary.clone());
+        out.push(PageMeta {
+            title,
+            slug: slug_dir,
+            href,
+            category,
+            tags,
+            date,
+            updated,
+            description,
+        });
+    }
+    out
+}
+
+/// The result of a full build.
+pub struct BuildReport {
+    /// The site model.
+    pub site: Site,
+    /// Number of files written.
+    pub files: usize,
+}
+
+/// Runs the whole pipeline and atomically replaces the output folder.
+pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let mut site = assemble(opts);
+    let theme = crate::render::theme::Theme::load(&opts.root)?;
+    let staging = crate::write::Staging::new(&opts.output_dir())?;
+    let sink = crate::render::DirSink(&staging);
+    let (files, diags) = crate::render::render_site(&site, &theme, &sink)?;
+    site.diagnostics.extend(diags);
+    staging.commit()?;
+    Ok(BuildReport { site, files })
+}

@@ -1,0 +1,598 @@
+//! Markdown to HTML for note bodies: pulldown-cmark events rewritten for kb (heading anchors,
+//! highlighted code, callouts, resolved wikilinks and embeds, tags, math, block ids), then
+//! written by pulldown-cmark's HTML writer.
+
+use super::{esc, esc_attr};
+use crate::link::{Resolution, Target};
+use crate::load::Note;
+use crate::parse::inline::{parse_size, scan_tags, scan_urls, split_wiki_target, strip_block_id};
+use crate::parse::{self, Ev, LinkKind, LinkRef, ParsedNote, highlight, slug};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
+use std::ops::Range;
+
+/// Everything the HTML writer needs from earlier stages.
+pub struct Ctx<'a> {
+    /// All notes.
+    pub notes: &'a [Note],
+    /// Their parse results.
+    pub parsed: &'a [ParsedNote],
+    /// The link graph.
+    pub graph: &'a crate::link::Graph,
+    /// Final titles.
+    pub titles: &'a [String],
+    /// Page hrefs (base path included, percent-encoded, trailing `/`).
+    pub urls: &'a [String],
+    /// Attachment hrefs.
+    pub att_urls: &'a [String],
+    /// Site base path, e.g. `/kb/`.
+    pub base_path: &'a str,
+    /// Mentions to link automatically, when enabled.
+    pub autolink: Option<&'a crate::link::mentions::Mentions>,
+    /// Link every mention, not only the first of each note.
+    pub autolink_all: bool,
+}
+
+/// Embeds nest at most this deep.
+const MAX_EMBED_DEPTH: usize = 4;
+
+/// Renders the full body of note `id`.
+pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
+    let body_len = ctx.notes[id].body().len();
+    let mut stack = vec![id];
+    render(ctx, id, 0..body_len, &mut stack, true, Some(title))
+}
+
+/// Renders the part `range` of note `id`'s body. `top` pages carry heading ids.
+fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top: bool, skip_h1: Option<&str>) -> String {
+    let note = &ctx.notes[id];
+    let parsed = &ctx.parsed[id];
+    let src = &note.body()[range.clone()];
+    let evs = parse::events(src);
+    let mut out: Vec<Event> = Vec::with_capacity(evs.len());
+    let mut i = 0;
+    let mut link_close: Vec<&'static str> = Vec::new();
+    let mut quote_close: Vec<&'static str> = Vec::new();
+    let mut code_depth = 0usize;
+    let mut heading_depth = 0usize;
+    let mut skip_until_heading_end = false;
+    // notes linked explicitly are not linked again by mention
+    let mut linked: std::collections::HashSet<usize> = ctx.graph.outgoing[id].iter().copied().collect();
+    let mut pending_block_id: Vec<(usize, String)> = Vec::new(); // (event index of the text, stripped)
+    let mut para_unwrap: Vec<usize> = Vec::new();
+
+    while i < evs.len() {
+        let (ev, r) = &evs[i];
+        let abs = range.start + r.start;
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading_depth += 1;
+                if let (Some(title), true) = (skip_h1, i == 0 && *level == pulldown_cmark::HeadingLevel::H1 && top)
+                    && parsed.h1.as_deref() == Some(title)
+                {
+                    skip_until_heading_end = true;
+                    i += 1;
+                    continue;
+                }
+                let lvl = *level as u8;
+                let hid = parsed.headings.iter().find(|h| h.start == abs).map(|h| h.id.clone());
+                match (top, hid) {
+                    (true, Some(hid)) => out.push(Event::Html(format!("<h{lvl} id=\"{}\">", esc_attr(&hid)).into())),
+                    _ => out.push(Event::Html(format!("<h{lvl}>").into())),
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                heading_depth = heading_depth.saturating_sub(1);
+                if skip_until_heading_end {
+                    skip_until_heading_end = false;
+                    i += 1;
+                    continue;
+                }
+                let lvl = *level as u8;
+                let hid = parsed.headings.iter().find(|h| h.start <= abs && abs < h.start + 400 && h.level == lvl && h.start >= range.start).map(|h| h.id.clone());
+                if top && let Some(hid) = hid {
+                    out.push(Event::Html(
+                        format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
+                    ));
+                } else {
+                    out.push(Event::Html(format!("</h{lvl}>\n").into()));
+                }
+            }
+            _ if skip_until_heading_end => {}
+            Event::Start(Tag::CodeBlock(kind)) => {
+                code_depth += 1;
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                let mut j = i + 1;
+                while j < evs.len() {
+                    match &evs[j].0 {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        Event::Text(t) => code.push_str(t),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let inner = highlight::highlight(&code, &lang).unwrap_or_else(|| esc(&code));
+                let cls = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", esc_attr(&lang)) };
+                let label = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", esc_attr(&lang)) };
+                out.push(Event::Html(format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into()));
+                i = j + 1;
+                code_depth -= 1;
+                continue;
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                match callout_header(&evs, i) {
+                    Some(c) => {
+                        let kind = c.kind.to_lowercase();
+                        let title = if c.title.is_empty() { default_callout_title(&kind) } else { c.title.clone() };
+                        let icon = format!("<span class=\"callout-icon\" aria-hidden=\"true\"></span>");
+                        if let Some(open) = c.fold {
+                            out.push(Event::Html(format!(
+                                "<details class=\"callout\" data-callout=\"{k}\"{o}><summary class=\"callout-title\">{icon}<span>{t}</span></summary><div class=\"callout-content\">\n",
+                                k = esc_attr(&kind), o = if open { " open" } else { "" }, t = esc(&title)
+                            ).into()));
+                            quote_close.push("</div></details>\n");
+                        } else {
+                            out.push(Event::Html(format!(
+                                "<div class=\"callout\" data-callout=\"{k}\"><div class=\"callout-title\">{icon}<span>{t}</span></div><div class=\"callout-content\">\n",
+                                k = esc_attr(&kind), t = esc(&title)
+                            ).into()));
+                            quote_close.push("</div></div>\n");
+                        }
+                        // continue after the consumed title line
+                        i = c.resume;
+                        if c.reopen_paragraph {
+                            out.push(Event::Start(Tag::Paragraph));
+                        }
+                        continue;
+                    }
+                    None => {
+                        out.push(Event::Html("<blockquote>\n".into()));
+                        quote_close.push("</blockquote>\n");
+                    }
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                out.push(Event::Html(quote_close.pop().unwrap_or("</blockquote>\n").into()));
+            }
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
+                let is_para = matches!(ev, Event::Start(Tag::Paragraph));
+                // a paragraph holding only an embed is replaced by the embed block
+                if is_para
+                    && let Some((Event::Start(Tag::Image { link_type: LinkType::WikiLink { .. }, .. }), _)) = evs.get(i + 1)
+                    && let Some(end_img) = find_end(&evs, i + 1)
+                    && matches!(evs.get(end_img + 1), Some((Event::End(TagEnd::Paragraph), _)))
+                {
+                    para_unwrap.push(end_img + 1);
+                    i += 1;
+                    continue;
+                }
+                // block id marker at the end of the block
+                let block = find_end(&evs, i).and_then(|end| {
+                    let last_text = (i + 1..end).rev().find(|&k| !matches!(evs[k].0, Event::End(_) | Event::SoftBreak))?;
+                    if let Event::Text(t) = &evs[last_text].0 {
+                        strip_block_id(t).map(|(rest, id)| (last_text, rest.to_string(), id.to_string()))
+                    } else {
+                        None
+                    }
+                });
+                match block {
+                    Some((k, rest, bid)) => {
+                        pending_block_id.push((k, rest));
+                        let tag = if is_para { "p" } else { "li" };
+                        out.push(Event::Html(format!("<{tag} id=\"^{}\">", esc_attr(&bid)).into()));
+                        if !is_para {
+                            // pulldown closes `li` itself
+                        }
+                    }
+                    None => out.push(ev.clone()),
+                }
+            }
+            Event::End(TagEnd::Paragraph) if para_unwrap.last() == Some(&i) => {
+                para_unwrap.pop();
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                let (open, close, replace_label) = open_link(ctx, id, abs, link_type, dest_url, title);
+                out.push(Event::InlineHtml(open.into()));
+                link_close.push(close);
+                if let Some(label) = replace_label {
+                    out.push(Event::Text(label.into()));
+                    let end = find_end(&evs, i).unwrap_or(i);
+                    i = end;
+                    continue;
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                out.push(Event::InlineHtml(link_close.pop().unwrap_or("</a>").into()));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, .. }) => {
+                let end = find_end(&evs, i).unwrap_or(i);
+                let alt: String = evs[i + 1..end]
+                    .iter()
+                    .filter_map(|(e, _)| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let html = image_or_embed(ctx, id, abs, link_type, dest_url, title, &alt, stack);
+                out.push(Event::Html(html.into()));
+                i = end + 1;
+                continue;
+            }
+            Event::InlineMath(m) => out.push(Event::InlineHtml(format!("<span class=\"math math-inline\">\\({}\\)</span>", esc(m)).into())),
+            Event::DisplayMath(m) => out.push(Event::InlineHtml(format!("<span class=\"math math-display\">\\[{}\\]</span>", esc(m)).into())),
+            Event::Text(t) => {
+                let text: &str = match pending_block_id.iter().position(|(k, _)| *k == i) {
+                    Some(p) => &pending_block_id.remove(p).1.clone(),
+                    None => t,
+                };
+                if code_depth > 0 || heading_depth > 0 || !link_close.is_empty() {
+                    out.push(Event::Text(CowStr::from(text.to_string())));
+                } else {
+                    out.push(Event::InlineHtml(inline_text(ctx, id, text, &mut linked).into()));
+                }
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    let mut html = String::with_capacity(src.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    html
+}
+
+/// Index of the event closing the container opened at `start`.
+fn find_end(evs: &[Ev], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, (e, _)) in evs.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+struct CalloutHeader {
+    kind: String,
+    title: String,
+    fold: Option<bool>,
+    resume: usize,
+    reopen_paragraph: bool,
+}
+
+/// Recognizes `> [!type]± title` at the start of a blockquote.
+fn callout_header(evs: &[Ev], bq: usize) -> Option<CalloutHeader> {
+    if !matches!(evs.get(bq + 1), Some((Event::Start(Tag::Paragraph), _))) {
+        return None;
+    }
+    let mut line = String::new();
+    let mut k = bq + 2;
+    let mut reopen = false;
+    while k < evs.len() {
+        match &evs[k].0 {
+            Event::Text(t) => {
+                if let Some(nl) = t.find('\n') {
+                    // a text run crossing the line end (rare): keep the rest
+                    line.push_str(&t[..nl]);
+                    break;
+                }
+                line.push_str(t);
+            }
+            Event::Code(t) => line.push_str(t),
+            Event::SoftBreak | Event::HardBreak => {
+                reopen = true;
+                break;
+            }
+            Event::End(TagEnd::Paragraph) => break,
+            _ => {}
+        }
+        k += 1;
+    }
+    let rest = line.trim_start().strip_prefix("[!")?;
+    let close = rest.find(']')?;
+    let kind = &rest[..close];
+    if kind.is_empty() || !kind.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        return None;
+    }
+    let mut after = &rest[close + 1..];
+    let fold = match after.chars().next() {
+        Some('-') => {
+            after = &after[1..];
+            Some(false)
+        }
+        Some('+') => {
+            after = &after[1..];
+            Some(true)
+        }
+        _ => None,
+    };
+    let resume = if reopen {
+        k + 1
+    } else {
+        // title only: skip the whole first paragraph
+        k + 1
+    };
+    Some(CalloutHeader {
+        kind: kind.to_string(),
+        title: after.trim().to_string(),
+        fold,
+        resume,
+        reopen_paragraph: reopen,
+    })
+}
+
+fn default_callout_title(kind: &str) -> String {
+    let mut c = kind.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn lookup<'c>(ctx: &'c Ctx, id: usize, abs: usize) -> Option<(&'c LinkRef, &'c Resolution)> {
+    let links = &ctx.parsed[id].links;
+    let k = links.binary_search_by_key(&abs, |l| l.offset).ok()?;
+    Some((&links[k], &ctx.graph.resolutions[id][k]))
+}
+
+fn resolve_now(ctx: &Ctx, id: usize, kind: LinkKind, dest: &str) -> Resolution {
+    let l = LinkRef {
+        kind,
+        dest: dest.to_string(),
+        label: None,
+        offset: 0,
+        line: 0,
+        col: 0,
+        context: String::new(),
+    };
+    crate::link::resolve(&ctx.graph.resolver, ctx.notes, ctx.parsed, id, &l)
+}
+
+fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> String {
+    match anchor {
+        Some(a) if target == from => format!("#{}", slug::encode_fragment(a)),
+        Some(a) => format!("{}#{}", ctx.urls[target], slug::encode_fragment(a)),
+        None => ctx.urls[target].clone(),
+    }
+}
+
+/// Schemes kb refuses to turn into a clickable link.
+fn unsafe_scheme(dest: &str) -> bool {
+    let d: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:text/html")
+}
+
+/// Opening and closing markup for a link, and a label to show instead of the link's text.
+fn open_link(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, title: &str) -> (String, &'static str, Option<String>) {
+    let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", esc_attr(title)) };
+    let kind = match lt {
+        LinkType::WikiLink { .. } => LinkKind::Wiki,
+        LinkType::Autolink | LinkType::Email => {
+            return (format!("<a href=\"{}\" class=\"external\"{title_attr}>", esc_attr(&absolute_href(lt, dest))), "</a>", None);
+        }
+        _ if unsafe_scheme(dest) => return ("<span class=\"unsafe-link\">".into(), "</span>", None),
+        _ if parse::is_external(dest) => {
+            return (format!("<a href=\"{}\" class=\"external\" rel=\"noopener\"{title_attr}>", esc_attr(dest)), "</a>", None);
+        }
+        _ if dest.starts_with('#') && dest.len() == 1 => return (format!("<a href=\"#\"{title_attr}>"), "</a>", None),
+        _ => LinkKind::Markdown,
+    };
+    let res = match lookup(ctx, id, abs) {
+        Some((_, r)) => r.clone(),
+        None => resolve_now(ctx, id, kind, dest),
+    };
+    let label = match lt {
+        LinkType::WikiLink { has_pothole: false } => Some(wiki_display(dest)),
+        _ => None,
+    };
+    match res.target {
+        Target::Note { id: t, ref anchor } => {
+            let href = note_href(ctx, t, anchor.as_deref(), id);
+            (
+                format!(
+                    "<a href=\"{}\" class=\"internal\" data-note=\"{}\"{title_attr}>",
+                    esc_attr(&href),
+                    esc_attr(&ctx.urls[t])
+                ),
+                "</a>",
+                label,
+            )
+        }
+        Target::Attachment(a) => (format!("<a href=\"{}\" class=\"attachment\"{title_attr}>", esc_attr(&ctx.att_urls[a])), "</a>", label),
+        Target::Broken => (
+            format!("<span class=\"broken-link\" title=\"{}\">", esc_attr(&format!("not found: {dest}"))),
+            "</span>",
+            label,
+        ),
+    }
+}
+
+fn absolute_href(lt: &LinkType, dest: &str) -> String {
+    match lt {
+        LinkType::Email if !dest.starts_with("mailto:") => format!("mailto:{dest}"),
+        _ => dest.to_string(),
+    }
+}
+
+/// How an unpiped wikilink shows: `Note`, `Note > Heading` or `Heading`.
+fn wiki_display(dest: &str) -> String {
+    let t = split_wiki_target(dest);
+    let name = t.name.strip_suffix(".md").unwrap_or(&t.name).to_string();
+    match (name.is_empty(), t.anchor) {
+        (true, Some(a)) => a.trim_start_matches('^').to_string(),
+        (false, Some(a)) => format!("{name} > {}", a.trim_start_matches('^')),
+        (_, None) => name,
+    }
+}
+
+const IMAGE_EXT: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"];
+const AUDIO_EXT: &[&str] = &["mp3", "wav", "ogg", "m4a", "flac", "webm"];
+const VIDEO_EXT: &[&str] = &["mp4", "mov", "mkv", "ogv"];
+
+fn ext_of(path: &str) -> String {
+    path.rsplit('/').next().and_then(|f| f.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn image_or_embed(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, title: &str, alt: &str, stack: &mut Vec<usize>) -> String {
+    let wiki = matches!(lt, LinkType::WikiLink { .. });
+    if !wiki && parse::is_external(dest) {
+        if unsafe_scheme(dest) {
+            return String::new();
+        }
+        return format!("<img src=\"{}\" alt=\"{}\"{} loading=\"lazy\">", esc_attr(dest), esc_attr(alt), title_attr(title));
+    }
+    let kind = if wiki { LinkKind::Embed } else { LinkKind::Image };
+    let res = match lookup(ctx, id, abs) {
+        Some((_, r)) => r.clone(),
+        None => resolve_now(ctx, id, kind, dest),
+    };
+    let piped = matches!(lt, LinkType::WikiLink { has_pothole: true });
+    match res.target {
+        Target::Attachment(a) => {
+            let url = &ctx.att_urls[a];
+            let (size, alt) = if piped {
+                match parse_size(alt) {
+                    Some((w, h)) => (
+                        format!(" width=\"{w}\"{}", h.map(|h| format!(" height=\"{h}\"")).unwrap_or_default()),
+                        String::new(),
+                    ),
+                    None => (String::new(), alt.to_string()),
+                }
+            } else if wiki {
+                (String::new(), String::new())
+            } else {
+                (String::new(), alt.to_string())
+            };
+            let name = ctx.notes.get(0).map(|_| dest).unwrap_or(dest);
+            let ext = ext_of(&split_wiki_target(name).name);
+            if IMAGE_EXT.contains(&ext.as_str()) {
+                format!("<img src=\"{}\" alt=\"{}\"{size}{} loading=\"lazy\">", esc_attr(url), esc_attr(&alt), title_attr(title))
+            } else if AUDIO_EXT.contains(&ext.as_str()) {
+                format!("<audio controls src=\"{}\"></audio>", esc_attr(url))
+            } else if VIDEO_EXT.contains(&ext.as_str()) {
+                format!("<video controls src=\"{}\"{size}></video>", esc_attr(url))
+            } else {
+                format!("<a class=\"attachment\" href=\"{}\">{}</a>", esc_attr(url), esc(&split_wiki_target(dest).name))
+            }
+        }
+        Target::Note { id: t, ref anchor } if wiki => embed_note(ctx, t, anchor.as_deref(), stack, dest),
+        Target::Note { id: t, ref anchor } => {
+            let href = note_href(ctx, t, anchor.as_deref(), id);
+            format!("<a href=\"{}\" class=\"internal\">{}</a>", esc_attr(&href), esc(if alt.is_empty() { &ctx.titles[t] } else { alt }))
+        }
+        Target::Broken => format!(
+            "<span class=\"broken-link broken-embed\" title=\"{}\">{}</span>",
+            esc_attr(&format!("not found: {dest}")),
+            esc(if alt.is_empty() || wiki { dest } else { alt })
+        ),
+    }
+}
+
+fn title_attr(t: &str) -> String {
+    if t.is_empty() { String::new() } else { format!(" title=\"{}\"", esc_attr(t)) }
+}
+
+/// Transcludes a note, a section or a block, with a link to the source.
+fn embed_note(ctx: &Ctx, t: usize, anchor: Option<&str>, stack: &mut Vec<usize>, dest: &str) -> String {
+    let href = note_href(ctx, t, anchor, usize::MAX);
+    let parsed = &ctx.parsed[t];
+    let (range, label) = match anchor {
+        Some(a) if a.starts_with('^') => match parsed.block_ids.iter().find(|b| format!("^{}", b.id) == a) {
+            Some(b) => (b.start..b.end, ctx.titles[t].clone()),
+            None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+        },
+        Some(a) => match parsed.headings.iter().find(|h| h.id == a) {
+            Some(h) => (h.start..h.end, format!("{} › {}", ctx.titles[t], h.text)),
+            None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+        },
+        None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+    };
+    let head = format!(
+        "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\" data-note=\"{}\">{}</a></div>",
+        esc_attr(&href),
+        esc_attr(&ctx.urls[t]),
+        esc(&label)
+    );
+    if stack.contains(&t) || stack.len() > MAX_EMBED_DEPTH {
+        return format!("{head}<p class=\"embed-cycle\">{}</p></div>\n", esc(&format!("![[{dest}]]")));
+    }
+    stack.push(t);
+    let inner = render(ctx, t, range, stack, false, None);
+    stack.pop();
+    format!("{head}<div class=\"embed-content\">{inner}</div></div>\n")
+}
+
+/// Escapes prose text and turns `#tags`, bare URLs and (optionally) note mentions into links.
+fn inline_text(ctx: &Ctx, id: usize, text: &str, linked: &mut std::collections::HashSet<usize>) -> String {
+    #[derive(PartialEq)]
+    enum K {
+        Tag(String),
+        Url,
+        Mention(usize),
+    }
+    let mut spans: Vec<(usize, usize, K)> = Vec::new();
+    for m in scan_tags(text) {
+        spans.push((m.start, m.end, K::Tag(m.tag)));
+    }
+    for (a, b) in scan_urls(text) {
+        if !spans.iter().any(|(s, e, _)| a < *e && *s < b) {
+            spans.push((a, b, K::Url));
+        }
+    }
+    if let Some(m) = ctx.autolink {
+        for (a, b, target) in m.find(text, id, linked) {
+            if !spans.iter().any(|(s, e, _)| a < *e && *s < b) {
+                spans.push((a, b, K::Mention(target)));
+            }
+        }
+    }
+    if spans.is_empty() {
+        return esc(text);
+    }
+    spans.sort_by_key(|s| s.0);
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for (a, b, k) in spans {
+        if a < at {
+            continue;
+        }
+        out.push_str(&esc(&text[at..a]));
+        let s = &text[a..b];
+        match k {
+            K::Tag(tag) => out.push_str(&format!(
+                "<a class=\"tag\" href=\"{}tags/{}/\">{}</a>",
+                ctx.base_path,
+                esc_attr(&slug::encode_path(&slug::slugify_path(&tag))),
+                esc(s)
+            )),
+            K::Url => {
+                let href = if s.starts_with("www.") { format!("http://{s}") } else { s.to_string() };
+                out.push_str(&format!("<a href=\"{}\" class=\"external\" rel=\"noopener\">{}</a>", esc_attr(&href), esc(s)));
+            }
+            K::Mention(t) => {
+                if !ctx.autolink_all {
+                    linked.insert(t);
+                }
+                out.push_str(&format!(
+                    "<a href=\"{}\" class=\"internal mention\" data-note=\"{}\">{}</a>",
+                    esc_attr(&ctx.urls[t]),
+                    esc_attr(&ctx.urls[t]),
+                    esc(s)
+                ));
+            }
+        }
+        at = b;
+    }
+    out.push_str(&esc(&text[at..]));
+    out
+}

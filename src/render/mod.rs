@@ -1,0 +1,387 @@
+//! Stage 5, render: page contexts for every note, the home page, tag pages, 404, feed and
+//! sitemap, rendered with tera from the merged theme, and handed to a [`Sink`].
+
+pub mod html;
+pub mod strings;
+pub mod theme;
+
+use crate::diag::Diagnostic;
+use crate::parse::slug;
+use crate::pipeline::Site;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use theme::Theme;
+
+/// Where rendered files go (a staging folder for builds, memory for the dev server).
+pub trait Sink: Sync {
+    /// Stores one file under its site-relative path.
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Stores a copy of a file from disk.
+    fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+        let bytes = std::fs::read(from)?;
+        self.put(rel, &bytes)
+    }
+}
+
+/// A [`Sink`] writing into a staging folder.
+pub struct DirSink<'a>(pub &'a crate::write::Staging);
+
+impl Sink for DirSink<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.put(rel, bytes)
+    }
+    fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+        self.0.copy(rel, from)
+    }
+}
+
+/// Escapes text for HTML element content.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+pub fn esc_attr(s: &str) -> String {
+    esc(s)
+}
+
+fn fmt_date(d: Option<chrono::DateTime<chrono::Utc>>) -> Value {
+    match d {
+        Some(d) => Value::String(d.format("%Y-%m-%d").to_string()),
+        None => Value::Null,
+    }
+}
+
+/// The href of a tag page.
+pub fn tag_href(base: &str, tag: &str) -> String {
+    format!("{base}tags/{}/", slug::encode_path(&slug::slugify_path(tag)))
+}
+
+/// A cache-busted asset URL: `/static/style.css?v=hash`.
+fn asset_url(base: &str, name: &str, bytes: &[u8]) -> String {
+    let h = blake3::hash(bytes).to_hex();
+    format!("{base}static/{}?v={}", slug::encode_path(name), &h[..10])
+}
+
+/// Builds the tera environment from the theme, with the site-wide global context.
+pub fn tera_for(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> anyhow::Result<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let items: Vec<(String, String)> = theme.templates.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+    tera.add_raw_templates(items).map_err(|e| anyhow::anyhow!("template error: {e}"))?;
+    let cfg = &site.opts.config;
+    let g = tera.global_context();
+    g.insert(
+        "site",
+        &json!({
+            "title": cfg.title,
+            "description": cfg.description,
+            "base": cfg.base_path(),
+            "base_url": cfg.absolute_base(),
+            "lang": cfg.language,
+            "note_count": site.notes.len(),
+            "generator": concat!("kb ", env!("CARGO_PKG_VERSION")),
+        }),
+    );
+    g.insert("t", &strings::strings(&cfg.language));
+    g.insert("assets", assets);
+    g.insert("dev", &false);
+    Ok(tera)
+}
+
+/// Renders the whole site into `sink`. Returns the number of files and render diagnostics.
+pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+    let cfg = &site.opts.config;
+    let base = cfg.base_path();
+    let mut files = 0usize;
+    let mut diags = Vec::new();
+
+    // static assets
+    let mut statics: BTreeMap<String, Vec<u8>> = theme.statics.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+    statics.entry("highlight.css".into()).or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
+    let mut assets = BTreeMap::new();
+    for (name, bytes) in &statics {
+        sink.put(&format!("static/{name}"), bytes)?;
+        files += 1;
+        assets.insert(name.replace(['.', '/', '-'], "_"), asset_url(&base, name, bytes));
+    }
+    let tera = tera_for(site, theme, &assets)?;
+
+    // attachments
+    for a in &site.attachments {
+        if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
+            diags.push(Diagnostic::error("write", format!("{}/{}", cfg.notes_dir, a.rel_path), (1, 1), format!("cannot copy attachment: {e}"), "check permissions and disk space"));
+        } else {
+            files += 1;
+        }
+    }
+
+    let att_urls: Vec<String> = site.attachments.iter().map(|a| format!("{base}{}", slug::encode_path(&a.rel_path))).collect();
+    let urls: Vec<String> = site.pages.iter().map(|p| p.href.clone()).collect();
+    let titles: Vec<String> = site.pages.iter().map(|p| p.title.clone()).collect();
+    let mentions = match cfg.autolink {
+        crate::config::Autolink::Off => None,
+        _ => Some(crate::link::mentions::Mentions::new(site.notes.iter().enumerate().flat_map(|(i, n)| {
+            std::iter::once((i, titles[i].clone())).chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
+        }))),
+    };
+    let ctx = html::Ctx {
+        notes: &site.notes,
+        parsed: &site.parsed,
+        graph: &site.graph,
+        titles: &titles,
+        urls: &urls,
+        att_urls: &att_urls,
+        base_path: &base,
+        autolink: mentions.as_ref(),
+        autolink_all: cfg.autolink == crate::config::Autolink::All,
+    };
+
+    // previous/next within each category, by title
+    let mut by_cat: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        by_cat.entry(p.category.as_str()).or_default().push(i);
+    }
+    let mut prev_next = vec![(None, None); site.notes.len()];
+    for ids in by_cat.values_mut() {
+        ids.sort_by(|&a, &b| titles[a].to_lowercase().cmp(&titles[b].to_lowercase()).then(a.cmp(&b)));
+        for (k, &i) in ids.iter().enumerate() {
+            prev_next[i] = (k.checked_sub(1).map(|j| ids[j]), ids.get(k + 1).copied());
+        }
+    }
+
+    // note pages, in parallel
+    let results: Vec<Result<(), Diagnostic>> = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let html = note_page(site, &ctx, &tera, i, prev_next[i]).map_err(|e| {
+                Diagnostic::error("template", site.notes[i].display_path.clone(), (1, 1), format!("rendering failed: {e}"), "fix the template named in the message")
+            })?;
+            sink.put(&format!("{}index.html", site.pages[i].slug), html.as_bytes()).map_err(|e| {
+                Diagnostic::error("write", site.notes[i].display_path.clone(), (1, 1), format!("cannot write page: {e}"), "check disk space and permissions")
+            })
+        })
+        .collect();
+    for r in results {
+        match r {
+            Ok(()) => files += 1,
+            Err(d) => diags.push(d),
+        }
+    }
+
+    // site pages
+    let mut put_tpl = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
+        let s = tera.render(name, &c).map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
+        sink.put(out, s.as_bytes())?;
+        files += 1;
+        Ok(())
+    };
+    put_tpl("index.html", "index.html", home_context(site))?;
+    let (tag_index, tag_pages) = tag_contexts(site);
+    put_tpl("tags.html", "tags/index.html", tag_index)?;
+    for (slug_path, c) in tag_pages {
+        put_tpl("tag.html", &format!("tags/{slug_path}/index.html"), c)?;
+    }
+    put_tpl("404.html", "404.html", page_context("404"))?;
+    put_tpl("atom.xml", "atom.xml", feed_context(site))?;
+    put_tpl("sitemap.xml", "sitemap.xml", sitemap_context(site))?;
+    let mut robots = page_context("robots");
+    robots.insert("sitemap_url", &abs_url(site, &format!("{}sitemap.xml", cfg.base_path())));
+    put_tpl("robots.txt", "robots.txt", robots)?;
+    Ok((files, diags))
+}
+
+fn page_context(kind: &str) -> tera::Context {
+    let mut c = tera::Context::new();
+    c.insert("page_kind", kind);
+    c
+}
+
+fn note_summary(site: &Site, i: usize) -> Value {
+    let p = &site.pages[i];
+    json!({
+        "title": p.title,
+        "url": p.href,
+        "description": p.description,
+        "updated": fmt_date(p.updated),
+        "category": p.category,
+    })
+}
+
+fn note_page(site: &Site, ctx: &html::Ctx, tera: &tera::Tera, i: usize, (prev, next): (Option<usize>, Option<usize>)) -> anyhow::Result<String> {
+    let n = &site.notes[i];
+    let p = &site.pages[i];
+    let parsed = &site.parsed[i];
+    let base = ctx.base_path;
+    let content = html::note_html(ctx, i, &p.title);
+    let toc: Vec<Value> = parsed
+        .headings
+        .iter()
+        .filter(|h| !(h.level == 1 && parsed.h1.as_deref() == Some(p.title.as_str()) && h.start == parsed.headings[0].start))
+        .map(|h| json!({"level": h.level, "text": h.text, "id": h.id, "href": format!("#{}", slug::encode_fragment(&h.id))}))
+        .collect();
+    let backlinks: Vec<Value> = site.graph.backlinks[i]
+        .iter()
+        .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": b.context}))
+        .collect();
+    let tags: Vec<Value> = p.tags.iter().map(|t| json!({"name": t, "url": tag_href(base, t)})).collect();
+    let link = |j: Option<usize>| j.map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}));
+    let mut c = page_context("note");
+    c.insert(
+        "note",
+        &json!({
+            "title": p.title,
+            "url": p.href,
+            "description": p.description,
+            "path": n.display_path,
+            "rel_path": n.rel_path,
+            "category": p.category,
+            "category_url": format!("{base}#cat-{}", slug::encode_fragment(&slug::heading_id(&p.category))),
+            "tags": tags,
+            "aliases": n.front.aliases,
+            "date": fmt_date(p.date),
+            "updated": fmt_date(p.updated),
+            "toc": toc,
+            "content": content,
+            "backlinks": backlinks,
+            "prev": link(prev),
+            "next": link(next),
+            "extra": n.front.extra,
+        }),
+    );
+    Ok(tera.render("note.html", &c)?)
+}
+
+fn home_context(site: &Site) -> tera::Context {
+    let mut cats: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        cats.entry((p.category.is_empty(), p.category.clone())).or_default().push(i);
+    }
+    let categories: Vec<Value> = cats
+        .into_iter()
+        .map(|((_, name), mut ids)| {
+            ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
+            json!({
+                "name": name,
+                "id": format!("cat-{}", slug::heading_id(&name)),
+                "notes": ids.iter().map(|&i| note_summary(site, i)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut c = page_context("home");
+    c.insert("categories", &categories);
+    c.insert("recent", &recent(site).into_iter().map(|i| note_summary(site, i)).collect::<Vec<_>>());
+    c
+}
+
+fn recent(site: &Site) -> Vec<usize> {
+    let mut ids: Vec<usize> = (0..site.notes.len()).collect();
+    ids.sort_by(|&a, &b| site.pages[b].updated.cmp(&site.pages[a].updated).then(site.pages[a].title.cmp(&site.pages[b].title)));
+    ids.truncate(site.opts.config.recent.max(1));
+    ids
+}
+
+/// All tags with their parents (`db/nosql` also counts for `db`), and a context per tag page.
+fn tag_contexts(site: &Site) -> (tera::Context, Vec<(String, tera::Context)>) {
+    let base = site.opts.config.base_path();
+    let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        let mut mine = HashSet::new();
+        for t in &p.tags {
+            let parts: Vec<&str> = t.split('/').collect();
+            for k in 1..=parts.len() {
+                mine.insert(parts[..k].join("/"));
+            }
+        }
+        for t in mine {
+            tags.entry(t).or_default().push(i);
+        }
+    }
+    let mut pages = Vec::new();
+    let mut index = Vec::new();
+    let mut seen_slugs = HashSet::new();
+    for (t, mut ids) in tags.clone() {
+        let slug_path = slug::slugify_path(&t);
+        if !seen_slugs.insert(slug_path.clone()) {
+            continue;
+        }
+        ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
+        let depth = t.matches('/').count();
+        let children: Vec<Value> = tags
+            .iter()
+            .filter(|(c, _)| c.starts_with(&format!("{t}/")) && c.matches('/').count() == depth + 1)
+            .map(|(c, v)| json!({"name": c, "url": tag_href(&base, c), "count": v.len()}))
+            .collect();
+        index.push(json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}));
+        let mut c = page_context("tag");
+        c.insert("tag", &json!({"name": t, "url": tag_href(&base, &t), "count": ids.len()}));
+        c.insert("children", &children);
+        c.insert("notes", &ids.iter().map(|&i| note_summary(site, i)).collect::<Vec<_>>());
+        pages.push((slug_path, c));
+    }
+    let mut c = page_context("tags");
+    c.insert("tags", &index);
+    (c, pages)
+}
+
+fn abs_url(site: &Site, href: &str) -> String {
+    let abs = site.opts.config.absolute_base();
+    if abs.is_empty() {
+        return href.to_string();
+    }
+    let base = site.opts.config.base_path();
+    format!("{abs}{}", href.strip_prefix(&base).unwrap_or(href))
+}
+
+fn feed_context(site: &Site) -> tera::Context {
+    let entries: Vec<Value> = recent(site)
+        .into_iter()
+        .map(|i| {
+            let p = &site.pages[i];
+            json!({
+                "title": p.title,
+                "url": abs_url(site, &p.href),
+                "updated": p.updated.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+                "summary": p.description,
+            })
+        })
+        .collect();
+    let updated = site
+        .pages
+        .iter()
+        .filter_map(|p| p.updated)
+        .max()
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut c = page_context("feed");
+    c.insert("entries", &entries);
+    c.insert("updated", &updated);
+    c.insert("feed_url", &abs_url(site, &format!("{}atom.xml", site.opts.config.base_path())));
+    c.insert("home_url", &abs_url(site, &site.opts.config.base_path()));
+    c.insert("author", &site.opts.config.author);
+    c
+}
+
+fn sitemap_context(site: &Site) -> tera::Context {
+    let mut urls: Vec<Value> = vec![json!({"loc": abs_url(site, &site.opts.config.base_path()), "lastmod": Value::Null})];
+    for p in &site.pages {
+        urls.push(json!({"loc": abs_url(site, &p.href), "lastmod": fmt_date(p.updated)}));
+    }
+    let mut c = page_context("sitemap");
+    c.insert("urls", &urls);
+    c.insert("sitemap_url", &abs_url(site, &format!("{}sitemap.xml", site.opts.config.base_path())));
+    c
+}

@@ -1,0 +1,49 @@
+//! User-interface strings of the default theme in Korean and English (`language` in kb.toml).
+
+use std::collections::BTreeMap;
+
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("home", "홈", "Home"),
+    ("tags", "태그", "Tags"),
+    ("all_tags", "모든 태그", "All tags"),
+    ("graph", "그래프", "Graph"),
+    ("search", "검색", "Search"),
+    ("search_placeholder", "노트 검색 (/)", "Search notes (/)"),
+    ("contents", "목차", "Contents"),
+    ("backlinks", "이 노트를 링크한 노트", "Linked from"),
+    ("no_backlinks", "아직 이 노트를 링크한 노트가 없습니다.", "No notes link here yet."),
+    ("related", "관련 노트", "Related notes"),
+    ("local_graph", "연결 그래프", "Local graph"),
+    ("previous", "이전", "Previous"),
+    ("next", "다음", "Next"),
+    ("created", "작성", "Created"),
+    ("updated", "수정", "Updated"),
+    ("source", "원본", "Source"),
+    ("categories", "카테고리", "Categories"),
+    ("recent", "최근 수정한 노트", "Recently updated"),
+    ("notes_count", "개 노트", " notes"),
+    ("uncategorized", "미분류", "Uncategorized"),
+    ("tagged", "태그가 붙은 노트", "Notes tagged"),
+    ("not_found", "페이지를 찾을 수 없습니다", "Page not found"),
+    ("not_found_text", "주소가 바뀌었거나 삭제된 노트일 수 있습니다. 검색하거나 홈에서 찾아보세요.", "The note may have moved or been deleted. Try searching, or start from the home page."),
+    ("toggle_theme", "라이트/다크 모드 전환", "Toggle light/dark mode"),
+    ("copy_link", "링크 복사", "Copy link"),
+    ("copied", "복사됨", "Copied"),
+    ("skip_to_content", "본문으로 건너뛰기", "Skip to content"),
+    ("aliases", "다른 이름", "Also known as"),
+    ("feed", "피드", "Feed"),
+    ("no_results", "검색 결과가 없습니다.", "No results."),
+    ("search_hint", "검색어를 입력하세요. 한국어와 영어 모두 찾습니다.", "Type to search, in Korean or English."),
+    ("results", "검색 결과", "Results"),
+    ("broken_link", "없는 노트", "Missing note"),
+    ("subtags", "하위 태그", "Nested tags"),
+    ("dismiss_highlight", "강조 지우기", "Clear highlights"),
+];
+
+/// The strings for `lang` (`ko` or `en`) as a map for templates (`t.home`, ...).
+pub fn strings(lang: &str) -> BTreeMap<&'static str, &'static str> {
+    STRINGS
+        .iter()
+        .map(|(k, ko, en)| (*k, if lang == "en" { *en } else { *ko }))
+        .collect()
+}
