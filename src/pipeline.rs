@@ -28,6 +28,11 @@ impl BuildOptions {
         self.root.join(&self.config.notes_dir)
     }
 
+    /// The cache folder (`.kb/cache`), safe to delete.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".kb").join("cache")
+    }
+
     /// The output folder.
     pub fn output_dir(&self) -> PathBuf {
         let p = Path::new(&self.config.output_dir);
@@ -79,8 +84,16 @@ pub const RESERVED: &[&str] = &["tags", "static", "search", "graph", "_kb"];
 /// Folders whose whole content kb writes: no note may be published below them.
 pub const RESERVED_TREES: &[&str] = &["tags", "static", "_kb"];
 
+/// Prints how long a stage took when `KB_TIMINGS` is set (used by the benchmark script).
+pub fn timing(stage: &str, start: std::time::Instant) {
+    if std::env::var_os("KB_TIMINGS").is_some() {
+        eprintln!("timing: {stage:<10} {:>8.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+    }
+}
+
 /// Runs load, parse and link.
 pub fn assemble(opts: &BuildOptions) -> Site {
+    let t = std::time::Instant::now();
     let load_opts = LoadOptions {
         notes_dir: opts.notes_dir(),
         display_prefix: opts.config.notes_dir.trim_end_matches('/').to_string(),
@@ -91,14 +104,19 @@ pub fn assemble(opts: &BuildOptions) -> Site {
         vault.notes.retain(|n| !n.front.draft);
     }
     let mut diagnostics = std::mem::take(&mut vault.diagnostics);
+    timing("load", t);
+    let t = std::time::Instant::now();
     let parsed: Vec<ParsedNote> = vault.notes.par_iter().map(crate::parse::parse_note).collect();
     for p in &parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
     let pages = page_meta(&opts.config, &vault.notes, &parsed, &mut diagnostics);
+    timing("parse", t);
+    let t = std::time::Instant::now();
     let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
     let graph = crate::link::link(&vault.notes, &parsed, &titles, &vault.attachments);
     diagnostics.extend(graph.diagnostics.iter().cloned());
+    timing("link", t);
     if opts.config.strict {
         for d in diagnostics.iter_mut() {
             if matches!(d.code, "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment") {
@@ -210,8 +228,16 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let theme = crate::render::theme::Theme::load(&opts.root)?;
     let staging = crate::write::Staging::new(&opts.output_dir())?;
     let sink = crate::render::DirSink(&staging);
-    let (files, diags) = crate::render::render_site(&site, &theme, &sink)?;
+    let t = std::time::Instant::now();
+    let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
+    let (files, diags) = crate::render::render_site(&site, &theme, &sink, &hl)?;
+    timing("render", t);
     site.diagnostics.extend(diags);
+    let t = std::time::Instant::now();
     staging.commit()?;
+    timing("commit", t);
+    if let Err(e) = hl.save() {
+        site.diagnostics.push(Diagnostic::warning("cache", ".kb/cache", (1, 1), format!("cannot save the highlight cache: {e}"), "the site is fine; the next build highlights code again"));
+    }
     Ok(BuildReport { site, files })
 }

@@ -25,7 +25,7 @@ fn file_name(title: &str) -> String {
         .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '^' | '[' | ']') || c.is_control() { ' ' } else { c })
         .collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let s = s.trim_start_matches('.').to_string();
+    let s = s.trim_start_matches('.').trim().to_string();
     if s.is_empty() { "untitled".into() } else { s }
 }
 

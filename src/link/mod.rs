@@ -52,7 +52,7 @@ fn key(s: &str) -> String {
 }
 
 fn strip_md(s: &str) -> &str {
-    if s.len() >= 3 && s[s.len() - 3..].eq_ignore_ascii_case(".md") {
+    if s.len() >= 3 && s.is_char_boundary(s.len() - 3) && s[s.len() - 3..].eq_ignore_ascii_case(".md") {
         &s[..s.len() - 3]
     } else {
         s
@@ -574,7 +574,7 @@ mod tests {
         assert_eq!(r[3].target, Target::Broken);
         assert_eq!(r[4].missing_anchor.as_deref(), Some("Missing"));
         assert_eq!(r[5].target, Target::Note { id: 0, anchor: Some("local".into()) });
-        assert_eq!(r[6].target, Target::Note { id: 3, anchor: None });
+        assert_eq!(r[6].target, Target::Note { id: 2, anchor: None });
         assert_eq!(g.backlinks[1].len(), 1);
         let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code).collect();
         assert!(codes.contains(&"broken-link"));

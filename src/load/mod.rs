@@ -313,18 +313,11 @@ pub fn note_from_bytes(
             "write something, or delete the file; its page shows only the file name",
         ));
     }
-    let stem = rel
-        .rsplit('/')
-        .next()
-        .unwrap_or(&rel)
-        .trim_end_matches(".md")
-        .trim_end_matches(".MD")
-        .to_string();
-    let stem = if stem.len() + 3 == rel.rsplit('/').next().unwrap_or(&rel).len() {
-        stem
+    let file = rel.rsplit('/').next().unwrap_or(&rel);
+    let stem = if file.len() > 3 && file.is_char_boundary(file.len() - 3) && file[file.len() - 3..].eq_ignore_ascii_case(".md") {
+        file[..file.len() - 3].to_string()
     } else {
-        let file = rel.rsplit('/').next().unwrap_or(&rel);
-        file[..file.len().saturating_sub(3)].to_string()
+        file.to_string()
     };
     let folder = rel.rsplit_once('/').map(|(f, _)| f.to_string()).unwrap_or_default();
     let note = Note {

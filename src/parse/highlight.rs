@@ -61,6 +61,94 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
+/// A persistent cache of highlighted blocks (`.kb/cache/highlight.bin`), keyed by a hash of
+/// the language and the code: rebuilds and the dev server skip syntect for unchanged blocks.
+#[derive(Default)]
+pub struct Cache {
+    old: std::collections::HashMap<[u8; 16], String>,
+    used: std::sync::Mutex<std::collections::HashMap<[u8; 16], String>>,
+    path: Option<std::path::PathBuf>,
+}
+
+const CACHE_MAGIC: &[u8] = b"KBHL2\n";
+
+fn cache_key(code: &str, lang: &str) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(lang.as_bytes());
+    h.update(&[0]);
+    h.update(code.as_bytes());
+    let mut k = [0u8; 16];
+    k.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    k
+}
+
+impl Cache {
+    /// Loads the cache file; a missing or damaged file gives an empty cache.
+    pub fn load(path: &std::path::Path) -> Cache {
+        let mut c = Cache {
+            path: Some(path.to_path_buf()),
+            ..Cache::default()
+        };
+        let Ok(bytes) = std::fs::read(path) else { return c };
+        if !bytes.starts_with(CACHE_MAGIC) {
+            return c;
+        }
+        let mut at = CACHE_MAGIC.len();
+        while at + 20 <= bytes.len() {
+            let mut k = [0u8; 16];
+            k.copy_from_slice(&bytes[at..at + 16]);
+            let len = u32::from_le_bytes([bytes[at + 16], bytes[at + 17], bytes[at + 18], bytes[at + 19]]) as usize;
+            at += 20;
+            let Some(v) = bytes.get(at..at + len) else { break };
+            let Ok(v) = std::str::from_utf8(v) else { break };
+            c.old.insert(k, v.to_string());
+            at += len;
+        }
+        c
+    }
+
+    /// Highlights through the cache.
+    pub fn highlight(&self, code: &str, lang: &str) -> Option<String> {
+        if lang.is_empty() {
+            return None;
+        }
+        let k = cache_key(code, lang);
+        let html = match self.old.get(&k) {
+            Some(h) => h.clone(),
+            None => highlight(code, lang)?,
+        };
+        if self.path.is_some()
+            && let Ok(mut u) = self.used.lock()
+        {
+            u.insert(k, html.clone());
+        }
+        Some(html)
+    }
+
+    /// Writes the entries used in this run (so the file never grows without bound), atomically.
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let used = self.used.lock().map_err(|_| std::io::Error::other("poisoned"))?;
+        if used.len() == self.old.len() && used.keys().all(|k| self.old.contains_key(k)) {
+            return Ok(());
+        }
+        let mut out = Vec::with_capacity(used.values().map(|v| v.len() + 20).sum::<usize>() + 8);
+        out.extend_from_slice(CACHE_MAGIC);
+        for (k, v) in used.iter() {
+            out.extend_from_slice(k);
+            out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            out.extend_from_slice(v.as_bytes());
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, out)?;
+        std::fs::rename(tmp, path)
+    }
+}
+
 /// Whether a language name has a grammar (used to decide the `language-x` class only).
 pub fn known(lang: &str) -> bool {
     find(lang).is_some()
@@ -126,6 +214,20 @@ mod tests {
         let h = highlight("def f(x):\n    return 1\n", "python").unwrap();
         assert!(h.contains("class=\"hl-"), "{h}");
         assert!(h.contains("def"));
+    }
+
+    #[test]
+    fn cache_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c/hl.bin");
+        let c = Cache::load(&p);
+        let a = c.highlight("x = 1\n", "python").unwrap();
+        c.save().unwrap();
+        let c2 = Cache::load(&p);
+        assert_eq!(c2.old.len(), 1);
+        assert_eq!(c2.highlight("x = 1\n", "python").unwrap(), a);
+        std::fs::write(&p, b"garbage").unwrap();
+        assert!(Cache::load(&p).old.is_empty());
     }
 
     #[test]

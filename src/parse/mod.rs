@@ -522,7 +522,7 @@ mod tests {
         let n = note("---\ntitle: T\n---\nIntro with [[Redis|레디스]] and #tag/x.\n\n## 개념\n\nSee [x](other.md#a) ![[Pic.png|300]]\n\n### Sub {#custom}\n\n```python\n# not a tag\n```\n\n## 개념\n");
         let p = parse_note(&n);
         assert_eq!(p.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["개념", "custom", "개념-1"]);
-        assert_eq!(p.headings[0].line, 7);
+        assert_eq!(p.headings[0].line, 6);
         assert_eq!(p.tags, vec!["tag/x"]);
         assert_eq!(p.links.len(), 3);
         assert_eq!(p.links[0].dest, "Redis");

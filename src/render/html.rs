@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub autolink: Option<&'a crate::link::mentions::Mentions>,
     /// Link every mention, not only the first of each note.
     pub autolink_all: bool,
+    /// Highlighted-code cache.
+    pub highlight: &'a highlight::Cache,
 }
 
 /// Embeds nest at most this deep.
@@ -114,7 +116,7 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                     }
                     j += 1;
                 }
-                let inner = highlight::highlight(&code, &lang).unwrap_or_else(|| esc(&code));
+                let inner = ctx.highlight.highlight(&code, &lang).unwrap_or_else(|| esc(&code));
                 let cls = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", esc_attr(&lang)) };
                 let label = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", esc_attr(&lang)) };
                 out.push(Event::Html(format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into()));

@@ -103,7 +103,7 @@ pub fn tera_for(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -
 }
 
 /// Renders the whole site into `sink`. Returns the number of files and render diagnostics.
-pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::parse::highlight::Cache) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
     let cfg = &site.opts.config;
     let base = cfg.base_path();
     let mut files = 0usize;
@@ -148,6 +148,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Resul
         base_path: &base,
         autolink: mentions.as_ref(),
         autolink_all: cfg.autolink == crate::config::Autolink::All,
+        highlight: hl,
     };
 
     // previous/next within each category, by title
@@ -164,6 +165,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Resul
     }
 
     // note pages, in parallel
+    let t = std::time::Instant::now();
     let results: Vec<Result<(), Diagnostic>> = (0..site.notes.len())
         .into_par_iter()
         .map(|i| {
@@ -182,6 +184,8 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Resul
         }
     }
 
+    crate::pipeline::timing("notes", t);
+    let t = std::time::Instant::now();
     // site pages
     let mut put_tpl = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
         let s = tera.render(name, &c).map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
@@ -195,6 +199,7 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink) -> anyhow::Resul
     for (slug_path, c) in tag_pages {
         put_tpl("tag.html", &format!("tags/{slug_path}/index.html"), c)?;
     }
+    crate::pipeline::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
     put_tpl("atom.xml", "atom.xml", feed_context(site))?;
     put_tpl("sitemap.xml", "sitemap.xml", sitemap_context(site))?;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks kb against the floor (bare pulldown-cmark render + write) on generated knowledge
+# bases of 1k and 10k notes. Prints wall time, peak RSS and the ratio to the floor.
+#
+#   scripts/bench.sh            # 1k and 10k
+#   SIZES="10000" scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES="${SIZES:-1000 10000}"
+RUNS="${RUNS:-3}"
+OUT=bench-out
+mkdir -p "$OUT"
+cargo build --release --quiet --bin kb --example floor
+KB=target/release/kb
+FLOOR=target/release/examples/floor
+
+# measure CMD...: best wall time (s) and peak RSS (MiB) over $RUNS runs
+measure() {
+  local best_t="" best_m=""
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.stderr" || { cat "$OUT/.stderr" >&2; }
+    read -r t m < <(tail -1 "$OUT/.time")
+    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
+    if [ -z "$best_m" ] || [ "$m" -gt "$best_m" ]; then best_m=$m; fi
+  done
+  echo "$best_t $((best_m / 1024))"
+}
+
+printf "%-8s %-28s %9s %10s %8s\n" notes command wall_s peak_MiB ratio
+for n in $SIZES; do
+  kbdir="$OUT/kb$((n / 1000))k"
+  if [ ! -d "$kbdir/notes" ]; then
+    python3 ../shared/bench/gen_corpus.py --notes "$n" --seed 42 --out "$kbdir/notes" >/dev/null
+  fi
+  read -r ft fm < <(measure "$FLOOR" "$kbdir/notes" "$OUT/floor-out")
+  printf "%-8s %-28s %9s %10s %8s\n" "$n" "floor (pulldown-cmark)" "$ft" "$fm" "1.00"
+  read -r kt km < <(measure sh -c "rm -rf '$kbdir/.kb' && exec '$KB' build --root '$kbdir' --output '$OUT/kb-out-$n' --quiet")
+  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")"
+  read -r kt km < <(measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb build (warm cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")"
+  read -r ct cm < <(measure "$KB" check --root "$kbdir")
+  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb check (load+parse+link)" "$ct" "$cm" "$(awk "BEGIN{printf \"%.2f\", $ct/$ft}")"
+done
