@@ -36,7 +36,11 @@ impl BuildOptions {
     /// The output folder.
     pub fn output_dir(&self) -> PathBuf {
         let p = Path::new(&self.config.output_dir);
-        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
     }
 }
 
@@ -87,7 +91,10 @@ pub const RESERVED_TREES: &[&str] = &["tags", "static", "_kb"];
 /// Prints how long a stage took when `KB_TIMINGS` is set (used by the benchmark script).
 pub fn timing(stage: &str, start: std::time::Instant) {
     if std::env::var_os("KB_TIMINGS").is_some() {
-        eprintln!("timing: {stage:<10} {:>8.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "timing: {stage:<10} {:>8.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -106,7 +113,11 @@ pub fn assemble(opts: &BuildOptions) -> Site {
     let mut diagnostics = std::mem::take(&mut vault.diagnostics);
     timing("load", t);
     let t = std::time::Instant::now();
-    let parsed: Vec<ParsedNote> = vault.notes.par_iter().map(crate::parse::parse_note).collect();
+    let parsed: Vec<ParsedNote> = vault
+        .notes
+        .par_iter()
+        .map(crate::parse::parse_note)
+        .collect();
     for p in &parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
@@ -119,7 +130,10 @@ pub fn assemble(opts: &BuildOptions) -> Site {
     timing("link", t);
     if opts.config.strict {
         for d in diagnostics.iter_mut() {
-            if matches!(d.code, "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment") {
+            if matches!(
+                d.code,
+                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
+            ) {
                 d.severity = Severity::Error;
             }
         }
@@ -136,7 +150,12 @@ pub fn assemble(opts: &BuildOptions) -> Site {
 }
 
 /// Computes titles, URLs (reporting collisions), categories, tags and dates.
-pub fn page_meta(config: &Config, notes: &[Note], parsed: &[ParsedNote], diags: &mut Vec<Diagnostic>) -> Vec<PageMeta> {
+pub fn page_meta(
+    config: &Config,
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PageMeta> {
     let base = config.base_path();
     let mut taken: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(notes.len());
@@ -151,12 +170,16 @@ pub fn page_meta(config: &Config, notes: &[Note], parsed: &[ParsedNote], diags: 
         let stem_path = &n.rel_path[..n.rel_path.len() - 3];
         let mut s = slug::slugify_path(stem_path);
         let top = s.split('/').next().unwrap_or("").to_string();
-        if RESERVED.contains(&s.as_str()) || (RESERVED_TREES.contains(&top.as_str()) && s.contains('/')) {
+        if RESERVED.contains(&s.as_str())
+            || (RESERVED_TREES.contains(&top.as_str()) && s.contains('/'))
+        {
             diags.push(Diagnostic::warning(
                 "reserved-url",
                 n.display_path.clone(),
                 (1, 1),
-                format!("`/{top}/` is used by kb's own pages; this note is published at `/{s}-note/`"),
+                format!(
+                    "`/{top}/` is used by kb's own pages; this note is published at `/{s}-note/`"
+                ),
                 "rename the file or move it into a folder",
             ));
             s.push_str("-note");
@@ -186,7 +209,11 @@ pub fn page_meta(config: &Config, notes: &[Note], parsed: &[ParsedNote], diags: 
                 tags.push(t.clone());
             }
         }
-        let date = n.front.date.as_deref().and_then(crate::load::frontmatter::parse_date);
+        let date = n
+            .front
+            .date
+            .as_deref()
+            .and_then(crate::load::frontmatter::parse_date);
         let updated = n
             .front
             .updated
@@ -237,7 +264,13 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     staging.commit()?;
     timing("commit", t);
     if let Err(e) = hl.save() {
-        site.diagnostics.push(Diagnostic::warning("cache", ".kb/cache", (1, 1), format!("cannot save the highlight cache: {e}"), "the site is fine; the next build highlights code again"));
+        site.diagnostics.push(Diagnostic::warning(
+            "cache",
+            ".kb/cache",
+            (1, 1),
+            format!("cannot save the highlight cache: {e}"),
+            "the site is fine; the next build highlights code again",
+        ));
     }
     Ok(BuildReport { site, files })
 }

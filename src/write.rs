@@ -13,15 +13,27 @@ pub struct Staging {
 }
 
 fn sibling(target: &Path, tag: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     parent.join(format!(".{name}.kb-{tag}-{}", std::process::id()))
 }
 
 /// Removes staging folders left by builds that were killed.
 pub fn clean_stale(target: &Path) {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let prefix = format!(".{name}.kb-");
     if let Ok(rd) = std::fs::read_dir(parent) {
         for e in rd.flatten() {
@@ -94,9 +106,17 @@ pub fn safe_join(dir: &Path, rel: &str) -> io::Result<PathBuf> {
     for seg in rel.split('/') {
         match seg {
             "" | "." => {}
-            ".." => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("path leaves the output: {rel}"))),
+            ".." => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("path leaves the output: {rel}"),
+                ));
+            }
             s if s.contains('\\') || s.contains('\0') => {
-                return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("bad path: {rel}")));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("bad path: {rel}"),
+                ));
             }
             s => p.push(s),
         }
@@ -186,6 +206,9 @@ mod tests {
     #[test]
     fn refuses_escape() {
         assert!(safe_join(Path::new("/x"), "../a").is_err());
-        assert_eq!(safe_join(Path::new("/x"), "/a//b").unwrap(), PathBuf::from("/x/a/b"));
+        assert_eq!(
+            safe_join(Path::new("/x"), "/a//b").unwrap(),
+            PathBuf::from("/x/a/b")
+        );
     }
 }

@@ -33,7 +33,13 @@ pub fn options(args: &Args) -> Result<BuildOptions, i32> {
     let root = super::root_or_cwd(args.root.clone());
     let mut config = super::load_config(&root)?;
     if let Some(o) = &args.output {
-        let o = if o.is_absolute() { o.clone() } else { std::env::current_dir().map(|d| d.join(o)).unwrap_or_else(|_| o.clone()) };
+        let o = if o.is_absolute() {
+            o.clone()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(o))
+                .unwrap_or_else(|_| o.clone())
+        };
         config.output_dir = o.to_string_lossy().into_owned();
     }
     if let Some(b) = &args.base_url {
@@ -42,7 +48,11 @@ pub fn options(args: &Args) -> Result<BuildOptions, i32> {
     if args.strict {
         config.strict = true;
     }
-    Ok(BuildOptions { root, config, drafts: args.drafts })
+    Ok(BuildOptions {
+        root,
+        config,
+        drafts: args.drafts,
+    })
 }
 
 /// Runs `kb build`.
@@ -74,10 +84,17 @@ pub fn run(args: Args) -> i32 {
                     crate::diag::summary(&diags)
                 );
             }
-            if crate::diag::has_errors(&diags) { EXIT_ERRORS } else { 0 }
+            if crate::diag::has_errors(&diags) {
+                EXIT_ERRORS
+            } else {
+                0
+            }
         }
         Err(e) => {
-            eprintln!("error: build failed: {e:#}\n  hint: the previous site in {} was left untouched", opts.output_dir().display());
+            eprintln!(
+                "error: build failed: {e:#}\n  hint: the previous site in {} was left untouched",
+                opts.output_dir().display()
+            );
             EXIT_FATAL
         }
     }

@@ -21,13 +21,20 @@ pub struct Args {
 /// Orphans: notes with no links in or out.
 pub fn orphans(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
     (0..site.notes.len())
-        .filter(|&i| site.graph.backlinks[i].is_empty() && site.graph.outgoing[i].is_empty() && site.notes.len() > 1)
+        .filter(|&i| {
+            site.graph.backlinks[i].is_empty()
+                && site.graph.outgoing[i].is_empty()
+                && site.notes.len() > 1
+        })
         .map(|i| {
             Diagnostic::warning(
                 "orphan",
                 site.notes[i].display_path.clone(),
                 (1, 1),
-                format!("`{}` is an orphan: no note links to it and it links to none", site.pages[i].title),
+                format!(
+                    "`{}` is an orphan: no note links to it and it links to none",
+                    site.pages[i].title
+                ),
                 "link it from a related note or an overview note",
             )
         })
@@ -41,9 +48,16 @@ pub fn run(args: Args) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let opts = BuildOptions { root, config, drafts: args.drafts };
+    let opts = BuildOptions {
+        root,
+        config,
+        drafts: args.drafts,
+    };
     if !opts.notes_dir().is_dir() {
-        eprintln!("error: notes folder `{}` not found\n  hint: pass --root or run `kb init`", opts.notes_dir().display());
+        eprintln!(
+            "error: notes folder `{}` not found\n  hint: pass --root or run `kb init`",
+            opts.notes_dir().display()
+        );
         return super::EXIT_FATAL;
     }
     let site = assemble(&opts);
@@ -59,7 +73,15 @@ pub fn run(args: Args) -> i32 {
         print!("{out}");
     } else {
         crate::diag::print(&diags);
-        eprintln!("checked {} notes: {}", site.notes.len(), crate::diag::summary(&diags));
+        eprintln!(
+            "checked {} notes: {}",
+            site.notes.len(),
+            crate::diag::summary(&diags)
+        );
     }
-    if diags.iter().any(|d| d.severity == Severity::Error) { super::EXIT_ERRORS } else { 0 }
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        super::EXIT_ERRORS
+    } else {
+        0
+    }
 }

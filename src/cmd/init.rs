@@ -32,7 +32,10 @@ const WELCOME_EN: &str = "---\ntitle: Getting started\ndescription: Welcome to y
 pub fn run(args: Args) -> i32 {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     if dir.join("kb.toml").exists() {
-        eprintln!("error: {} already has a kb.toml\n  hint: kb init never overwrites files; pick an empty folder", dir.display());
+        eprintln!(
+            "error: {} already has a kb.toml\n  hint: kb init never overwrites files; pick an empty folder",
+            dir.display()
+        );
         return super::EXIT_FATAL;
     }
     let title = std::fs::canonicalize(&dir)
@@ -41,15 +44,26 @@ pub fn run(args: Args) -> i32 {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "Knowledge Base".into());
     let date = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let welcome_name = if args.language == "en" { "Getting started.md" } else { "시작하기.md" };
-    let welcome = if args.language == "en" { WELCOME_EN } else { WELCOME_KO }.replace("{date}", &date);
+    let welcome_name = if args.language == "en" {
+        "Getting started.md"
+    } else {
+        "시작하기.md"
+    };
+    let welcome = if args.language == "en" {
+        WELCOME_EN
+    } else {
+        WELCOME_KO
+    }
+    .replace("{date}", &date);
     let result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(dir.join("notes"))?;
         std::fs::create_dir_all(dir.join("templates"))?;
         std::fs::create_dir_all(dir.join("static"))?;
         std::fs::write(
             dir.join("kb.toml"),
-            KB_TOML.replace("{title}", &title.replace('"', "'")).replace("{lang}", &args.language),
+            KB_TOML
+                .replace("{title}", &title.replace('"', "'"))
+                .replace("{lang}", &args.language),
         )?;
         let welcome_path = dir.join("notes").join(welcome_name);
         if !welcome_path.exists() {
@@ -63,7 +77,11 @@ pub fn run(args: Args) -> i32 {
     })();
     match result {
         Ok(()) => {
-            eprintln!("created a knowledge base in {}\n  next: cd {} && kb serve --watch", dir.display(), dir.display());
+            eprintln!(
+                "created a knowledge base in {}\n  next: cd {} && kb serve --watch",
+                dir.display(),
+                dir.display()
+            );
             0
         }
         Err(e) => {

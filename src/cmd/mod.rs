@@ -17,7 +17,13 @@ pub const EXIT_FATAL: i32 = 2;
 /// Loads kb.toml from `root`, printing the problem as a diagnostic on failure.
 pub fn load_config(root: &Path) -> Result<Config, i32> {
     Config::load(root).map_err(|e| {
-        let d = Diagnostic::error("config", e.path.display().to_string(), (e.line, e.col), e.message, e.hint);
+        let d = Diagnostic::error(
+            "config",
+            e.path.display().to_string(),
+            (e.line, e.col),
+            e.message,
+            e.hint,
+        );
         crate::diag::print(&[d]);
         EXIT_FATAL
     })

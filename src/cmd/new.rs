@@ -22,7 +22,17 @@ pub struct Args {
 fn file_name(title: &str) -> String {
     let s: String = title
         .chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '^' | '[' | ']') || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if matches!(
+                c,
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '^' | '[' | ']'
+            ) || c.is_control()
+            {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let s = s.trim_start_matches('.').trim().to_string();
@@ -35,13 +45,34 @@ fn yaml_str(s: &str) -> String {
 
 /// The text of a new note.
 pub fn skeleton(title: &str, tags: &[String], lang: &str, date: &str) -> String {
-    let tags = tags.iter().map(|t| yaml_str(t.trim_start_matches('#'))).collect::<Vec<_>>().join(", ");
+    let tags = tags
+        .iter()
+        .map(|t| yaml_str(t.trim_start_matches('#')))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sections: &[&str] = if lang == "en" {
-        &["Concept", "Key components", "Usage", "Comparison", "Troubleshooting", "Related notes"]
+        &[
+            "Concept",
+            "Key components",
+            "Usage",
+            "Comparison",
+            "Troubleshooting",
+            "Related notes",
+        ]
     } else {
-        &["개념", "핵심 구성요소", "사용 예시", "비교", "트러블슈팅", "관련 노트"]
+        &[
+            "개념",
+            "핵심 구성요소",
+            "사용 예시",
+            "비교",
+            "트러블슈팅",
+            "관련 노트",
+        ]
     };
-    let mut s = format!("---\ntitle: {}\ndescription: \"\"\ntags: [{tags}]\naliases: []\ndate: {date}\nupdated: {date}\n---\n\n", yaml_str(title));
+    let mut s = format!(
+        "---\ntitle: {}\ndescription: \"\"\ntags: [{tags}]\naliases: []\ndate: {date}\nupdated: {date}\n---\n\n",
+        yaml_str(title)
+    );
     for sec in sections {
         s.push_str(&format!("## {sec}\n\n"));
     }
@@ -57,13 +88,19 @@ pub fn run(args: Args) -> i32 {
     };
     let mut dir = root.join(&config.notes_dir);
     if let Some(f) = &args.folder {
-        for seg in f.split('/').filter(|s| !s.is_empty() && *s != "." && *s != "..") {
+        for seg in f
+            .split('/')
+            .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        {
             dir.push(file_name(seg));
         }
     }
     let path = dir.join(format!("{}.md", file_name(&args.title)));
     if path.exists() {
-        eprintln!("error: {} already exists\n  hint: kb new never overwrites a note; choose another title", path.display());
+        eprintln!(
+            "error: {} already exists\n  hint: kb new never overwrites a note; choose another title",
+            path.display()
+        );
         return super::EXIT_FATAL;
     }
     let date = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -95,7 +132,13 @@ mod tests {
     #[test]
     fn skeleton_parses_back() {
         let s = skeleton("Kafka \"x\"", &["streaming".into()], "ko", "2024-01-01");
-        let (n, d) = crate::load::note_from_bytes("n/a.md", "a.md".into(), PathBuf::new(), s.into_bytes(), None);
+        let (n, d) = crate::load::note_from_bytes(
+            "n/a.md",
+            "a.md".into(),
+            PathBuf::new(),
+            s.into_bytes(),
+            None,
+        );
         assert!(d.is_empty(), "{d:?}");
         let n = n.unwrap();
         assert_eq!(n.front.title.as_deref(), Some("Kafka \"x\""));

@@ -6,9 +6,48 @@ use std::collections::HashSet;
 
 /// Korean particles that may follow a name ("Redis를", "카프카에서").
 const PARTICLES: &[&str] = &[
-    "은", "는", "이", "가", "을", "를", "에", "에서", "에게", "로", "으로", "의", "와", "과", "도", "만", "이나", "나",
-    "랑", "이랑", "보다", "처럼", "까지", "부터", "에선", "로는", "으로는", "에는", "와는", "과는", "이다", "라는",
-    "이라는", "란", "이란", "를요", "죠", "께", "마다", "조차", "밖에", "뿐",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "에서",
+    "에게",
+    "로",
+    "으로",
+    "의",
+    "와",
+    "과",
+    "도",
+    "만",
+    "이나",
+    "나",
+    "랑",
+    "이랑",
+    "보다",
+    "처럼",
+    "까지",
+    "부터",
+    "에선",
+    "로는",
+    "으로는",
+    "에는",
+    "와는",
+    "과는",
+    "이다",
+    "라는",
+    "이라는",
+    "란",
+    "이란",
+    "를요",
+    "죠",
+    "께",
+    "마다",
+    "조차",
+    "밖에",
+    "뿐",
 ];
 
 /// A matcher over every note's title and aliases.
@@ -45,7 +84,12 @@ impl Mentions {
 
     /// Finds mentions in `text` of notes other than `from` and not in `skip`. With `first_only`
     /// callers add found targets to `skip` so each note is linked once.
-    pub fn find(&self, text: &str, from: usize, skip: &HashSet<usize>) -> Vec<(usize, usize, usize)> {
+    pub fn find(
+        &self,
+        text: &str,
+        from: usize,
+        skip: &HashSet<usize>,
+    ) -> Vec<(usize, usize, usize)> {
         let Some(ac) = &self.ac else { return vec![] };
         let lower;
         let hay: &str = if text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
@@ -97,11 +141,23 @@ mod tests {
 
     #[test]
     fn boundaries_and_particles() {
-        let m = Mentions::new(vec![(1, "Redis".into()), (2, "Redis Cluster".into()), (3, "카프카".into())]);
+        let m = Mentions::new(vec![
+            (1, "Redis".into()),
+            (2, "Redis Cluster".into()),
+            (3, "카프카".into()),
+        ]);
         let none = HashSet::new();
-        let f = |t: &str| m.find(t, 0, &none).into_iter().map(|(s, e, id)| (t[s..e].to_string(), id)).collect::<Vec<_>>();
+        let f = |t: &str| {
+            m.find(t, 0, &none)
+                .into_iter()
+                .map(|(s, e, id)| (t[s..e].to_string(), id))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(f("Redis를 쓴다"), vec![("Redis".to_string(), 1)]);
-        assert_eq!(f("a Redis Cluster here"), vec![("Redis Cluster".to_string(), 2)]);
+        assert_eq!(
+            f("a Redis Cluster here"),
+            vec![("Redis Cluster".to_string(), 2)]
+        );
         assert!(f("Rediscover").is_empty());
         assert!(f("Redis사랑").is_empty());
         assert_eq!(f("카프카에서 읽는다"), vec![("카프카".to_string(), 3)]);

@@ -52,7 +52,10 @@ fn key(s: &str) -> String {
 }
 
 fn strip_md(s: &str) -> &str {
-    if s.len() >= 3 && s.is_char_boundary(s.len() - 3) && s[s.len() - 3..].eq_ignore_ascii_case(".md") {
+    if s.len() >= 3
+        && s.is_char_boundary(s.len() - 3)
+        && s[s.len() - 3..].eq_ignore_ascii_case(".md")
+    {
         &s[..s.len() - 3]
     } else {
         s
@@ -84,7 +87,8 @@ impl Resolver {
             for name in names {
                 r.by_name.entry(name).or_default().push(i);
             }
-            r.path_len.push((n.rel_path.chars().count(), n.rel_path.clone()));
+            r.path_len
+                .push((n.rel_path.chars().count(), n.rel_path.clone()));
         }
         for (i, a) in attachments.iter().enumerate() {
             r.att_by_path.insert(key(&a.rel_path), i);
@@ -201,17 +205,35 @@ pub fn resolve(
     match link.kind {
         LinkKind::Wiki | LinkKind::Embed => {
             let t = split_wiki_target(&link.dest);
-            resolve_parts(resolver, notes, parsed, from, &t.name, t.anchor.as_deref(), link.kind == LinkKind::Embed)
+            resolve_parts(
+                resolver,
+                notes,
+                parsed,
+                from,
+                &t.name,
+                t.anchor.as_deref(),
+                link.kind == LinkKind::Embed,
+            )
         }
         LinkKind::Markdown | LinkKind::Image => {
-            let dest = link.dest.trim().trim_start_matches('<').trim_end_matches('>');
+            let dest = link
+                .dest
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
             let (path, anchor) = match dest.split_once('#') {
                 Some((p, a)) => (p, Some(a)),
                 None => (dest, None),
             };
             let path = path.split('?').next().unwrap_or(path);
-            let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().to_string();
-            let anchor = anchor.map(|a| percent_encoding::percent_decode_str(a).decode_utf8_lossy().to_string());
+            let path = percent_encoding::percent_decode_str(path)
+                .decode_utf8_lossy()
+                .to_string();
+            let anchor = anchor.map(|a| {
+                percent_encoding::percent_decode_str(a)
+                    .decode_utf8_lossy()
+                    .to_string()
+            });
             if path.is_empty() {
                 return resolve_parts(resolver, notes, parsed, from, "", anchor.as_deref(), false);
             }
@@ -226,7 +248,7 @@ pub fn resolve(
             let k = key(&full);
             let note_key = key(strip_md(&full));
             if let Some(&i) = resolver.by_path.get(&note_key)
-                && (k.ends_with(".md") || resolver.att_by_path.get(&k).is_none())
+                && (k.ends_with(".md") || !resolver.att_by_path.contains_key(&k))
             {
                 return with_anchor(parsed, i, anchor.as_deref(), vec![]);
             }
@@ -242,7 +264,12 @@ pub fn resolve(
     }
 }
 
-fn with_anchor(parsed: &[ParsedNote], id: usize, anchor: Option<&str>, ambiguous: Vec<usize>) -> Resolution {
+fn with_anchor(
+    parsed: &[ParsedNote],
+    id: usize,
+    anchor: Option<&str>,
+    ambiguous: Vec<usize>,
+) -> Resolution {
     match anchor {
         None => Resolution {
             target: Target::Note { id, anchor: None },
@@ -251,7 +278,10 @@ fn with_anchor(parsed: &[ParsedNote], id: usize, anchor: Option<&str>, ambiguous
         },
         Some(a) => match resolve_anchor(&parsed[id], a) {
             Ok(aid) => Resolution {
-                target: Target::Note { id, anchor: Some(aid) },
+                target: Target::Note {
+                    id,
+                    anchor: Some(aid),
+                },
                 missing_anchor: None,
                 ambiguous,
             },
@@ -284,7 +314,9 @@ pub fn resolve_parts(
         .rsplit('/')
         .next()
         .and_then(|f| f.rsplit_once('.'))
-        .map(|(_, e)| !e.eq_ignore_ascii_case("md") && !e.is_empty() && e.len() <= 5 && !e.contains(' '))
+        .map(|(_, e)| {
+            !e.eq_ignore_ascii_case("md") && !e.is_empty() && e.len() <= 5 && !e.contains(' ')
+        })
         .unwrap_or(false);
     if has_ext && let Some(a) = resolver.find_attachment(&notes[from], name) {
         return Resolution {
@@ -296,7 +328,10 @@ pub fn resolve_parts(
     if let Some((id, amb)) = resolver.find_note(&notes[from], name) {
         return with_anchor(parsed, id, anchor, amb);
     }
-    if !has_ext && embed && let Some(a) = resolver.find_attachment(&notes[from], name) {
+    if !has_ext
+        && embed
+        && let Some(a) = resolver.find_attachment(&notes[from], name)
+    {
         return Resolution {
             target: Target::Attachment(a),
             missing_anchor: None,
@@ -344,7 +379,12 @@ pub fn suggest<'a>(names: impl Iterator<Item = &'a String>, name: &str) -> Optio
 }
 
 /// Runs the link stage over all notes.
-pub fn link(notes: &[Note], parsed: &[ParsedNote], titles: &[String], attachments: &[Attachment]) -> Graph {
+pub fn link(
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    titles: &[String],
+    attachments: &[Attachment],
+) -> Graph {
     use rayon::prelude::*;
     let resolver = Resolver::new(notes, titles, attachments);
     let per_note: Vec<(Vec<Resolution>, Vec<Diagnostic>)> = (0..notes.len())
@@ -386,7 +426,8 @@ pub fn link(notes: &[Note], parsed: &[ParsedNote], titles: &[String], attachment
         resolutions.push(res);
     }
     g.resolutions = resolutions;
-    g.diagnostics.extend(embed_cycles(notes, parsed, &g.resolutions));
+    g.diagnostics
+        .extend(embed_cycles(notes, parsed, &g.resolutions));
     g.resolver = resolver;
     g
 }
@@ -413,8 +454,16 @@ fn report(
                 _ => l.dest.clone(),
             };
             let is_file = l.kind == LinkKind::Image
-                || t.rsplit_once('.').is_some_and(|(_, e)| !e.eq_ignore_ascii_case("md") && e.len() <= 5);
-            let sugg = if is_file { None } else { suggest(resolver.names(), strip_md(t.rsplit('/').next().unwrap_or(&t))) };
+                || t.rsplit_once('.')
+                    .is_some_and(|(_, e)| !e.eq_ignore_ascii_case("md") && e.len() <= 5);
+            let sugg = if is_file {
+                None
+            } else {
+                suggest(
+                    resolver.names(),
+                    strip_md(t.rsplit('/').next().unwrap_or(&t)),
+                )
+            };
             let sugg_display = sugg.as_ref().map(|s| {
                 // show the suggestion with its original spelling
                 resolver
@@ -423,10 +472,17 @@ fn report(
                     .unwrap_or_else(|| s.clone())
             });
             let (code, msg) = if is_file {
-                ("missing-attachment", format!("{what} target `{t}` is not a file under the notes folder"))
+                (
+                    "missing-attachment",
+                    format!("{what} target `{t}` is not a file under the notes folder"),
+                )
             } else {
                 (
-                    if l.kind == LinkKind::Embed { "broken-embed" } else { "broken-link" },
+                    if l.kind == LinkKind::Embed {
+                        "broken-embed"
+                    } else {
+                        "broken-link"
+                    },
                     format!("broken {what}: no note named `{t}`"),
                 )
             };
@@ -456,13 +512,23 @@ fn report(
                 );
             }
             if !r.ambiguous.is_empty() {
-                let names: Vec<String> = r.ambiguous.iter().map(|&i| notes[i].rel_path.clone()).collect();
+                let names: Vec<String> = r
+                    .ambiguous
+                    .iter()
+                    .map(|&i| notes[i].rel_path.clone())
+                    .collect();
                 diags.push(
                     Diagnostic::warning(
                         "ambiguous-link",
                         path,
                         (l.line, l.col),
-                        format!("`{}` matches {} notes: {}; using {}", l.dest, names.len(), names.join(", "), notes[*id].rel_path),
+                        format!(
+                            "`{}` matches {} notes: {}; using {}",
+                            l.dest,
+                            names.len(),
+                            names.join(", "),
+                            notes[*id].rel_path
+                        ),
                         "link with a path such as [[folder/Name]] to pick one",
                     )
                     .with_target(l.dest.clone()),
@@ -544,9 +610,15 @@ mod tests {
         let notes: Vec<Note> = files
             .iter()
             .map(|(p, t)| {
-                crate::load::note_from_bytes(&format!("notes/{p}"), p.to_string(), PathBuf::new(), t.as_bytes().to_vec(), None)
-                    .0
-                    .unwrap()
+                crate::load::note_from_bytes(
+                    &format!("notes/{p}"),
+                    p.to_string(),
+                    PathBuf::new(),
+                    t.as_bytes().to_vec(),
+                    None,
+                )
+                .0
+                .unwrap()
             })
             .collect();
         let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
@@ -560,7 +632,10 @@ mod tests {
     #[test]
     fn obsidian_resolution_order() {
         let (n, p, t) = vault(&[
-            ("a.md", "[[redis]] [[db/Redis]] [[레디스#사용 예시]] [[Nope]] [[Redis#Missing]] [[#Local]] [[x/Dup]]\n\n## Local"),
+            (
+                "a.md",
+                "[[redis]] [[db/Redis]] [[레디스#사용 예시]] [[Nope]] [[Redis#Missing]] [[#Local]] [[x/Dup]]\n\n## Local",
+            ),
             ("db/Redis.md", "---\naliases: [레디스]\n---\n## 사용 예시\n"),
             ("x/Dup.md", ""),
             ("y/z/Dup.md", ""),
@@ -568,13 +643,43 @@ mod tests {
         ]);
         let g = link(&n, &p, &t, &[]);
         let r = &g.resolutions[0];
-        assert_eq!(r[0].target, Target::Note { id: 1, anchor: None });
-        assert_eq!(r[1].target, Target::Note { id: 1, anchor: None });
-        assert_eq!(r[2].target, Target::Note { id: 1, anchor: Some("사용-예시".into()) });
+        assert_eq!(
+            r[0].target,
+            Target::Note {
+                id: 1,
+                anchor: None
+            }
+        );
+        assert_eq!(
+            r[1].target,
+            Target::Note {
+                id: 1,
+                anchor: None
+            }
+        );
+        assert_eq!(
+            r[2].target,
+            Target::Note {
+                id: 1,
+                anchor: Some("사용-예시".into())
+            }
+        );
         assert_eq!(r[3].target, Target::Broken);
         assert_eq!(r[4].missing_anchor.as_deref(), Some("Missing"));
-        assert_eq!(r[5].target, Target::Note { id: 0, anchor: Some("local".into()) });
-        assert_eq!(r[6].target, Target::Note { id: 2, anchor: None });
+        assert_eq!(
+            r[5].target,
+            Target::Note {
+                id: 0,
+                anchor: Some("local".into())
+            }
+        );
+        assert_eq!(
+            r[6].target,
+            Target::Note {
+                id: 2,
+                anchor: None
+            }
+        );
         assert_eq!(g.backlinks[1].len(), 1);
         let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code).collect();
         assert!(codes.contains(&"broken-link"));
@@ -585,7 +690,13 @@ mod tests {
     fn ambiguous_picks_shortest_path() {
         let (n, p, t) = vault(&[("a.md", "[[Dup]]"), ("b/c/Dup.md", ""), ("b/Dup.md", "")]);
         let g = link(&n, &p, &t, &[]);
-        assert_eq!(g.resolutions[0][0].target, Target::Note { id: 2, anchor: None });
+        assert_eq!(
+            g.resolutions[0][0].target,
+            Target::Note {
+                id: 2,
+                anchor: None
+            }
+        );
         assert!(g.diagnostics.iter().any(|d| d.code == "ambiguous-link"));
     }
 
@@ -599,10 +710,26 @@ mod tests {
 
     #[test]
     fn markdown_links_relative() {
-        let (n, p, t) = vault(&[("db/a.md", "[x](../b%20c.md#h) [y](sub/d.md)"), ("b c.md", "## H"), ("db/sub/d.md", "")]);
+        let (n, p, t) = vault(&[
+            ("db/a.md", "[x](../b%20c.md#h) [y](sub/d.md)"),
+            ("b c.md", "## H"),
+            ("db/sub/d.md", ""),
+        ]);
         let g = link(&n, &p, &t, &[]);
-        assert_eq!(g.resolutions[0][0].target, Target::Note { id: 1, anchor: Some("h".into()) });
-        assert_eq!(g.resolutions[0][1].target, Target::Note { id: 2, anchor: None });
+        assert_eq!(
+            g.resolutions[0][0].target,
+            Target::Note {
+                id: 1,
+                anchor: Some("h".into())
+            }
+        );
+        assert_eq!(
+            g.resolutions[0][1].target,
+            Target::Note {
+                id: 2,
+                anchor: None
+            }
+        );
     }
 
     #[test]

@@ -52,7 +52,10 @@ pub fn split<'a>(text: &'a str, path: &str) -> (Split<'a>, Option<Diagnostic>) {
     };
     let mut pos = first_end;
     while pos < text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
         let line = text[pos..end].trim_end();
         if line == fence || (!toml && line == "...") {
             return (
@@ -115,6 +118,12 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                 };
                 let msg = e.to_string();
                 let msg = msg.lines().next().unwrap_or("syntax error").trim();
+                let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
+                // drop the parser's own "line N column M:" (kb prints the file position)
+                let msg = match msg.find(": ") {
+                    Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
+                    _ => msg,
+                };
                 diags.push(Diagnostic::error(
                     "frontmatter-syntax",
                     path,
@@ -222,8 +231,10 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                 };
                 if let Some(list) = list {
                     if key.starts_with("tag") {
-                        fm.tags
-                            .extend(list.iter().filter_map(|t| normalize_tag(t.trim_start_matches('#'))));
+                        fm.tags.extend(
+                            list.iter()
+                                .filter_map(|t| normalize_tag(t.trim_start_matches('#'))),
+                        );
                     } else {
                         fm.aliases.extend(list);
                     }
@@ -232,7 +243,13 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
             "draft" => match v {
                 Value::Bool(b) => fm.draft = b,
                 Value::Null => {}
-                other => diags.push(wrong_type(path, key_pos(&key), &key, &other, "true or false")),
+                other => diags.push(wrong_type(
+                    path,
+                    key_pos(&key),
+                    &key,
+                    &other,
+                    "true or false",
+                )),
             },
             _ => {
                 fm.extra.insert(key, v);
@@ -322,7 +339,12 @@ pub fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
-    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
             return Some(Utc.from_utc_datetime(&d));
         }
@@ -345,7 +367,9 @@ mod tests {
 
     #[test]
     fn yaml_keys() {
-        let (f, d) = fm("---\ntitle: Redis\ntags: [a, b/c]\naliases: 레디스\nfoo: 1\ndate: 2024-01-02\n---\nbody");
+        let (f, d) = fm(
+            "---\ntitle: Redis\ntags: [a, b/c]\naliases: 레디스\nfoo: 1\ndate: 2024-01-02\n---\nbody",
+        );
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(f.title.as_deref(), Some("Redis"));
         assert_eq!(f.tags, vec!["a", "b/c"]);
@@ -393,9 +417,14 @@ mod tests {
 
     #[test]
     fn alias_bomb_is_bounded() {
-        let mut y = String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        let mut y =
+            String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
         for i in 0..12 {
-            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
             y.push_str(&format!("b{i}: &b{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
         }
         y.push_str("---\n");

@@ -117,7 +117,10 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// Lists Markdown files and attachments, skipping hidden entries, loops and symlinks that
 /// leave the notes folder.
-fn walk(opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<Attachment>) {
+fn walk(
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, PathBuf)>, Vec<Attachment>) {
     let root = &opts.notes_dir;
     let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let mut md = Vec::new();
@@ -145,11 +148,22 @@ fn walk(opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBu
                 } else {
                     (
                         "unreadable",
-                        format!("cannot read: {}", e.io_error().map(|x| x.to_string()).unwrap_or_else(|| e.to_string())),
+                        format!(
+                            "cannot read: {}",
+                            e.io_error()
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| e.to_string())
+                        ),
                         "check the permissions; the entry was skipped",
                     )
                 };
-                diags.push(Diagnostic::warning(code, display(opts, &rel), (1, 1), msg, hint));
+                diags.push(Diagnostic::warning(
+                    code,
+                    display(opts, &rel),
+                    (1, 1),
+                    msg,
+                    hint,
+                ));
                 continue;
             }
         };
@@ -215,7 +229,13 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
     let meta = match std::fs::metadata(&fs) {
         Ok(m) => m,
         Err(e) => {
-            diags.push(Diagnostic::error("unreadable", disp, (1, 1), format!("cannot read note: {e}"), "check the file's permissions"));
+            diags.push(Diagnostic::error(
+                "unreadable",
+                disp,
+                (1, 1),
+                format!("cannot read note: {e}"),
+                "check the file's permissions",
+            ));
             return (None, diags);
         }
     };
@@ -236,11 +256,20 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
     let bytes = match std::fs::read(&fs) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::error("unreadable", disp, (1, 1), format!("cannot read note: {e}"), "check the file's permissions"));
+            diags.push(Diagnostic::error(
+                "unreadable",
+                disp,
+                (1, 1),
+                format!("cannot read note: {e}"),
+                "check the file's permissions",
+            ));
             return (None, diags);
         }
     };
-    let modified = meta.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
+    let modified = meta
+        .modified()
+        .ok()
+        .map(chrono::DateTime::<chrono::Utc>::from);
     let (note, d) = note_from_bytes(&disp, rel, fs, bytes, modified);
     diags.extend(d);
     (note, diags)
@@ -256,7 +285,9 @@ pub fn note_from_bytes(
 ) -> (Option<Note>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let probe = &bytes[..bytes.len().min(8192)];
-    if probe.contains(&0) && std::str::from_utf8(probe).is_err() || probe.iter().filter(|&&b| b == 0).count() > 8 {
+    if probe.contains(&0) && std::str::from_utf8(probe).is_err()
+        || probe.iter().filter(|&&b| b == 0).count() > 8
+    {
         diags.push(Diagnostic::error(
             "binary-file",
             disp,
@@ -314,12 +345,18 @@ pub fn note_from_bytes(
         ));
     }
     let file = rel.rsplit('/').next().unwrap_or(&rel);
-    let stem = if file.len() > 3 && file.is_char_boundary(file.len() - 3) && file[file.len() - 3..].eq_ignore_ascii_case(".md") {
+    let stem = if file.len() > 3
+        && file.is_char_boundary(file.len() - 3)
+        && file[file.len() - 3..].eq_ignore_ascii_case(".md")
+    {
         file[..file.len() - 3].to_string()
     } else {
         file.to_string()
     };
-    let folder = rel.rsplit_once('/').map(|(f, _)| f.to_string()).unwrap_or_default();
+    let folder = rel
+        .rsplit_once('/')
+        .map(|(f, _)| f.to_string())
+        .unwrap_or_default();
     let note = Note {
         display_path: disp.to_string(),
         rel_path: rel,
@@ -339,7 +376,13 @@ mod tests {
     use super::*;
 
     fn mk(bytes: &[u8]) -> (Option<Note>, Vec<Diagnostic>) {
-        note_from_bytes("notes/a.md", "a.md".into(), PathBuf::from("a.md"), bytes.to_vec(), None)
+        note_from_bytes(
+            "notes/a.md",
+            "a.md".into(),
+            PathBuf::from("a.md"),
+            bytes.to_vec(),
+            None,
+        )
     }
 
     #[test]
@@ -375,7 +418,13 @@ mod tests {
 
     #[test]
     fn stem_and_folder() {
-        let (n, _) = note_from_bytes("notes/db/Redis.md", "db/Redis.md".into(), PathBuf::new(), b"x".to_vec(), None);
+        let (n, _) = note_from_bytes(
+            "notes/db/Redis.md",
+            "db/Redis.md".into(),
+            PathBuf::new(),
+            b"x".to_vec(),
+            None,
+        );
         let n = n.unwrap();
         assert_eq!(n.stem, "Redis");
         assert_eq!(n.folder, "db");

@@ -33,7 +33,9 @@ pub fn scan_tags(text: &str) -> Vec<TagMatch> {
             let raw = rest[..len].trim_end_matches(['/', '-']);
             if !raw.is_empty()
                 && !raw.starts_with('/')
-                && raw.chars().any(|c| !c.is_ascii_digit() && c != '/' && c != '-')
+                && raw
+                    .chars()
+                    .any(|c| !c.is_ascii_digit() && c != '/' && c != '-')
             {
                 if let Some(tag) = crate::load::frontmatter::normalize_tag(raw) {
                     out.push(TagMatch {
@@ -66,7 +68,8 @@ pub fn scan_urls(text: &str) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < bytes.len() {
         let rest = &text[i..];
-        let starts = rest.starts_with("https://") || rest.starts_with("http://") || rest.starts_with("www.");
+        let starts =
+            rest.starts_with("https://") || rest.starts_with("http://") || rest.starts_with("www.");
         let boundary = i == 0 || {
             let p = text[..i].chars().next_back().unwrap_or(' ');
             p.is_whitespace() || p == '(' || p == '*' || p == '_' || p == '~'
@@ -78,8 +81,13 @@ pub fn scan_urls(text: &str) -> Vec<(usize, usize)> {
             // trailing punctuation is not part of the URL; a `)` only if unbalanced
             loop {
                 let s = &text[i..end];
-                let Some(last) = s.chars().next_back() else { break };
-                if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '"' | '\'' | '*' | '_' | '~') {
+                let Some(last) = s.chars().next_back() else {
+                    break;
+                };
+                if matches!(
+                    last,
+                    '.' | ',' | ':' | ';' | '!' | '?' | '"' | '\'' | '*' | '_' | '~'
+                ) {
                     end -= last.len_utf8();
                 } else if last == ')' && s.matches(')').count() > s.matches('(').count() {
                     end -= 1;
@@ -126,7 +134,8 @@ pub struct WikiTarget {
 /// Splits a wikilink destination. Nested heading paths (`Note#A#B`) keep the last part.
 pub fn split_wiki_target(dest: &str) -> WikiTarget {
     use unicode_normalization::UnicodeNormalization;
-    let dest: String = dest.trim().nfc().collect();
+    // `[[Note\|label]]` inside a table keeps the escaping backslash in the target
+    let dest: String = dest.trim().trim_end_matches('\\').nfc().collect();
     match dest.split_once('#') {
         Some((name, anchor)) => {
             let anchor = anchor.rsplit('#').next().unwrap_or(anchor).trim();
@@ -174,7 +183,10 @@ mod tests {
 
     #[test]
     fn block_ids() {
-        assert_eq!(strip_block_id("text here ^abc-1"), Some(("text here", "abc-1")));
+        assert_eq!(
+            strip_block_id("text here ^abc-1"),
+            Some(("text here", "abc-1"))
+        );
         assert_eq!(strip_block_id("a^b"), None);
         assert_eq!(strip_block_id("x ^"), None);
     }
@@ -183,9 +195,13 @@ mod tests {
     fn wiki_targets() {
         assert_eq!(
             split_wiki_target("db/Redis#Use it"),
-            WikiTarget { name: "db/Redis".into(), anchor: Some("Use it".into()) }
+            WikiTarget {
+                name: "db/Redis".into(),
+                anchor: Some("Use it".into())
+            }
         );
         assert_eq!(split_wiki_target("#H").name, "");
+        assert_eq!(split_wiki_target("Celery\\").name, "Celery");
         assert_eq!(split_wiki_target("N#A#B").anchor.as_deref(), Some("B"));
         assert_eq!(parse_size("300x200"), Some((300, Some(200))));
         assert_eq!(parse_size("label"), None);

@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(slugify_segment("Redis"), "redis");
         assert_eq!(slugify_segment("Hadoop & HDFS"), "hadoop-hdfs");
         assert_eq!(slugify_segment("스택 개요"), "스택-개요");
-        assert_eq!(slugify_segment("[") , "x5b");
+        assert_eq!(slugify_segment("["), "x5b");
         // NFD Hangul (as macOS writes file names) becomes NFC.
         assert_eq!(slugify_segment("\u{1112}\u{1161}\u{11ab}"), "한");
     }
@@ -143,7 +143,10 @@ mod tests {
 
     #[test]
     fn encoding() {
-        assert_eq!(encode_path("messaging/레디스 a"), "messaging/%EB%A0%88%EB%94%94%EC%8A%A4%20a");
+        assert_eq!(
+            encode_path("messaging/레디스 a"),
+            "messaging/%EB%A0%88%EB%94%94%EC%8A%A4%20a"
+        );
         assert_eq!(encode_fragment("^abc"), "%5Eabc");
     }
 }

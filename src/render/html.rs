@@ -45,7 +45,14 @@ pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
 }
 
 /// Renders the part `range` of note `id`'s body. `top` pages carry heading ids.
-fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top: bool, skip_h1: Option<&str>) -> String {
+fn render(
+    ctx: &Ctx,
+    id: usize,
+    range: Range<usize>,
+    stack: &mut Vec<usize>,
+    top: bool,
+    skip_h1: Option<&str>,
+) -> String {
     let note = &ctx.notes[id];
     let parsed = &ctx.parsed[id];
     let src = &note.body()[range.clone()];
@@ -58,7 +65,8 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
     let mut heading_depth = 0usize;
     let mut skip_until_heading_end = false;
     // notes linked explicitly are not linked again by mention
-    let mut linked: std::collections::HashSet<usize> = ctx.graph.outgoing[id].iter().copied().collect();
+    let mut linked: std::collections::HashSet<usize> =
+        ctx.graph.outgoing[id].iter().copied().collect();
     let mut pending_block_id: Vec<(usize, String)> = Vec::new(); // (event index of the text, stripped)
     let mut para_unwrap: Vec<usize> = Vec::new();
 
@@ -68,17 +76,25 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading_depth += 1;
-                if let (Some(title), true) = (skip_h1, i == 0 && *level == pulldown_cmark::HeadingLevel::H1 && top)
-                    && parsed.h1.as_deref() == Some(title)
+                if let (Some(title), true) = (
+                    skip_h1,
+                    i == 0 && *level == pulldown_cmark::HeadingLevel::H1 && top,
+                ) && parsed.h1.as_deref() == Some(title)
                 {
                     skip_until_heading_end = true;
                     i += 1;
                     continue;
                 }
                 let lvl = *level as u8;
-                let hid = parsed.headings.iter().find(|h| h.start == abs).map(|h| h.id.clone());
+                let hid = parsed
+                    .headings
+                    .iter()
+                    .find(|h| h.start == abs)
+                    .map(|h| h.id.clone());
                 match (top, hid) {
-                    (true, Some(hid)) => out.push(Event::Html(format!("<h{lvl} id=\"{}\">", esc_attr(&hid)).into())),
+                    (true, Some(hid)) => out.push(Event::Html(
+                        format!("<h{lvl} id=\"{}\">", esc_attr(&hid)).into(),
+                    )),
                     _ => out.push(Event::Html(format!("<h{lvl}>").into())),
                 }
             }
@@ -90,7 +106,16 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                     continue;
                 }
                 let lvl = *level as u8;
-                let hid = parsed.headings.iter().find(|h| h.start <= abs && abs < h.start + 400 && h.level == lvl && h.start >= range.start).map(|h| h.id.clone());
+                let hid = parsed
+                    .headings
+                    .iter()
+                    .find(|h| {
+                        h.start <= abs
+                            && abs < h.start + 400
+                            && h.level == lvl
+                            && h.start >= range.start
+                    })
+                    .map(|h| h.id.clone());
                 if top && let Some(hid) = hid {
                     out.push(Event::Html(
                         format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
@@ -103,7 +128,11 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
             Event::Start(Tag::CodeBlock(kind)) => {
                 code_depth += 1;
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -116,10 +145,23 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                     }
                     j += 1;
                 }
-                let inner = ctx.highlight.highlight(&code, &lang).unwrap_or_else(|| esc(&code));
-                let cls = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", esc_attr(&lang)) };
-                let label = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", esc_attr(&lang)) };
-                out.push(Event::Html(format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into()));
+                let inner = ctx
+                    .highlight
+                    .highlight(&code, &lang)
+                    .unwrap_or_else(|| esc(&code));
+                let cls = if lang.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"language-{}\"", esc_attr(&lang))
+                };
+                let label = if lang.is_empty() {
+                    String::new()
+                } else {
+                    format!(" data-lang=\"{}\"", esc_attr(&lang))
+                };
+                out.push(Event::Html(
+                    format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into(),
+                ));
                 i = j + 1;
                 code_depth -= 1;
                 continue;
@@ -128,8 +170,12 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                 match callout_header(&evs, i) {
                     Some(c) => {
                         let kind = c.kind.to_lowercase();
-                        let title = if c.title.is_empty() { default_callout_title(&kind) } else { c.title.clone() };
-                        let icon = format!("<span class=\"callout-icon\" aria-hidden=\"true\"></span>");
+                        let title = if c.title.is_empty() {
+                            default_callout_title(&kind)
+                        } else {
+                            c.title.clone()
+                        };
+                        let icon = "<span class=\"callout-icon\" aria-hidden=\"true\"></span>";
                         if let Some(open) = c.fold {
                             out.push(Event::Html(format!(
                                 "<details class=\"callout\" data-callout=\"{k}\"{o}><summary class=\"callout-title\">{icon}<span>{t}</span></summary><div class=\"callout-content\">\n",
@@ -157,15 +203,26 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                 }
             }
             Event::End(TagEnd::BlockQuote(_)) => {
-                out.push(Event::Html(quote_close.pop().unwrap_or("</blockquote>\n").into()));
+                out.push(Event::Html(
+                    quote_close.pop().unwrap_or("</blockquote>\n").into(),
+                ));
             }
             Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
                 let is_para = matches!(ev, Event::Start(Tag::Paragraph));
                 // a paragraph holding only an embed is replaced by the embed block
                 if is_para
-                    && let Some((Event::Start(Tag::Image { link_type: LinkType::WikiLink { .. }, .. }), _)) = evs.get(i + 1)
+                    && let Some((
+                        Event::Start(Tag::Image {
+                            link_type: LinkType::WikiLink { .. },
+                            ..
+                        }),
+                        _,
+                    )) = evs.get(i + 1)
                     && let Some(end_img) = find_end(&evs, i + 1)
-                    && matches!(evs.get(end_img + 1), Some((Event::End(TagEnd::Paragraph), _)))
+                    && matches!(
+                        evs.get(end_img + 1),
+                        Some((Event::End(TagEnd::Paragraph), _))
+                    )
                 {
                     para_unwrap.push(end_img + 1);
                     i += 1;
@@ -173,9 +230,12 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                 }
                 // block id marker at the end of the block
                 let block = find_end(&evs, i).and_then(|end| {
-                    let last_text = (i + 1..end).rev().find(|&k| !matches!(evs[k].0, Event::End(_) | Event::SoftBreak))?;
+                    let last_text = (i + 1..end)
+                        .rev()
+                        .find(|&k| !matches!(evs[k].0, Event::End(_) | Event::SoftBreak))?;
                     if let Event::Text(t) = &evs[last_text].0 {
-                        strip_block_id(t).map(|(rest, id)| (last_text, rest.to_string(), id.to_string()))
+                        strip_block_id(t)
+                            .map(|(rest, id)| (last_text, rest.to_string(), id.to_string()))
                     } else {
                         None
                     }
@@ -184,7 +244,9 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                     Some((k, rest, bid)) => {
                         pending_block_id.push((k, rest));
                         let tag = if is_para { "p" } else { "li" };
-                        out.push(Event::Html(format!("<{tag} id=\"^{}\">", esc_attr(&bid)).into()));
+                        out.push(Event::Html(
+                            format!("<{tag} id=\"^{}\">", esc_attr(&bid)).into(),
+                        ));
                         if !is_para {
                             // pulldown closes `li` itself
                         }
@@ -195,8 +257,14 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
             Event::End(TagEnd::Paragraph) if para_unwrap.last() == Some(&i) => {
                 para_unwrap.pop();
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
-                let (open, close, replace_label) = open_link(ctx, id, abs, link_type, dest_url, title);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
+                let (open, close, replace_label) =
+                    open_link(ctx, id, abs, link_type, dest_url, title);
                 out.push(Event::InlineHtml(open.into()));
                 link_close.push(close);
                 if let Some(label) = replace_label {
@@ -209,7 +277,12 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
             Event::End(TagEnd::Link) => {
                 out.push(Event::InlineHtml(link_close.pop().unwrap_or("</a>").into()));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
                 let end = find_end(&evs, i).unwrap_or(i);
                 let alt: String = evs[i + 1..end]
                     .iter()
@@ -223,8 +296,12 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                 i = end + 1;
                 continue;
             }
-            Event::InlineMath(m) => out.push(Event::InlineHtml(format!("<span class=\"math math-inline\">\\({}\\)</span>", esc(m)).into())),
-            Event::DisplayMath(m) => out.push(Event::InlineHtml(format!("<span class=\"math math-display\">\\[{}\\]</span>", esc(m)).into())),
+            Event::InlineMath(m) => out.push(Event::InlineHtml(
+                format!("<span class=\"math math-inline\">\\({}\\)</span>", esc(m)).into(),
+            )),
+            Event::DisplayMath(m) => out.push(Event::InlineHtml(
+                format!("<span class=\"math math-display\">\\[{}\\]</span>", esc(m)).into(),
+            )),
             Event::Text(t) => {
                 let text: &str = match pending_block_id.iter().position(|(k, _)| *k == i) {
                     Some(p) => &pending_block_id.remove(p).1.clone(),
@@ -233,7 +310,9 @@ fn render(ctx: &Ctx, id: usize, range: Range<usize>, stack: &mut Vec<usize>, top
                 if code_depth > 0 || heading_depth > 0 || !link_close.is_empty() {
                     out.push(Event::Text(CowStr::from(text.to_string())));
                 } else {
-                    out.push(Event::InlineHtml(inline_text(ctx, id, text, &mut linked).into()));
+                    out.push(Event::InlineHtml(
+                        inline_text(ctx, id, text, &mut linked).into(),
+                    ));
                 }
             }
             other => out.push(other.clone()),
@@ -302,7 +381,11 @@ fn callout_header(evs: &[Ev], bq: usize) -> Option<CalloutHeader> {
     let rest = line.trim_start().strip_prefix("[!")?;
     let close = rest.find(']')?;
     let kind = &rest[..close];
-    if kind.is_empty() || !kind.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+    if kind.is_empty()
+        || !kind
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
         return None;
     }
     let mut after = &rest[close + 1..];
@@ -369,23 +452,56 @@ fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> Str
 
 /// Schemes kb refuses to turn into a clickable link.
 fn unsafe_scheme(dest: &str) -> bool {
-    let d: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let d: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
     d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:text/html")
 }
 
 /// Opening and closing markup for a link, and a label to show instead of the link's text.
-fn open_link(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, title: &str) -> (String, &'static str, Option<String>) {
-    let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", esc_attr(title)) };
+fn open_link(
+    ctx: &Ctx,
+    id: usize,
+    abs: usize,
+    lt: &LinkType,
+    dest: &str,
+    title: &str,
+) -> (String, &'static str, Option<String>) {
+    let title_attr = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", esc_attr(title))
+    };
     let kind = match lt {
         LinkType::WikiLink { .. } => LinkKind::Wiki,
         LinkType::Autolink | LinkType::Email => {
-            return (format!("<a href=\"{}\" class=\"external\"{title_attr}>", esc_attr(&absolute_href(lt, dest))), "</a>", None);
+            return (
+                format!(
+                    "<a href=\"{}\" class=\"external\"{title_attr}>",
+                    esc_attr(&absolute_href(lt, dest))
+                ),
+                "</a>",
+                None,
+            );
         }
-        _ if unsafe_scheme(dest) => return ("<span class=\"unsafe-link\">".into(), "</span>", None),
+        _ if unsafe_scheme(dest) => {
+            return ("<span class=\"unsafe-link\">".into(), "</span>", None);
+        }
         _ if parse::is_external(dest) => {
-            return (format!("<a href=\"{}\" class=\"external\" rel=\"noopener\"{title_attr}>", esc_attr(dest)), "</a>", None);
+            return (
+                format!(
+                    "<a href=\"{}\" class=\"external\" rel=\"noopener\"{title_attr}>",
+                    esc_attr(dest)
+                ),
+                "</a>",
+                None,
+            );
         }
-        _ if dest.starts_with('#') && dest.len() == 1 => return (format!("<a href=\"#\"{title_attr}>"), "</a>", None),
+        _ if dest.starts_with('#') && dest.len() == 1 => {
+            return (format!("<a href=\"#\"{title_attr}>"), "</a>", None);
+        }
         _ => LinkKind::Markdown,
     };
     let res = match lookup(ctx, id, abs) {
@@ -409,9 +525,19 @@ fn open_link(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, title:
                 label,
             )
         }
-        Target::Attachment(a) => (format!("<a href=\"{}\" class=\"attachment\"{title_attr}>", esc_attr(&ctx.att_urls[a])), "</a>", label),
+        Target::Attachment(a) => (
+            format!(
+                "<a href=\"{}\" class=\"attachment\"{title_attr}>",
+                esc_attr(&ctx.att_urls[a])
+            ),
+            "</a>",
+            label,
+        ),
         Target::Broken => (
-            format!("<span class=\"broken-link\" title=\"{}\">", esc_attr(&format!("not found: {dest}"))),
+            format!(
+                "<span class=\"broken-link\" title=\"{}\">",
+                esc_attr(&format!("not found: {dest}"))
+            ),
             "</span>",
             label,
         ),
@@ -436,24 +562,48 @@ fn wiki_display(dest: &str) -> String {
     }
 }
 
-const IMAGE_EXT: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"];
+const IMAGE_EXT: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico",
+];
 const AUDIO_EXT: &[&str] = &["mp3", "wav", "ogg", "m4a", "flac", "webm"];
 const VIDEO_EXT: &[&str] = &["mp4", "mov", "mkv", "ogv"];
 
 fn ext_of(path: &str) -> String {
-    path.rsplit('/').next().and_then(|f| f.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+    path.rsplit('/')
+        .next()
+        .and_then(|f| f.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 #[allow(clippy::too_many_arguments)]
-fn image_or_embed(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, title: &str, alt: &str, stack: &mut Vec<usize>) -> String {
+fn image_or_embed(
+    ctx: &Ctx,
+    id: usize,
+    abs: usize,
+    lt: &LinkType,
+    dest: &str,
+    title: &str,
+    alt: &str,
+    stack: &mut Vec<usize>,
+) -> String {
     let wiki = matches!(lt, LinkType::WikiLink { .. });
     if !wiki && parse::is_external(dest) {
         if unsafe_scheme(dest) {
             return String::new();
         }
-        return format!("<img src=\"{}\" alt=\"{}\"{} loading=\"lazy\">", esc_attr(dest), esc_attr(alt), title_attr(title));
+        return format!(
+            "<img src=\"{}\" alt=\"{}\"{} loading=\"lazy\">",
+            esc_attr(dest),
+            esc_attr(alt),
+            title_attr(title)
+        );
     }
-    let kind = if wiki { LinkKind::Embed } else { LinkKind::Image };
+    let kind = if wiki {
+        LinkKind::Embed
+    } else {
+        LinkKind::Image
+    };
     let res = match lookup(ctx, id, abs) {
         Some((_, r)) => r.clone(),
         None => resolve_now(ctx, id, kind, dest),
@@ -465,7 +615,10 @@ fn image_or_embed(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, t
             let (size, alt) = if piped {
                 match parse_size(alt) {
                     Some((w, h)) => (
-                        format!(" width=\"{w}\"{}", h.map(|h| format!(" height=\"{h}\"")).unwrap_or_default()),
+                        format!(
+                            " width=\"{w}\"{}",
+                            h.map(|h| format!(" height=\"{h}\"")).unwrap_or_default()
+                        ),
                         String::new(),
                     ),
                     None => (String::new(), alt.to_string()),
@@ -475,22 +628,36 @@ fn image_or_embed(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, t
             } else {
                 (String::new(), alt.to_string())
             };
-            let name = ctx.notes.get(0).map(|_| dest).unwrap_or(dest);
-            let ext = ext_of(&split_wiki_target(name).name);
+            let ext = ext_of(&split_wiki_target(dest).name);
             if IMAGE_EXT.contains(&ext.as_str()) {
-                format!("<img src=\"{}\" alt=\"{}\"{size}{} loading=\"lazy\">", esc_attr(url), esc_attr(&alt), title_attr(title))
+                format!(
+                    "<img src=\"{}\" alt=\"{}\"{size}{} loading=\"lazy\">",
+                    esc_attr(url),
+                    esc_attr(&alt),
+                    title_attr(title)
+                )
             } else if AUDIO_EXT.contains(&ext.as_str()) {
                 format!("<audio controls src=\"{}\"></audio>", esc_attr(url))
             } else if VIDEO_EXT.contains(&ext.as_str()) {
                 format!("<video controls src=\"{}\"{size}></video>", esc_attr(url))
             } else {
-                format!("<a class=\"attachment\" href=\"{}\">{}</a>", esc_attr(url), esc(&split_wiki_target(dest).name))
+                format!(
+                    "<a class=\"attachment\" href=\"{}\">{}</a>",
+                    esc_attr(url),
+                    esc(&split_wiki_target(dest).name)
+                )
             }
         }
-        Target::Note { id: t, ref anchor } if wiki => embed_note(ctx, t, anchor.as_deref(), stack, dest),
+        Target::Note { id: t, ref anchor } if wiki => {
+            embed_note(ctx, t, anchor.as_deref(), stack, dest)
+        }
         Target::Note { id: t, ref anchor } => {
             let href = note_href(ctx, t, anchor.as_deref(), id);
-            format!("<a href=\"{}\" class=\"internal\">{}</a>", esc_attr(&href), esc(if alt.is_empty() { &ctx.titles[t] } else { alt }))
+            format!(
+                "<a href=\"{}\" class=\"internal\">{}</a>",
+                esc_attr(&href),
+                esc(if alt.is_empty() { &ctx.titles[t] } else { alt })
+            )
         }
         Target::Broken => format!(
             "<span class=\"broken-link broken-embed\" title=\"{}\">{}</span>",
@@ -501,18 +668,30 @@ fn image_or_embed(ctx: &Ctx, id: usize, abs: usize, lt: &LinkType, dest: &str, t
 }
 
 fn title_attr(t: &str) -> String {
-    if t.is_empty() { String::new() } else { format!(" title=\"{}\"", esc_attr(t)) }
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", esc_attr(t))
+    }
 }
 
 /// Transcludes a note, a section or a block, with a link to the source.
-fn embed_note(ctx: &Ctx, t: usize, anchor: Option<&str>, stack: &mut Vec<usize>, dest: &str) -> String {
+fn embed_note(
+    ctx: &Ctx,
+    t: usize,
+    anchor: Option<&str>,
+    stack: &mut Vec<usize>,
+    dest: &str,
+) -> String {
     let href = note_href(ctx, t, anchor, usize::MAX);
     let parsed = &ctx.parsed[t];
     let (range, label) = match anchor {
-        Some(a) if a.starts_with('^') => match parsed.block_ids.iter().find(|b| format!("^{}", b.id) == a) {
-            Some(b) => (b.start..b.end, ctx.titles[t].clone()),
-            None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
-        },
+        Some(a) if a.starts_with('^') => {
+            match parsed.block_ids.iter().find(|b| format!("^{}", b.id) == a) {
+                Some(b) => (b.start..b.end, ctx.titles[t].clone()),
+                None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+            }
+        }
         Some(a) => match parsed.headings.iter().find(|h| h.id == a) {
             Some(h) => (h.start..h.end, format!("{} › {}", ctx.titles[t], h.text)),
             None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
@@ -526,7 +705,10 @@ fn embed_note(ctx: &Ctx, t: usize, anchor: Option<&str>, stack: &mut Vec<usize>,
         esc(&label)
     );
     if stack.contains(&t) || stack.len() > MAX_EMBED_DEPTH {
-        return format!("{head}<p class=\"embed-cycle\">{}</p></div>\n", esc(&format!("![[{dest}]]")));
+        return format!(
+            "{head}<p class=\"embed-cycle\">{}</p></div>\n",
+            esc(&format!("![[{dest}]]"))
+        );
     }
     stack.push(t);
     let inner = render(ctx, t, range, stack, false, None);
@@ -535,7 +717,12 @@ fn embed_note(ctx: &Ctx, t: usize, anchor: Option<&str>, stack: &mut Vec<usize>,
 }
 
 /// Escapes prose text and turns `#tags`, bare URLs and (optionally) note mentions into links.
-fn inline_text(ctx: &Ctx, id: usize, text: &str, linked: &mut std::collections::HashSet<usize>) -> String {
+fn inline_text(
+    ctx: &Ctx,
+    id: usize,
+    text: &str,
+    linked: &mut std::collections::HashSet<usize>,
+) -> String {
     #[derive(PartialEq)]
     enum K {
         Tag(String),
@@ -578,8 +765,16 @@ fn inline_text(ctx: &Ctx, id: usize, text: &str, linked: &mut std::collections::
                 esc(s)
             )),
             K::Url => {
-                let href = if s.starts_with("www.") { format!("http://{s}") } else { s.to_string() };
-                out.push_str(&format!("<a href=\"{}\" class=\"external\" rel=\"noopener\">{}</a>", esc_attr(&href), esc(s)));
+                let href = if s.starts_with("www.") {
+                    format!("http://{s}")
+                } else {
+                    s.to_string()
+                };
+                out.push_str(&format!(
+                    "<a href=\"{}\" class=\"external\" rel=\"noopener\">{}</a>",
+                    esc_attr(&href),
+                    esc(s)
+                ));
             }
             K::Mention(t) => {
                 if !ctx.autolink_all {

@@ -67,7 +67,10 @@ fn fmt_date(d: Option<chrono::DateTime<chrono::Utc>>) -> Value {
 
 /// The href of a tag page.
 pub fn tag_href(base: &str, tag: &str) -> String {
-    format!("{base}tags/{}/", slug::encode_path(&slug::slugify_path(tag)))
+    format!(
+        "{base}tags/{}/",
+        slug::encode_path(&slug::slugify_path(tag))
+    )
 }
 
 /// A cache-busted asset URL: `/static/style.css?v=hash`.
@@ -77,11 +80,20 @@ fn asset_url(base: &str, name: &str, bytes: &[u8]) -> String {
 }
 
 /// Builds the tera environment from the theme, with the site-wide global context.
-pub fn tera_for(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> anyhow::Result<tera::Tera> {
+pub fn tera_for(
+    site: &Site,
+    theme: &Theme,
+    assets: &BTreeMap<String, String>,
+) -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
-    let items: Vec<(String, String)> = theme.templates.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-    tera.add_raw_templates(items).map_err(|e| anyhow::anyhow!("template error: {e}"))?;
+    let items: Vec<(String, String)> = theme
+        .templates
+        .iter()
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    tera.add_raw_templates(items)
+        .map_err(|e| anyhow::anyhow!("template error: {e}"))?;
     let cfg = &site.opts.config;
     let g = tera.global_context();
     g.insert(
@@ -103,40 +115,67 @@ pub fn tera_for(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -
 }
 
 /// Renders the whole site into `sink`. Returns the number of files and render diagnostics.
-pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::parse::highlight::Cache) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+pub fn render_site(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    hl: &crate::parse::highlight::Cache,
+) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
     let cfg = &site.opts.config;
     let base = cfg.base_path();
     let mut files = 0usize;
     let mut diags = Vec::new();
 
     // static assets
-    let mut statics: BTreeMap<String, Vec<u8>> = theme.statics.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-    statics.entry("highlight.css".into()).or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
+    let mut statics: BTreeMap<String, Vec<u8>> = theme
+        .statics
+        .iter()
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    statics
+        .entry("highlight.css".into())
+        .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {
         sink.put(&format!("static/{name}"), bytes)?;
         files += 1;
-        assets.insert(name.replace(['.', '/', '-'], "_"), asset_url(&base, name, bytes));
+        assets.insert(
+            name.replace(['.', '/', '-'], "_"),
+            asset_url(&base, name, bytes),
+        );
     }
     let tera = tera_for(site, theme, &assets)?;
 
     // attachments
     for a in &site.attachments {
         if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
-            diags.push(Diagnostic::error("write", format!("{}/{}", cfg.notes_dir, a.rel_path), (1, 1), format!("cannot copy attachment: {e}"), "check permissions and disk space"));
+            diags.push(Diagnostic::error(
+                "write",
+                format!("{}/{}", cfg.notes_dir, a.rel_path),
+                (1, 1),
+                format!("cannot copy attachment: {e}"),
+                "check permissions and disk space",
+            ));
         } else {
             files += 1;
         }
     }
 
-    let att_urls: Vec<String> = site.attachments.iter().map(|a| format!("{base}{}", slug::encode_path(&a.rel_path))).collect();
+    let att_urls: Vec<String> = site
+        .attachments
+        .iter()
+        .map(|a| format!("{base}{}", slug::encode_path(&a.rel_path)))
+        .collect();
     let urls: Vec<String> = site.pages.iter().map(|p| p.href.clone()).collect();
     let titles: Vec<String> = site.pages.iter().map(|p| p.title.clone()).collect();
     let mentions = match cfg.autolink {
         crate::config::Autolink::Off => None,
-        _ => Some(crate::link::mentions::Mentions::new(site.notes.iter().enumerate().flat_map(|(i, n)| {
-            std::iter::once((i, titles[i].clone())).chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
-        }))),
+        _ => Some(crate::link::mentions::Mentions::new(
+            site.notes.iter().enumerate().flat_map(|(i, n)| {
+                std::iter::once((i, titles[i].clone()))
+                    .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
+            }),
+        )),
     };
     let ctx = html::Ctx {
         notes: &site.notes,
@@ -158,7 +197,12 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::pars
     }
     let mut prev_next = vec![(None, None); site.notes.len()];
     for ids in by_cat.values_mut() {
-        ids.sort_by(|&a, &b| titles[a].to_lowercase().cmp(&titles[b].to_lowercase()).then(a.cmp(&b)));
+        ids.sort_by(|&a, &b| {
+            titles[a]
+                .to_lowercase()
+                .cmp(&titles[b].to_lowercase())
+                .then(a.cmp(&b))
+        });
         for (k, &i) in ids.iter().enumerate() {
             prev_next[i] = (k.checked_sub(1).map(|j| ids[j]), ids.get(k + 1).copied());
         }
@@ -166,21 +210,37 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::pars
 
     // note pages, in parallel
     let t = std::time::Instant::now();
-    let results: Vec<Result<(), Diagnostic>> = (0..site.notes.len())
+    let results: Vec<Result<(), Box<Diagnostic>>> = (0..site.notes.len())
         .into_par_iter()
         .map(|i| {
             let html = note_page(site, &ctx, &tera, i, prev_next[i]).map_err(|e| {
-                Diagnostic::error("template", site.notes[i].display_path.clone(), (1, 1), format!("rendering failed: {e}"), "fix the template named in the message")
+                Box::new(Diagnostic::error(
+                    "template",
+                    site.notes[i].display_path.clone(),
+                    (1, 1),
+                    format!("rendering failed: {e}"),
+                    "fix the template named in the message",
+                ))
             })?;
-            sink.put(&format!("{}index.html", site.pages[i].slug), html.as_bytes()).map_err(|e| {
-                Diagnostic::error("write", site.notes[i].display_path.clone(), (1, 1), format!("cannot write page: {e}"), "check disk space and permissions")
+            sink.put(
+                &format!("{}index.html", site.pages[i].slug),
+                html.as_bytes(),
+            )
+            .map_err(|e| {
+                Box::new(Diagnostic::error(
+                    "write",
+                    site.notes[i].display_path.clone(),
+                    (1, 1),
+                    format!("cannot write page: {e}"),
+                    "check disk space and permissions",
+                ))
             })
         })
         .collect();
     for r in results {
         match r {
             Ok(()) => files += 1,
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
 
@@ -188,7 +248,9 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::pars
     let t = std::time::Instant::now();
     // site pages
     let mut put_tpl = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
-        let s = tera.render(name, &c).map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
+        let s = tera
+            .render(name, &c)
+            .map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
         sink.put(out, s.as_bytes())?;
         files += 1;
         Ok(())
@@ -204,7 +266,10 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn Sink, hl: &crate::pars
     put_tpl("atom.xml", "atom.xml", feed_context(site))?;
     put_tpl("sitemap.xml", "sitemap.xml", sitemap_context(site))?;
     let mut robots = page_context("robots");
-    robots.insert("sitemap_url", &abs_url(site, &format!("{}sitemap.xml", cfg.base_path())));
+    robots.insert(
+        "sitemap_url",
+        &abs_url(site, &format!("{}sitemap.xml", cfg.base_path())),
+    );
     put_tpl("robots.txt", "robots.txt", robots)?;
     Ok((files, diags))
 }
@@ -226,7 +291,13 @@ fn note_summary(site: &Site, i: usize) -> Value {
     })
 }
 
-fn note_page(site: &Site, ctx: &html::Ctx, tera: &tera::Tera, i: usize, (prev, next): (Option<usize>, Option<usize>)) -> anyhow::Result<String> {
+fn note_page(
+    site: &Site,
+    ctx: &html::Ctx,
+    tera: &tera::Tera,
+    i: usize,
+    (prev, next): (Option<usize>, Option<usize>),
+) -> anyhow::Result<String> {
     let n = &site.notes[i];
     let p = &site.pages[i];
     let parsed = &site.parsed[i];
@@ -242,8 +313,14 @@ fn note_page(site: &Site, ctx: &html::Ctx, tera: &tera::Tera, i: usize, (prev, n
         .iter()
         .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": b.context}))
         .collect();
-    let tags: Vec<Value> = p.tags.iter().map(|t| json!({"name": t, "url": tag_href(base, t)})).collect();
-    let link = |j: Option<usize>| j.map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}));
+    let tags: Vec<Value> = p
+        .tags
+        .iter()
+        .map(|t| json!({"name": t, "url": tag_href(base, t)}))
+        .collect();
+    let link = |j: Option<usize>| {
+        j.map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}))
+    };
     let mut c = page_context("note");
     c.insert(
         "note",
@@ -273,7 +350,9 @@ fn note_page(site: &Site, ctx: &html::Ctx, tera: &tera::Tera, i: usize, (prev, n
 fn home_context(site: &Site) -> tera::Context {
     let mut cats: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
-        cats.entry((p.category.is_empty(), p.category.clone())).or_default().push(i);
+        cats.entry((p.category.is_empty(), p.category.clone()))
+            .or_default()
+            .push(i);
     }
     let categories: Vec<Value> = cats
         .into_iter()
@@ -288,13 +367,24 @@ fn home_context(site: &Site) -> tera::Context {
         .collect();
     let mut c = page_context("home");
     c.insert("categories", &categories);
-    c.insert("recent", &recent(site).into_iter().map(|i| note_summary(site, i)).collect::<Vec<_>>());
+    c.insert(
+        "recent",
+        &recent(site)
+            .into_iter()
+            .map(|i| note_summary(site, i))
+            .collect::<Vec<_>>(),
+    );
     c
 }
 
 fn recent(site: &Site) -> Vec<usize> {
     let mut ids: Vec<usize> = (0..site.notes.len()).collect();
-    ids.sort_by(|&a, &b| site.pages[b].updated.cmp(&site.pages[a].updated).then(site.pages[a].title.cmp(&site.pages[b].title)));
+    ids.sort_by(|&a, &b| {
+        site.pages[b]
+            .updated
+            .cmp(&site.pages[a].updated)
+            .then(site.pages[a].title.cmp(&site.pages[b].title))
+    });
     ids.truncate(site.opts.config.recent.max(1));
     ids
 }
@@ -330,11 +420,21 @@ fn tag_contexts(site: &Site) -> (tera::Context, Vec<(String, tera::Context)>) {
             .filter(|(c, _)| c.starts_with(&format!("{t}/")) && c.matches('/').count() == depth + 1)
             .map(|(c, v)| json!({"name": c, "url": tag_href(&base, c), "count": v.len()}))
             .collect();
-        index.push(json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}));
+        index.push(
+            json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}),
+        );
         let mut c = page_context("tag");
-        c.insert("tag", &json!({"name": t, "url": tag_href(&base, &t), "count": ids.len()}));
+        c.insert(
+            "tag",
+            &json!({"name": t, "url": tag_href(&base, &t), "count": ids.len()}),
+        );
         c.insert("children", &children);
-        c.insert("notes", &ids.iter().map(|&i| note_summary(site, i)).collect::<Vec<_>>());
+        c.insert(
+            "notes",
+            &ids.iter()
+                .map(|&i| note_summary(site, i))
+                .collect::<Vec<_>>(),
+        );
         pages.push((slug_path, c));
     }
     let mut c = page_context("tags");
@@ -374,19 +474,29 @@ fn feed_context(site: &Site) -> tera::Context {
     let mut c = page_context("feed");
     c.insert("entries", &entries);
     c.insert("updated", &updated);
-    c.insert("feed_url", &abs_url(site, &format!("{}atom.xml", site.opts.config.base_path())));
+    c.insert(
+        "feed_url",
+        &abs_url(site, &format!("{}atom.xml", site.opts.config.base_path())),
+    );
     c.insert("home_url", &abs_url(site, &site.opts.config.base_path()));
     c.insert("author", &site.opts.config.author);
     c
 }
 
 fn sitemap_context(site: &Site) -> tera::Context {
-    let mut urls: Vec<Value> = vec![json!({"loc": abs_url(site, &site.opts.config.base_path()), "lastmod": Value::Null})];
+    let mut urls: Vec<Value> =
+        vec![json!({"loc": abs_url(site, &site.opts.config.base_path()), "lastmod": Value::Null})];
     for p in &site.pages {
         urls.push(json!({"loc": abs_url(site, &p.href), "lastmod": fmt_date(p.updated)}));
     }
     let mut c = page_context("sitemap");
     c.insert("urls", &urls);
-    c.insert("sitemap_url", &abs_url(site, &format!("{}sitemap.xml", site.opts.config.base_path())));
+    c.insert(
+        "sitemap_url",
+        &abs_url(
+            site,
+            &format!("{}sitemap.xml", site.opts.config.base_path()),
+        ),
+    );
     c
 }

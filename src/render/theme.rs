@@ -56,12 +56,14 @@ impl Theme {
         for name in DefaultTemplates::iter() {
             if let Some(f) = DefaultTemplates::get(&name) {
                 let text = String::from_utf8_lossy(&f.data).into_owned();
-                t.templates.insert(name.to_string(), (text, Origin::BuiltIn));
+                t.templates
+                    .insert(name.to_string(), (text, Origin::BuiltIn));
             }
         }
         for name in DefaultStatic::iter() {
             if let Some(f) = DefaultStatic::get(&name) {
-                t.statics.insert(name.to_string(), (f.data.to_vec(), Origin::BuiltIn));
+                t.statics
+                    .insert(name.to_string(), (f.data.to_vec(), Origin::BuiltIn));
             }
         }
         for (rel, path) in read_dir_files(&root.join("templates")) {

@@ -1,0 +1,268 @@
+//! `kb build` end to end on fixture knowledge bases: bad input, Markdown features, URLs,
+//! theme overrides and atomic output.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+#[test]
+fn bad_input_is_reported_and_the_rest_builds() {
+    let (_tmp, root) = copy_fixture("bad");
+    let notes = root.join("notes");
+    // inputs that cannot live in git: a 50 MB note, an NFD Hangul name, a symlink loop
+    let big = "가나다라 마바사 아자차카 타파하.\n".repeat(50 * 1024 * 1024 / 48);
+    std::fs::write(notes.join("huge.md"), big).unwrap();
+    std::fs::write(
+        notes.join("\u{1112}\u{1161}\u{11ab}\u{1100}\u{1173}\u{11af}.md"),
+        "---\ntitle: 한글\n---\nNFD name\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(notes.join("loop")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("..", notes.join("loop/up")).unwrap();
+
+    let out = kb(&root, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "errors exit 1:\n{err}");
+    let expect = [
+        "notes/broken-yaml.md:3:7: error: invalid YAML front matter: unclosed bracket",
+        "notes/not-a-map.md:2:1: error: front matter must be a map",
+        "notes/wrong-types.md:3:1: warning: `tags` should be a list of strings, found a number",
+        "notes/wrong-types.md:4:1: warning: `draft` should be true or false, found a string",
+        "notes/unclosed-front-matter.md:1:1: error: front matter opened with `---` is never closed",
+        "notes/unclosed-fence.md:3:1: warning: code block opened with ``` is never closed",
+        "notes/empty.md:1:1: warning: note is empty",
+        "notes/invalid-utf8.md:1:4: error: note is not valid UTF-8",
+        "notes/binary.md:1:1: error: this .md file looks binary",
+        "error: this note and notes/a b.md would both be published at `/a-b/`",
+        "larger than the 16.0 MiB limit; it was skipped",
+        "notes/broken-links.md:1:10: warning: broken link: no note named `Nowhere`",
+        "hint: did you mean [[good]]?",
+        "symlink loop",
+    ];
+    for e in expect {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+    // every problem has a hint
+    for line in err.lines().filter(|l| l.starts_with("notes/")) {
+        assert!(
+            line.contains(": error: ") || line.contains(": warning: "),
+            "{line}"
+        );
+    }
+    let public = root.join("public");
+    for page in [
+        "good/index.html",
+        "broken-yaml/index.html",
+        "wrong-types/index.html",
+        "a-b/index.html",
+        "a-b-2/index.html",
+        "한글/index.html",
+        "empty/index.html",
+        "invalid-utf8/index.html",
+        "index.html",
+        "404.html",
+    ] {
+        assert!(public.join(page).is_file(), "{page} missing");
+    }
+    assert!(!public.join("binary/index.html").exists());
+    assert!(!public.join("huge/index.html").exists());
+    assert!(!public.join("hidden/index.html").exists());
+    assert!(read(&public, "broken-yaml/index.html").contains("Body survives."));
+    assert!(read(&public, "invalid-utf8/index.html").contains("caf\u{fffd}"));
+}
+
+#[test]
+fn markdown_features_and_links_render() {
+    let (_tmp, root) = copy_fixture("good");
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = root.join("public");
+    let redis = read(&p, "redis/index.html");
+    // sub-path base URL everywhere
+    assert!(
+        redis.contains("href=\"/kb/static/style.css?v="),
+        "asset under base path"
+    );
+    assert!(
+        redis.contains(
+            "<a href=\"/kb/celery/\" class=\"internal\" data-note=\"/kb/celery/\">셀러리</a>"
+        ),
+        "{redis}"
+    );
+    assert!(redis.contains("href=\"/kb/db/postgres/#index-types\""));
+    // headings with ids and copy-link anchors, Korean ids percent-encoded in hrefs
+    assert!(redis.contains("<h2 id=\"개념\">개념<a class=\"anchor\" href=\"#%EA%B0%9C%EB%85%90\""));
+    // callouts: collapsed and plain
+    assert!(redis.contains(
+        "<details class=\"callout\" data-callout=\"tip\"><summary class=\"callout-title\">"
+    ));
+    assert!(redis.contains("<span>접힌 팁</span>"));
+    assert!(redis.contains("<div class=\"callout\" data-callout=\"note\">"));
+    // highlighted code with classes; unknown language plain and escaped
+    assert!(redis.contains(
+        "<pre class=\"code\" data-lang=\"python\"><code class=\"language-python\"><span class=\"hl-"
+    ));
+    assert!(redis.contains("plain &lt;b&gt;text&lt;/b&gt;"));
+    // table with an escaped pipe in a wikilink
+    assert!(
+        redis.contains(">alias in table</a>"),
+        "wikilink label in a table"
+    );
+    // task list, footnote, math, strikethrough, raw HTML, bare URL, inline tag
+    assert!(redis.contains("type=\"checkbox\""));
+    assert!(redis.contains("class=\"footnote-reference\""));
+    assert!(redis.contains("<span class=\"math math-inline\">\\(e^{i\\pi}\\)</span>"));
+    assert!(redis.contains("<del>struck</del>"));
+    assert!(redis.contains("<mark>marked</mark>"));
+    assert!(redis.contains("<a href=\"https://example.com/x\" class=\"external\""));
+    assert!(redis.contains("<a class=\"tag\" href=\"/kb/tags/db/nosql/\">#db/nosql</a>"));
+    // block id and attachment embed with size
+    assert!(redis.contains("<p id=\"^block-1\">Block with id</p>"));
+    assert!(redis.contains("<img src=\"/kb/img/pic.png\" alt=\"\" width=\"120\""));
+    assert!(p.join("img/pic.png").is_file(), "attachment copied");
+    // front matter shown: tags, dates, source, unknown keys as extra
+    assert!(redis.contains("href=\"/kb/tags/storage/cache/\""));
+    assert!(redis.contains("2025-03-04"));
+    assert!(redis.contains("notes/Redis.md"));
+    // backlinks with context
+    assert!(redis.contains("Uses Redis as broker."), "backlink context");
+    let celery = read(&p, "celery/index.html");
+    // the H1 equal to the title is not repeated in the body
+    assert_eq!(celery.matches("<h1").count(), 1);
+    // section embed with a link to its source, and block link
+    assert!(celery.contains(
+        "<div class=\"embed\"><div class=\"embed-title\"><a href=\"/kb/redis/#redis-vs-rabbitmq\""
+    ));
+    assert!(celery.contains("Comparison text."));
+    assert!(celery.contains("href=\"/kb/redis/#%5Eblock-1\""));
+    // prev/next within the category (Celery < Redis)
+    assert!(celery.contains("rel=\"next\""));
+    // site pages
+    let home = read(&p, "index.html");
+    assert!(home.contains("메시징") && home.contains("인메모리 key-value 저장소"));
+    let tags = read(&p, "tags/index.html");
+    assert!(tags.contains("#storage/cache") && tags.contains("#storage"));
+    assert!(
+        read(&p, "tags/storage/index.html").contains("Redis"),
+        "parent tag lists nested tags' notes"
+    );
+    let feed = read(&p, "atom.xml");
+    assert!(feed.contains(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"https://me.github.io/kb/redis/\"/>"
+    ));
+    let sitemap = read(&p, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://me.github.io/kb/db/postgres/</loc>"));
+    assert!(read(&p, "robots.txt").contains("Sitemap: https://me.github.io/kb/sitemap.xml"));
+    assert!(read(&p, "static/highlight.css").contains(".hl-"));
+    // English UI strings from kb.toml
+    assert!(redis.contains("Linked from"));
+}
+
+#[test]
+fn overrides_and_command_line_flags() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/style.css"), "body{color:red}").unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "custom 404 {{ site.title }}",
+    )
+    .unwrap();
+    let out = kb(
+        &root,
+        &["build", "--output", "site", "--base-url", "https://x.dev/"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = root.join("site");
+    assert_eq!(read(&p, "static/style.css"), "body{color:red}");
+    assert_eq!(read(&p, "404.html"), "custom 404 Fixture KB");
+    assert!(read(&p, "redis/index.html").contains("href=\"/celery/\""));
+}
+
+#[test]
+fn drafts_only_with_flag() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(root.join("notes/Secret.md"), "---\ndraft: true\n---\nwip\n").unwrap();
+    kb(&root, &["build"]);
+    assert!(!root.join("public/secret/index.html").exists());
+    kb(&root, &["build", "--drafts"]);
+    assert!(root.join("public/secret/index.html").exists());
+}
+
+#[test]
+fn failed_build_keeps_previous_site() {
+    let (_tmp, root) = copy_fixture("good");
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    let before = read(&root.join("public"), "redis/index.html");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/note.html"), "{% if %}broken").unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("template"), "{}", stderr(&out));
+    assert_eq!(read(&root.join("public"), "redis/index.html"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".kb-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder left behind");
+}
+
+#[test]
+fn unknown_config_key_is_an_error_listing_valid_keys() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(root.join("kb.toml"), "title = \"x\"\ncolour = \"red\"\n").unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("kb.toml:2:1: error:"), "{err}");
+    assert!(
+        err.contains("valid keys are: title, description, base_url"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_new_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = kb(tmp.path(), &["init", "my-kb"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let root = tmp.path().join("my-kb");
+    for f in ["kb.toml", "notes/시작하기.md", ".gitignore"] {
+        assert!(root.join(f).is_file(), "{f}");
+    }
+    assert!(root.join("templates").is_dir() && root.join("static").is_dir());
+    assert!(read(&root, ".gitignore").contains("public/"));
+    let out = kb(&root, &["new", "Kafka", "--tag", "streaming"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let note = read(&root, "notes/Kafka.md");
+    assert!(
+        note.contains("title: \"Kafka\"")
+            && note.contains("## 트러블슈팅")
+            && note.contains("aliases: []")
+    );
+    assert_eq!(
+        kb(&root, &["new", "Kafka"]).status.code(),
+        Some(2),
+        "never overwrites"
+    );
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(root.join("public/kafka/index.html").is_file());
+    assert_eq!(
+        kb(&root, &["init"]).status.code(),
+        Some(2),
+        "init refuses an existing kb"
+    );
+}
+
+#[test]
+fn help_explains_flags() {
+    let out = kb(Path::new("."), &["build", "--help"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    for f in ["--root", "--output", "--base-url", "--drafts"] {
+        assert!(s.contains(f), "{f} in {s}");
+    }
+}
