@@ -12,4 +12,5 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod write;

@@ -21,6 +21,8 @@ enum Command {
     Build(cmd::build::Args),
     /// Report broken links, anchors and embeds, ambiguous names, cycles and orphans.
     Check(cmd::check::Args),
+    /// Search the notes from the terminal (Korean and English).
+    Search(cmd::search::Args),
 }
 
 fn main() {
@@ -30,6 +32,7 @@ fn main() {
         Command::New(a) => cmd::new::run(a),
         Command::Build(a) => cmd::build::run(a),
         Command::Check(a) => cmd::check::run(a),
+        Command::Search(a) => cmd::search::run(a),
     };
     std::process::exit(code);
 }

@@ -33,6 +33,11 @@ impl BuildOptions {
         self.root.join(".kb").join("cache")
     }
 
+    /// The search index folder (`.kb/index`).
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join(".kb").join("index")
+    }
+
     /// The output folder.
     pub fn output_dir(&self) -> PathBuf {
         let p = Path::new(&self.config.output_dir);

@@ -1,0 +1,139 @@
+//! `kb search`: ranked results from `.kb/index`, refreshed first if notes changed.
+
+use crate::pipeline::{BuildOptions, assemble};
+use crate::search::index::{Hit, SearchIndex};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `kb search`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query, in Korean and/or English (several words are joined).
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Maximum number of notes.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Print a JSON array of {title, path, url, heading, anchor, score, snippet, line, sections}.
+    #[arg(long)]
+    pub json: bool,
+    /// Knowledge base root.
+    #[arg(long, short = 'r', value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// Opens `.kb/index` under `opts.root` and brings it up to date with the notes.
+pub fn fresh_index(opts: &BuildOptions) -> anyhow::Result<(SearchIndex, crate::pipeline::Site)> {
+    let site = assemble(opts);
+    let mut index = match SearchIndex::open(&opts.index_dir()) {
+        Ok(i) => i,
+        Err(_) => SearchIndex::in_memory()?,
+    };
+    index.update(&site)?;
+    Ok((index, site))
+}
+
+fn terminal_snippet(s: &str) -> String {
+    let text = s
+        .replace("<mark>", "\u{1}")
+        .replace("</mark>", "\u{2}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let m = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+    text.replace('\u{1}', &format!("{m}"))
+        .replace('\u{2}', &format!("{m:#}"))
+}
+
+/// Runs `kb search`.
+pub fn run(args: Args) -> i32 {
+    let root = super::root_or_cwd(args.root.clone());
+    let config = match super::load_config(&root) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let opts = BuildOptions {
+        root,
+        config,
+        drafts: false,
+    };
+    if !opts.notes_dir().is_dir() {
+        eprintln!(
+            "error: notes folder `{}` not found\n  hint: pass --root or run `kb init`",
+            opts.notes_dir().display()
+        );
+        return super::EXIT_FATAL;
+    }
+    let (index, _site) = match fresh_index(&opts) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: search index: {e:#}\n  hint: delete .kb/index and try again");
+            return super::EXIT_FATAL;
+        }
+    };
+    let q = args.query.join(" ");
+    let hits: Vec<Hit> = match index.search(&q, args.limit) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: search failed: {e}");
+            return super::EXIT_FATAL;
+        }
+    };
+    let base = opts.config.base_path();
+    if args.json {
+        let out: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                let mut v = serde_json::to_value(h).unwrap_or_default();
+                v["url"] = serde_json::Value::String(format!(
+                    "{base}{}",
+                    crate::parse::slug::encode_path(&h.url)
+                ));
+                v
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return 0;
+    }
+    let mut out = anstream::stdout().lock();
+    if hits.is_empty() {
+        let _ = writeln!(out, "no notes match `{q}`");
+        return 0;
+    }
+    let bold = anstyle::Style::new().bold();
+    let dim = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let notes_dir = opts.config.notes_dir.trim_end_matches('/');
+    for (i, h) in hits.iter().enumerate() {
+        for (k, s) in h.sections.iter().enumerate() {
+            let heading = if s.heading.is_empty() {
+                String::new()
+            } else {
+                format!(" § {}", s.heading)
+            };
+            if k == 0 {
+                let _ = writeln!(
+                    out,
+                    "{:>2}. {bold}{}{bold:#}{heading}  {dim}{notes_dir}/{}:{}{dim:#}",
+                    i + 1,
+                    h.title,
+                    h.path,
+                    s.line
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "    ↳{heading}  {dim}{notes_dir}/{}:{}{dim:#}",
+                    h.path, s.line
+                );
+            }
+            if !s.snippet.is_empty() {
+                let _ = writeln!(out, "      {}", terminal_snippet(&s.snippet));
+            }
+        }
+    }
+    0
+}

@@ -1,0 +1,409 @@
+//! The one analyzer kb uses for indexing and querying, mirrored exactly by the JavaScript
+//! client (`static/search.js`); shared test vectors in `tests/search_vectors.json` keep them equal.
+//!
+//! Text is NFKC-normalized and lowercased, then split into runs by script:
+//! - Latin, digits and other alphabetic scripts form words; a compound joined by `-`, `.` or
+//!   `_` (`celery-beat`, `node.js`) or written in camelCase (`HttpSensor`) is indexed whole
+//!   (`celerybeat`, `httpsensor`) and as its parts (`celery`, `beat`, `http`, `sensor`);
+//!   queries use the parts only.
+//! - Hangul, Han and Kana runs become overlapping character bigrams (a one-character run a
+//!   unigram). When the indexed text has two Hangul runs separated only by spaces, the bigram
+//!   across the space is indexed too, so `인메모리` finds `인 메모리`.
+//! - Everything else (punctuation, emoji, symbols) separates tokens.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Script class of a character after normalization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Latin letters, digits and other alphabetic scripts.
+    Word,
+    /// Hangul syllables and jamo.
+    Hangul,
+    /// Han ideographs.
+    Han,
+    /// Hiragana and Katakana.
+    Kana,
+    /// Connectors inside compounds: `-`, `.`, `_`.
+    Joiner,
+    /// Whitespace.
+    Space,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies one (normalized) character.
+pub fn class(c: char) -> Class {
+    match c {
+        '\u{AC00}'..='\u{D7A3}'
+        | '\u{1100}'..='\u{11FF}'
+        | '\u{3130}'..='\u{318F}'
+        | '\u{A960}'..='\u{A97F}'
+        | '\u{D7B0}'..='\u{D7FF}' => Class::Hangul,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}' => Class::Han,
+        '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => Class::Kana,
+        '-' | '.' | '_' => Class::Joiner,
+        c if c.is_whitespace() => Class::Space,
+        c if c.is_alphanumeric() => Class::Word,
+        // combining marks continue a word (e.g. scripts NFKC does not compose)
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}' => Class::Word,
+        _ => Class::Other,
+    }
+}
+
+/// NFKC normalization (full-width forms, NFD Hangul, compatibility characters).
+pub fn normalize(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// Splits one compound part at camelCase boundaries: `HttpSensor` -> [`Http`, `Sensor`],
+/// `HTTPServer` -> [`HTTP`, `Server`]. Digits stay with their neighbours.
+fn camel_parts(part: &[char]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in part.iter().enumerate() {
+        if i > 0 && !cur.is_empty() {
+            let prev = part[i - 1];
+            let next = part.get(i + 1).copied();
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase()
+                    && c.is_uppercase()
+                    && next.is_some_and(|n| n.is_lowercase()));
+            if boundary {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Emits the tokens of one compound (a run of word characters with inner joiners).
+fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
+    let parts: Vec<&[char]> = chars
+        .split(|&c| class(c) == Class::Joiner)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut pieces: Vec<String> = Vec::new();
+    for p in &parts {
+        let camel = camel_parts(p);
+        if camel.len() > 1 {
+            if !query {
+                pieces.push(lower(&p.iter().collect::<String>()));
+            }
+            pieces.extend(camel.iter().map(|s| lower(s)));
+        } else {
+            pieces.push(lower(&p.iter().collect::<String>()));
+        }
+    }
+    if parts.len() > 1 && !query {
+        let joined: String = parts.iter().flat_map(|p| p.iter()).collect();
+        out.push(lower(&joined));
+    }
+    if query && parts.len() == 1 && pieces.is_empty() {
+        return;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for p in pieces {
+        if !seen.contains(&p) {
+            seen.push(p.clone());
+            out.push(p);
+        }
+    }
+}
+
+/// Emits bigrams of a CJK run (a unigram for a one-character run).
+fn bigrams(run: &[char], out: &mut Vec<String>) {
+    if run.len() == 1 {
+        out.push(run[0].to_string());
+        return;
+    }
+    for w in run.windows(2) {
+        out.push(w.iter().collect());
+    }
+}
+
+/// Tokenizes text for indexing (`query = false`) or one query word (`query = true`).
+pub fn tokens(text: &str, query: bool) -> Vec<String> {
+    let norm = normalize(text);
+    let chars: Vec<char> = norm.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    // end of the previous Hangul run and whether only spaces followed it
+    let mut last_hangul: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        match class(c) {
+            Class::Word => {
+                let start = i;
+                while i < chars.len() {
+                    let k = class(chars[i]);
+                    if k == Class::Word {
+                        i += 1;
+                    } else if k == Class::Joiner
+                        && i + 1 < chars.len()
+                        && class(chars[i + 1]) == Class::Word
+                        && i > start
+                    {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                compound_tokens(&chars[start..i], query, &mut out);
+                last_hangul = None;
+            }
+            k @ (Class::Hangul | Class::Han | Class::Kana) => {
+                let start = i;
+                while i < chars.len() && class(chars[i]) == k {
+                    i += 1;
+                }
+                let run: Vec<char> = chars[start..i]
+                    .iter()
+                    .flat_map(|c| c.to_lowercase())
+                    .collect();
+                if k == Class::Hangul
+                    && !query
+                    && let Some(prev) = last_hangul
+                {
+                    out.push([prev, run[0]].iter().collect());
+                }
+                bigrams(&run, &mut out);
+                last_hangul = if k == Class::Hangul {
+                    run.last().copied()
+                } else {
+                    None
+                };
+            }
+            Class::Space => {
+                i += 1;
+            }
+            _ => {
+                i += 1;
+                last_hangul = None;
+            }
+        }
+    }
+    out
+}
+
+/// Korean particles a query word may end with, longest first.
+pub const PARTICLES: &[&str] = &[
+    "에서부터",
+    "으로부터",
+    "에서는",
+    "으로는",
+    "이라는",
+    "이라고",
+    "에게서",
+    "까지는",
+    "부터는",
+    "에서도",
+    "으로도",
+    "에서",
+    "에게",
+    "한테",
+    "으로",
+    "부터",
+    "까지",
+    "처럼",
+    "보다",
+    "이나",
+    "이랑",
+    "하고",
+    "에는",
+    "로는",
+    "와는",
+    "과는",
+    "라는",
+    "이란",
+    "만큼",
+    "마다",
+    "조차",
+    "밖에",
+    "에도",
+    "로도",
+    "이며",
+    "이고",
+    "께서",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "로",
+    "의",
+    "와",
+    "과",
+    "도",
+    "만",
+    "나",
+    "랑",
+    "란",
+    "께",
+    "뿐",
+];
+
+fn syllables(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Removes a trailing Korean particle from a query word: `브로커를` -> `브로커`,
+/// `Redis를` -> `Redis`. A pure Hangul word keeps at least two syllables.
+pub fn strip_particle(word: &str) -> String {
+    let w = normalize(word);
+    let tail_start = w
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| class(*c) == Class::Hangul)
+        .last()
+        .map(|(i, _)| i);
+    let Some(ts) = tail_start else { return w };
+    let tail = &w[ts..];
+    if ts == 0 {
+        for p in PARTICLES {
+            if let Some(stem) = tail.strip_suffix(p)
+                && syllables(stem) >= 2
+            {
+                return stem.to_string();
+            }
+        }
+        w
+    } else if PARTICLES.contains(&tail)
+        && w[..ts]
+            .chars()
+            .next_back()
+            .is_some_and(|c| class(c) == Class::Word)
+    {
+        w[..ts].to_string()
+    } else {
+        w
+    }
+}
+
+/// A query split into words, each with its tokens.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QueryWord {
+    /// The word as typed (normalized).
+    pub text: String,
+    /// Its tokens; a word matches a section containing all of them.
+    pub tokens: Vec<String>,
+    /// The last token is expanded by prefix (the word being typed, or a one-syllable word).
+    pub prefix: bool,
+}
+
+/// Parses a query: whitespace-separated words, particles stripped, tokens per word. The last
+/// word is "being typed" unless the query ends with whitespace.
+pub fn parse_query(q: &str) -> Vec<QueryWord> {
+    let q = normalize(q);
+    let typing = !q.ends_with(char::is_whitespace);
+    let words: Vec<&str> = q.split_whitespace().collect();
+    let n = words.len();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let stripped = strip_particle(w);
+        let toks = tokens(&stripped, true);
+        if toks.is_empty() {
+            continue;
+        }
+        let one_syllable = toks.len() == 1
+            && syllables(&toks[0]) == 1
+            && toks[0].chars().all(|c| class(c) == Class::Hangul);
+        out.push(QueryWord {
+            text: w.to_string(),
+            prefix: one_syllable || (typing && i + 1 == n),
+            tokens: toks,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin_compounds() {
+        assert_eq!(
+            tokens("HttpSensor", false),
+            vec!["httpsensor", "http", "sensor"]
+        );
+        assert_eq!(
+            tokens("celery-beat", false),
+            vec!["celerybeat", "celery", "beat"]
+        );
+        assert_eq!(
+            tokens("node.js v2", false),
+            vec!["nodejs", "node", "js", "v2"]
+        );
+        assert_eq!(tokens("HttpSensor", true), vec!["http", "sensor"]);
+        assert_eq!(tokens("Redis.", false), vec!["redis"]);
+        assert_eq!(
+            tokens("HTTPServer", false),
+            vec!["httpserver", "http", "server"]
+        );
+    }
+
+    #[test]
+    fn hangul_bigrams_and_space_joins() {
+        assert_eq!(
+            tokens("메시지 브로커", false),
+            vec!["메시", "시지", "지브", "브로", "로커"]
+        );
+        assert_eq!(
+            tokens("메시지 브로커", true),
+            vec!["메시", "시지", "브로", "로커"]
+        );
+        assert_eq!(
+            tokens("인 메모리", false),
+            vec!["인", "인메", "메모", "모리"]
+        );
+        assert_eq!(tokens("Redis를", false), vec!["redis", "를"]);
+    }
+
+    #[test]
+    fn normalization() {
+        // full-width Latin, NFD Hangul
+        assert_eq!(tokens("ＲＥＤＩＳ", false), vec!["redis"]);
+        assert_eq!(
+            tokens("\u{1112}\u{1161}\u{11ab}\u{1100}\u{1173}\u{11af}", false),
+            vec!["한글"]
+        );
+        assert_eq!(tokens("🚀 Kafka✨", false), vec!["kafka"]);
+    }
+
+    #[test]
+    fn particles() {
+        assert_eq!(strip_particle("브로커를"), "브로커");
+        assert_eq!(strip_particle("서버에서"), "서버");
+        assert_eq!(strip_particle("Redis를"), "Redis");
+        assert_eq!(strip_particle("구가"), "구가");
+        assert_eq!(strip_particle("데이터"), "데이터");
+    }
+
+    #[test]
+    fn queries() {
+        let q = parse_query("redis 브로커를 엘라");
+        assert_eq!(q.len(), 3);
+        assert_eq!(q[1].tokens, vec!["브로", "로커"]);
+        assert!(!q[0].prefix && q[2].prefix);
+        let q = parse_query("인 ");
+        assert!(q[0].prefix, "one syllable expands");
+    }
+}

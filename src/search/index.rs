@@ -1,0 +1,723 @@
+//! The tantivy index in `.kb/index/`: one document per note section, updated incrementally
+//! (a manifest of note hashes rides in tantivy's commit payload, so index and manifest always
+//! change together), and kb's own query semantics scored with tantivy's BM25.
+
+use super::analyzer::{self, Class, QueryWord};
+use crate::pipeline::Site;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, TERMINATED, TantivyDocument, Term,
+};
+
+/// Searchable fields in scoring order, with their boosts.
+pub const FIELDS: [(&str, f32); 5] = [
+    ("title", 5.0),
+    ("aliases", 4.0),
+    ("heading", 3.0),
+    ("tags", 2.0),
+    ("body", 1.0),
+];
+/// Expansions kept for a prefix or fuzzy token, by document frequency.
+pub const MAX_EXPANSIONS: usize = 10;
+/// Sub-results shown per note.
+pub const SECTIONS_PER_NOTE: usize = 3;
+/// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
+pub const INDEX_VERSION: u32 = 1;
+
+/// kb's analyzer as a tantivy tokenizer.
+#[derive(Clone, Default)]
+pub struct KbTokenizer;
+
+/// Token stream over pre-computed tokens.
+pub struct KbTokenStream {
+    tokens: Vec<String>,
+    i: usize,
+    token: Token,
+}
+
+impl Tokenizer for KbTokenizer {
+    type TokenStream<'a> = KbTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream {
+        KbTokenStream {
+            tokens: analyzer::tokens(text, false),
+            i: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for KbTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.i >= self.tokens.len() {
+            return false;
+        }
+        self.token.text = std::mem::take(&mut self.tokens[self.i]);
+        self.token.position = self.i;
+        self.token.offset_from = 0;
+        self.token.offset_to = 0;
+        self.i += 1;
+        true
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Field handles of the schema.
+#[derive(Clone, Copy)]
+pub struct Fields {
+    /// Stable note id (the note's path relative to notes/).
+    pub note_id: Field,
+    /// Section anchor (heading id, empty for the opening text).
+    pub anchor: Field,
+    /// Searchable fields in [`FIELDS`] order.
+    pub text: [Field; 5],
+    /// Page URL below the base (stored).
+    pub url: Field,
+    /// Heading path shown in results (stored).
+    pub heading_label: Field,
+    /// 1-based line of the section (stored).
+    pub line: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let note_id = b.add_text_field("note_id", STRING | STORED);
+    let anchor = b.add_text_field("anchor", STORED);
+    let idx = TextFieldIndexing::default()
+        .set_tokenizer("kb")
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let opts = TextOptions::default().set_indexing_options(idx.clone());
+    let stored = TextOptions::default()
+        .set_indexing_options(idx)
+        .set_stored();
+    let text = [
+        b.add_text_field("title", stored.clone()),
+        b.add_text_field("aliases", opts.clone()),
+        b.add_text_field("heading", opts.clone()),
+        b.add_text_field("tags", opts),
+        b.add_text_field("body", stored),
+    ];
+    let url = b.add_text_field("url", STORED);
+    let heading_label = b.add_text_field("heading_label", STORED);
+    let line = b.add_u64_field("line", STORED);
+    (
+        b.build(),
+        Fields {
+            note_id,
+            anchor,
+            text,
+            url,
+            heading_label,
+            line,
+        },
+    )
+}
+
+/// One section as indexed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SectionDoc {
+    /// Note path relative to notes/.
+    pub note_id: String,
+    /// Heading id or empty.
+    pub anchor: String,
+    /// Note title.
+    pub title: String,
+    /// Aliases, space separated.
+    pub aliases: String,
+    /// Tags, space separated.
+    pub tags: String,
+    /// Heading path text (searchable).
+    pub heading: String,
+    /// Heading shown in results (the section's own heading).
+    pub heading_label: String,
+    /// Plain text.
+    pub body: String,
+    /// URL below the base, e.g. `messaging/redis/`.
+    pub url: String,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// The sections of every note, in note order.
+pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
+    site.notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let p = &site.parsed[i];
+            let page = &site.pages[i];
+            let mut docs: Vec<SectionDoc> = p
+                .sections
+                .iter()
+                .map(|s| SectionDoc {
+                    note_id: n.rel_path.clone(),
+                    anchor: s.anchor.clone(),
+                    title: page.title.clone(),
+                    aliases: n.front.aliases.join(" "),
+                    tags: page.tags.join(" "),
+                    heading: s.path.join(" "),
+                    heading_label: s.path.last().cloned().unwrap_or_default(),
+                    body: s.text.clone(),
+                    url: page.slug.clone(),
+                    line: s.line as u64,
+                })
+                .collect();
+            if docs.is_empty() {
+                docs.push(SectionDoc {
+                    note_id: n.rel_path.clone(),
+                    anchor: String::new(),
+                    title: page.title.clone(),
+                    aliases: n.front.aliases.join(" "),
+                    tags: page.tags.join(" "),
+                    heading: String::new(),
+                    heading_label: String::new(),
+                    body: String::new(),
+                    url: page.slug.clone(),
+                    line: 1,
+                });
+            }
+            (n.rel_path.clone(), docs)
+        })
+        .collect()
+}
+
+fn note_hash(docs: &[SectionDoc]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(&INDEX_VERSION.to_le_bytes());
+    for d in docs {
+        for s in [
+            &d.anchor,
+            &d.title,
+            &d.aliases,
+            &d.tags,
+            &d.heading,
+            &d.heading_label,
+            &d.body,
+            &d.url,
+        ] {
+            h.update(s.as_bytes());
+            h.update(&[0]);
+        }
+        h.update(&d.line.to_le_bytes());
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
+/// The index: tantivy plus kb's schema handles.
+pub struct SearchIndex {
+    /// The tantivy index.
+    pub index: Index,
+    /// A reader reloaded after each update.
+    pub reader: IndexReader,
+    /// Field handles.
+    pub fields: Fields,
+}
+
+/// What an update did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UpdateStats {
+    /// Notes (re)indexed.
+    pub indexed: usize,
+    /// Notes removed.
+    pub removed: usize,
+    /// Notes unchanged.
+    pub unchanged: usize,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Payload {
+    version: u32,
+    notes: BTreeMap<String, String>,
+}
+
+impl SearchIndex {
+    /// Opens `.kb/index` (creating it, or rebuilding it when its version differs).
+    pub fn open(dir: &Path) -> tantivy::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir)?;
+        let index = match Index::open_in_dir(dir) {
+            Ok(ix) if payload(&ix).map(|p| p.version) == Some(INDEX_VERSION) => ix,
+            _ => {
+                // wrong version or damaged: start over
+                for e in std::fs::read_dir(dir)?.flatten() {
+                    let _ = if e.path().is_dir() {
+                        std::fs::remove_dir_all(e.path())
+                    } else {
+                        std::fs::remove_file(e.path())
+                    };
+                }
+                Index::create_in_dir(dir, schema)?
+            }
+        };
+        Self::with_index(index, fields)
+    }
+
+    /// An index in memory (tests, and `kb search` on a read-only folder).
+    pub fn in_memory() -> tantivy::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> tantivy::Result<SearchIndex> {
+        index
+            .tokenizers()
+            .register("kb", TextAnalyzer::from(KbTokenizer));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// Brings the index up to date with `site`, touching only notes whose sections changed.
+    pub fn update(&mut self, site: &Site) -> tantivy::Result<UpdateStats> {
+        let docs = section_docs(site);
+        let old = payload(&self.index).unwrap_or_default();
+        let mut stats = UpdateStats::default();
+        let mut new_manifest = BTreeMap::new();
+        let mut changed: Vec<&(String, Vec<SectionDoc>)> = Vec::new();
+        for entry in &docs {
+            let h = note_hash(&entry.1);
+            if old.notes.get(&entry.0) == Some(&h) && old.version == INDEX_VERSION {
+                stats.unchanged += 1;
+            } else {
+                changed.push(entry);
+            }
+            new_manifest.insert(entry.0.clone(), h);
+        }
+        let removed: Vec<&String> = old
+            .notes
+            .keys()
+            .filter(|k| !new_manifest.contains_key(*k))
+            .collect();
+        stats.removed = removed.len();
+        stats.indexed = changed.len();
+        if changed.is_empty() && removed.is_empty() && old.version == INDEX_VERSION {
+            self.reader.reload()?;
+            return Ok(stats);
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let mut writer: tantivy::IndexWriter = self
+            .index
+            .writer_with_num_threads(threads, 48_000_000 * threads)?;
+        let f = self.fields;
+        for id in removed {
+            writer.delete_term(Term::from_field_text(f.note_id, id));
+        }
+        for (id, sections) in changed {
+            if old.notes.contains_key(id) {
+                writer.delete_term(Term::from_field_text(f.note_id, id));
+            }
+            for d in sections {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(f.note_id, &d.note_id);
+                doc.add_text(f.anchor, &d.anchor);
+                doc.add_text(f.text[0], &d.title);
+                doc.add_text(f.text[1], &d.aliases);
+                doc.add_text(f.text[2], &d.heading);
+                doc.add_text(f.text[3], &d.tags);
+                doc.add_text(f.text[4], &d.body);
+                doc.add_text(f.url, &d.url);
+                doc.add_text(f.heading_label, &d.heading_label);
+                doc.add_u64(f.line, d.line);
+                writer.add_document(doc)?;
+            }
+        }
+        let payload = Payload {
+            version: INDEX_VERSION,
+            notes: new_manifest,
+        };
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(stats)
+    }
+}
+
+fn payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// One section found by a query.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SectionHit {
+    /// Heading of the section (empty for the opening text).
+    pub heading: String,
+    /// Heading id.
+    pub anchor: String,
+    /// 1-based line in the note.
+    pub line: u64,
+    /// Score (f32, as tantivy computes it).
+    pub score: f32,
+    /// Query words matched.
+    pub matched: u32,
+    /// Highlighted excerpt (HTML-escaped, matches in `<mark>`).
+    pub snippet: String,
+}
+
+/// One note in the results, with its best sections.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// Note title.
+    pub title: String,
+    /// Path relative to notes/.
+    pub path: String,
+    /// URL below the base.
+    pub url: String,
+    /// Best section's heading.
+    pub heading: String,
+    /// Best section's anchor.
+    pub anchor: String,
+    /// Best section's line.
+    pub line: u64,
+    /// Best section's score.
+    pub score: f32,
+    /// Best section's snippet.
+    pub snippet: String,
+    /// Up to three sections, best first.
+    pub sections: Vec<SectionHit>,
+}
+
+/// A resolved query token: the terms it stands for (one, or several after expansion).
+#[derive(Debug, Clone)]
+struct TokenTerms {
+    terms: Vec<String>,
+}
+
+struct Stats {
+    n: u64,
+    avg: [f32; 5],
+}
+
+/// Document frequency of a term text in each field.
+fn dfs(searcher: &tantivy::Searcher, f: &Fields, t: &str) -> [u64; 5] {
+    let mut out = [0u64; 5];
+    for (k, field) in f.text.iter().enumerate() {
+        out[k] = searcher
+            .doc_freq(&Term::from_field_text(*field, t))
+            .unwrap_or(0);
+    }
+    out
+}
+
+/// All distinct terms (any field) in `[lo, hi)`.
+fn terms_in_range(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    lo: &str,
+    hi: Option<&str>,
+) -> Vec<String> {
+    let mut set = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        for field in f.text {
+            let Ok(inv) = seg.inverted_index(field) else {
+                continue;
+            };
+            let mut b = inv.terms().range().ge(lo.as_bytes());
+            if let Some(h) = hi {
+                b = b.lt(h.as_bytes());
+            }
+            let Ok(mut s) = b.into_stream() else { continue };
+            while s.advance() {
+                if let Ok(k) = std::str::from_utf8(s.key()) {
+                    set.insert(k.to_string());
+                }
+            }
+        }
+    }
+    set.into_iter().collect()
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+pub fn prefix_upper(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Picks the top expansions by total document frequency (ties: term order).
+fn top_by_df(searcher: &tantivy::Searcher, f: &Fields, mut cands: Vec<String>) -> Vec<String> {
+    let mut scored: Vec<(u64, String)> = cands
+        .drain(..)
+        .map(|t| (dfs(searcher, f, &t).iter().sum(), t))
+        .filter(|(d, _)| *d > 0)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(MAX_EXPANSIONS)
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// Whether `a` and `b` are within Levenshtein distance 1.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    strsim::levenshtein(&a.iter().collect::<String>(), &b.iter().collect::<String>()) <= 1
+}
+
+/// Resolves each word's tokens to terms: exact, prefix-expanded (last token of a typed word),
+/// or fuzzy (a 5+ letter Latin word that matches nothing).
+fn resolve_words(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    words: &[QueryWord],
+) -> Vec<Vec<TokenTerms>> {
+    words
+        .iter()
+        .map(|w| {
+            let n = w.tokens.len();
+            let mut out: Vec<TokenTerms> = w
+                .tokens
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    if w.prefix && i + 1 == n {
+                        let cands = terms_in_range(searcher, f, t, prefix_upper(t).as_deref());
+                        let mut top = top_by_df(searcher, f, cands);
+                        if top.is_empty() {
+                            top.push(t.clone());
+                        }
+                        TokenTerms { terms: top }
+                    } else {
+                        TokenTerms {
+                            terms: vec![t.clone()],
+                        }
+                    }
+                })
+                .collect();
+            // fuzzy retry: a single Latin token of 5+ letters with no match at all
+            if n == 1
+                && w.tokens[0].chars().count() >= 5
+                && w.tokens[0]
+                    .chars()
+                    .all(|c| analyzer::class(c) == Class::Word)
+            {
+                let t = &w.tokens[0];
+                let any = out[0]
+                    .terms
+                    .iter()
+                    .any(|x| dfs(searcher, f, x).iter().any(|&d| d > 0));
+                if !any {
+                    let first: String = t.chars().take(1).collect();
+                    let cands: Vec<String> =
+                        terms_in_range(searcher, f, &first, prefix_upper(&first).as_deref())
+                            .into_iter()
+                            .filter(|c| within_one_edit(c, t))
+                            .collect();
+                    let top = top_by_df(searcher, f, cands);
+                    if !top.is_empty() {
+                        out[0] = TokenTerms { terms: top };
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Per-document accumulator.
+#[derive(Default, Clone)]
+struct Acc {
+    score: f32,
+    matched: u32,
+}
+
+impl SearchIndex {
+    /// Runs a query and returns up to `limit` notes, each with up to three sections.
+    pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let words = analyzer::parse_query(query);
+        if words.is_empty() {
+            return Ok(vec![]);
+        }
+        let stats = {
+            let n: u64 = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| s.max_doc() as u64)
+                .sum();
+            let mut avg = [0f32; 5];
+            for (k, field) in f.text.iter().enumerate() {
+                let mut tokens = 0u64;
+                for s in searcher.segment_readers() {
+                    tokens += s.inverted_index(*field)?.total_num_tokens();
+                }
+                avg[k] = if n == 0 {
+                    0.0
+                } else {
+                    tokens as f32 / n as f32
+                };
+            }
+            Stats { n, avg }
+        };
+        let resolved = resolve_words(&searcher, f, &words);
+        let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
+        for (wi, tokens) in resolved.iter().enumerate() {
+            // per document: number of tokens present and the word's score
+            let mut word_docs: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
+            for tt in tokens {
+                // token score per doc: max over its terms of the sum over fields
+                let mut tok_docs: HashMap<(u32, u32), f32> = HashMap::new();
+                for term in &tt.terms {
+                    let mut term_docs: HashMap<(u32, u32), f32> = HashMap::new();
+                    for (k, field) in f.text.iter().enumerate() {
+                        let t = Term::from_field_text(*field, term);
+                        let df = searcher.doc_freq(&t)?;
+                        if df == 0 {
+                            continue;
+                        }
+                        let w = Bm25Weight::for_one_term(df, stats.n, stats.avg[k])
+                            .boost_by(FIELDS[k].1);
+                        for (so, seg) in searcher.segment_readers().iter().enumerate() {
+                            let inv = seg.inverted_index(*field)?;
+                            let Some(mut postings) =
+                                inv.read_postings(&t, IndexRecordOption::WithFreqs)?
+                            else {
+                                continue;
+                            };
+                            let norms = seg.get_fieldnorms_reader(*field)?;
+                            let alive = seg.alive_bitset();
+                            let mut doc = postings.doc();
+                            while doc != TERMINATED {
+                                if alive.is_none_or(|a| a.is_alive(doc)) {
+                                    use tantivy::postings::Postings;
+                                    let s = w.score(norms.fieldnorm_id(doc), postings.term_freq());
+                                    *term_docs.entry((so as u32, doc)).or_insert(0.0) += s;
+                                }
+                                doc = postings.advance();
+                            }
+                        }
+                    }
+                    for (d, s) in term_docs {
+                        let e = tok_docs.entry(d).or_insert(f32::MIN);
+                        if s > *e {
+                            *e = s;
+                        }
+                    }
+                }
+                for (d, s) in tok_docs {
+                    let e = word_docs.entry(d).or_insert((0, 0.0));
+                    e.0 += 1;
+                    e.1 += s;
+                }
+            }
+            let _ = wi;
+            for (d, (count, s)) in word_docs {
+                if count == tokens.len() {
+                    let a = acc.entry(d).or_default();
+                    a.score += s;
+                    a.matched += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<((u32, u32), Acc)> = acc.into_iter().collect();
+        // load note ids to group and break ties deterministically
+        let mut rows = Vec::with_capacity(ranked.len());
+        for ((so, doc), a) in ranked.drain(..) {
+            let d: TantivyDocument = searcher.doc(DocAddress::new(so, doc))?;
+            let get = |fl: Field| {
+                d.get_first(fl)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            rows.push((a, get(f.note_id), get(f.anchor), d));
+        }
+        rows.sort_by(|x, y| {
+            y.0.matched
+                .cmp(&x.0.matched)
+                .then(
+                    y.0.score
+                        .partial_cmp(&x.0.score)
+                        .unwrap_or(std::cmp::Ordering::Equal),
+                )
+                .then(x.1.cmp(&y.1))
+                .then(x.2.cmp(&y.2))
+        });
+        let mut order: Vec<String> = Vec::new();
+        let mut groups: HashMap<String, Hit> = HashMap::new();
+        for (a, note, anchor, d) in rows {
+            let get = |fl: Field| {
+                d.get_first(fl)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1);
+            if !groups.contains_key(&note) {
+                if order.len() >= limit {
+                    continue;
+                }
+                order.push(note.clone());
+                groups.insert(
+                    note.clone(),
+                    Hit {
+                        title: get(f.text[0]),
+                        path: note.clone(),
+                        url: get(f.url),
+                        heading: String::new(),
+                        anchor: String::new(),
+                        line,
+                        score: a.score,
+                        snippet: String::new(),
+                        sections: vec![],
+                    },
+                );
+            }
+            let h = groups.get_mut(&note).expect("group");
+            if h.sections.len() < SECTIONS_PER_NOTE {
+                h.sections.push(SectionHit {
+                    heading: get(f.heading_label),
+                    anchor,
+                    line,
+                    score: a.score,
+                    matched: a.matched,
+                    snippet: super::snippet::snippet(&get(f.text[4]), &words, 160),
+                });
+            }
+        }
+        Ok(order
+            .into_iter()
+            .filter_map(|n| groups.remove(&n))
+            .map(|mut h| {
+                if let Some(s) = h.sections.first() {
+                    h.heading = s.heading.clone();
+                    h.anchor = s.anchor.clone();
+                    h.line = s.line;
+                    h.snippet = s.snippet.clone();
+                }
+                h
+            })
+            .collect())
+    }
+}
