@@ -91,7 +91,7 @@ pub struct Site {
 /// URL paths kb's own pages use: a note may not be published at one of these.
 pub const RESERVED: &[&str] = &["tags", "static", "search", "graph", "_kb"];
 /// Folders whose whole content kb writes: no note may be published below them.
-pub const RESERVED_TREES: &[&str] = &["tags", "static", "_kb"];
+pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb"];
 
 /// Prints how long a stage took when `KB_TIMINGS` is set (used by the benchmark script).
 pub fn timing(stage: &str, start: std::time::Instant) {
@@ -252,6 +252,8 @@ pub struct BuildReport {
     pub site: Site,
     /// Number of files written.
     pub files: usize,
+    /// Sizes of the static search export.
+    pub search: crate::search::export::ExportStats,
 }
 
 /// Runs the whole pipeline and atomically replaces the output folder.
@@ -266,6 +268,25 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     timing("render", t);
     site.diagnostics.extend(diags);
     let t = std::time::Instant::now();
+    let mut index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
+        Ok(i) => i,
+        Err(e) => {
+            site.diagnostics.push(Diagnostic::warning(
+                "index",
+                ".kb/index",
+                (1, 1),
+                format!("cannot open the search index ({e}); using a temporary one"),
+                "delete .kb/index if this repeats",
+            ));
+            crate::search::index::SearchIndex::in_memory()?
+        }
+    };
+    index.update(&site)?;
+    timing("index", t);
+    let t = std::time::Instant::now();
+    let search = crate::search::export::export(&index, &site, &sink)?;
+    timing("export", t);
+    let t = std::time::Instant::now();
     staging.commit()?;
     timing("commit", t);
     if let Err(e) = hl.save() {
@@ -277,5 +298,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             "the site is fine; the next build highlights code again",
         ));
     }
-    Ok(BuildReport { site, files })
+    Ok(BuildReport {
+        site,
+        files: files + search.shards + search.lists + search.chunks + 1,
+        search,
+    })
 }

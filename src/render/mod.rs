@@ -263,6 +263,9 @@ pub fn render_site(
     }
     crate::pipeline::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
+    if theme.templates.contains_key("search.html") {
+        put_tpl("search.html", "search/index.html", page_context("search"))?;
+    }
     put_tpl("atom.xml", "atom.xml", feed_context(site))?;
     put_tpl("sitemap.xml", "sitemap.xml", sitemap_context(site))?;
     let mut robots = page_context("robots");

@@ -2,5 +2,6 @@
 //! `.kb/index`, kb's query semantics, snippets, and the static export in `public/search/`.
 
 pub mod analyzer;
+pub mod export;
 pub mod index;
 pub mod snippet;

@@ -1,0 +1,62 @@
+//! The analyzer's shared test vectors: `tests/search_vectors.json` holds inputs and the tokens
+//! the Rust analyzer produces; the JavaScript client is tested against the same file
+//! (`tests/js/analyzer.test.mjs`). Regenerate with `KB_UPDATE_VECTORS=1 cargo test --test search_vectors`.
+
+use kb::search::analyzer::{parse_query, strip_particle, tokens};
+use serde_json::{Value, json};
+
+const INPUTS: &[&str] = &[
+    "Redis를 메세지 브로커로 사용",
+    "Celery worker가 PENDING 상태에서 멈춤",
+    "HttpSensor celery-beat node.js x86_64 utf-8",
+    "HTTPServer getHTTPResponseCode parseJSON",
+    "인메모리 인 메모리 데이터베이스",
+    "ＲＥＤＩＳ　ｋａｆｋａ（全角）",
+    "\u{1112}\u{1161}\u{11ab}\u{1100}\u{1173}\u{11af} NFD 한글",
+    "café naïve cafe\u{301} n\u{303}o",
+    "🚀 Kafka✨ 🔥스파크🔥",
+    "東京タワー と ひらがな カタカナ",
+    "Spark의 shuffle 파티션은 spark.sql.shuffle.partitions로",
+    "브로커를 서버에서 카프카의 Elasticsearch에 구가",
+    "C++ C# .NET F# a.b.c ...dots... --flag",
+    "ǅemal Σίσυφος ΣΊΣΥΦΟΣ Straße İstanbul",
+    "١٢٣ ٤٥ numbers 123abc abc123 3.14",
+    "tab\tnew\nline\r\nmixed\u{00a0}nbsp\u{3000}ideographic",
+    "e\u{0301}\u{0301} Z\u{0351}\u{0360}algo",
+    "",
+    "   ",
+    "가",
+    "a",
+    "Nginx 502 Bad Gateway uwsgi_pass",
+];
+
+fn compute() -> Value {
+    let rows: Vec<Value> = INPUTS
+        .iter()
+        .map(|t| {
+            json!({
+                "text": t,
+                "index": tokens(t, false),
+                "query_tokens": tokens(t, true),
+                "strip": t.split_whitespace().map(strip_particle).collect::<Vec<_>>(),
+                "query": parse_query(t),
+                "query_done": parse_query(&format!("{t} ")),
+            })
+        })
+        .collect();
+    json!(rows)
+}
+
+#[test]
+fn vectors_match_the_rust_analyzer() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search_vectors.json");
+    let now = compute();
+    if std::env::var_os("KB_UPDATE_VECTORS").is_some() || !path.exists() {
+        std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+    }
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        saved, now,
+        "analyzer output changed: regenerate with KB_UPDATE_VECTORS=1 and update the JS client"
+    );
+}
