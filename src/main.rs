@@ -23,6 +23,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Search the notes from the terminal (Korean and English).
     Search(cmd::search::Args),
+    /// Serve the site locally; with --watch, rebuild and live-reload on every save.
+    Serve(cmd::serve::Args),
 }
 
 fn main() {
@@ -33,6 +35,7 @@ fn main() {
         Command::Build(a) => cmd::build::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Search(a) => cmd::search::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     std::process::exit(code);
 }

@@ -115,7 +115,7 @@ pub fn assemble(opts: &BuildOptions) -> Site {
     if !opts.drafts {
         vault.notes.retain(|n| !n.front.draft);
     }
-    let mut diagnostics = std::mem::take(&mut vault.diagnostics);
+    let load_diags = std::mem::take(&mut vault.diagnostics);
     timing("load", t);
     let t = std::time::Instant::now();
     let parsed: Vec<ParsedNote> = vault
@@ -123,14 +123,36 @@ pub fn assemble(opts: &BuildOptions) -> Site {
         .par_iter()
         .map(crate::parse::parse_note)
         .collect();
+    timing("parse", t);
+    link_stage(opts, vault.notes, vault.attachments, parsed, load_diags)
+}
+
+/// Options for the load stage derived from the build options.
+pub fn load_options(opts: &BuildOptions) -> LoadOptions {
+    LoadOptions {
+        notes_dir: opts.notes_dir(),
+        display_prefix: opts.config.notes_dir.trim_end_matches('/').to_string(),
+        max_note_bytes: opts.config.max_note_bytes,
+    }
+}
+
+/// Page identities and the link stage over already loaded and parsed notes; collects every
+/// diagnostic. Shared by full builds and the dev server's incremental rebuilds.
+pub fn link_stage(
+    opts: &BuildOptions,
+    notes: Vec<Note>,
+    attachments: Vec<Attachment>,
+    parsed: Vec<ParsedNote>,
+    load_diags: Vec<Diagnostic>,
+) -> Site {
+    let t = std::time::Instant::now();
+    let mut diagnostics = load_diags;
     for p in &parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
-    let pages = page_meta(&opts.config, &vault.notes, &parsed, &mut diagnostics);
-    timing("parse", t);
-    let t = std::time::Instant::now();
+    let pages = page_meta(&opts.config, &notes, &parsed, &mut diagnostics);
     let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
-    let graph = crate::link::link(&vault.notes, &parsed, &titles, &vault.attachments);
+    let graph = crate::link::link(&notes, &parsed, &titles, &attachments);
     diagnostics.extend(graph.diagnostics.iter().cloned());
     timing("link", t);
     if opts.config.strict {
@@ -145,8 +167,8 @@ pub fn assemble(opts: &BuildOptions) -> Site {
     }
     Site {
         opts: opts.clone(),
-        notes: vault.notes,
-        attachments: vault.attachments,
+        notes,
+        attachments,
         parsed,
         pages,
         graph,
@@ -268,7 +290,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     timing("render", t);
     site.diagnostics.extend(diags);
     let t = std::time::Instant::now();
-    let mut index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
+    let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
         Ok(i) => i,
         Err(e) => {
             site.diagnostics.push(Diagnostic::warning(

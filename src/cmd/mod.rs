@@ -5,6 +5,7 @@ pub mod check;
 pub mod init;
 pub mod new;
 pub mod search;
+pub mod serve;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;

@@ -115,9 +115,9 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     s.starts_with('.') || s == "node_modules"
 }
 
-/// Lists Markdown files and attachments, skipping hidden entries, loops and symlinks that
+/// Lists Markdown files (relative path, disk path) and attachments, skipping hidden entries, loops and symlinks that
 /// leave the notes folder.
-fn walk(
+pub fn walk(
     opts: &LoadOptions,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<(String, PathBuf)>, Vec<Attachment>) {
@@ -125,11 +125,21 @@ fn walk(
     let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let mut md = Vec::new();
     let mut att = Vec::new();
+    let outside = std::cell::RefCell::new(Vec::new());
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            if e.depth() == 0 || is_hidden(e.file_name()) {
+                return e.depth() == 0;
+            }
+            if e.path_is_symlink() && !inside(&canon_root, e.path()) {
+                outside.borrow_mut().push(e.path().to_path_buf());
+                return false;
+            }
+            true
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -168,9 +178,6 @@ fn walk(
             }
         };
         if entry.file_type().is_dir() {
-            if entry.path_is_symlink() && !inside(&canon_root, entry.path()) {
-                // walkdir already descended; files below are filtered individually
-            }
             continue;
         }
         if !entry.file_type().is_file() {
@@ -180,16 +187,6 @@ fn walk(
             continue;
         };
         let rel_s = rel_string(rel);
-        if !inside(&canon_root, entry.path()) {
-            diags.push(Diagnostic::warning(
-                "symlink-outside",
-                display(opts, &rel_s),
-                (1, 1),
-                "symlink points outside the notes folder",
-                "kb only publishes files inside the notes folder; the file was skipped",
-            ));
-            continue;
-        }
         if entry.file_name().to_str().is_none() {
             diags.push(Diagnostic::warning(
                 "file-name-encoding",
@@ -211,6 +208,16 @@ fn walk(
                 fs_path: entry.path().to_path_buf(),
             });
         }
+    }
+    for p in outside.take() {
+        let rel = p.strip_prefix(root).map(rel_string).unwrap_or_default();
+        diags.push(Diagnostic::warning(
+            "symlink-outside",
+            display(opts, &rel),
+            (1, 1),
+            "symlink points outside the notes folder",
+            "kb only publishes files inside the notes folder; it was skipped",
+        ));
     }
     (md, att)
 }

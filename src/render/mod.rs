@@ -121,6 +121,42 @@ pub fn render_site(
     sink: &dyn Sink,
     hl: &crate::parse::highlight::Cache,
 ) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+    render_selected(site, theme, sink, hl, &Selection::all())
+}
+
+/// Which outputs to render: everything for a build, a few pages for an incremental rebuild.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Note pages to render (`None`: all).
+    pub notes: Option<HashSet<usize>>,
+    /// Tag pages to render by tag name, parents included (`None`: all).
+    pub tags: Option<HashSet<String>>,
+    /// Static assets and attachments.
+    pub assets: bool,
+    /// Home, tag index, 404, search page, feed, sitemap, robots.
+    pub site_pages: bool,
+}
+
+impl Selection {
+    /// Everything.
+    pub fn all() -> Self {
+        Selection {
+            notes: None,
+            tags: None,
+            assets: true,
+            site_pages: true,
+        }
+    }
+}
+
+/// Renders the outputs in `sel` into `sink`.
+pub fn render_selected(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    hl: &crate::parse::highlight::Cache,
+    sel: &Selection,
+) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
     let cfg = &site.opts.config;
     let base = cfg.base_path();
     let mut files = 0usize;
@@ -137,8 +173,10 @@ pub fn render_site(
         .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {
-        sink.put(&format!("static/{name}"), bytes)?;
-        files += 1;
+        if sel.assets {
+            sink.put(&format!("static/{name}"), bytes)?;
+            files += 1;
+        }
         assets.insert(
             name.replace(['.', '/', '-'], "_"),
             asset_url(&base, name, bytes),
@@ -147,7 +185,7 @@ pub fn render_site(
     let tera = tera_for(site, theme, &assets)?;
 
     // attachments
-    for a in &site.attachments {
+    for a in site.attachments.iter().filter(|_| sel.assets) {
         if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
             diags.push(Diagnostic::error(
                 "write",
@@ -210,7 +248,15 @@ pub fn render_site(
 
     // note pages, in parallel
     let t = std::time::Instant::now();
-    let results: Vec<Result<(), Box<Diagnostic>>> = (0..site.notes.len())
+    let wanted: Vec<usize> = match &sel.notes {
+        None => (0..site.notes.len()).collect(),
+        Some(set) => set
+            .iter()
+            .copied()
+            .filter(|&i| i < site.notes.len())
+            .collect(),
+    };
+    let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
             let html = note_page(site, &ctx, &tera, i, prev_next[i]).map_err(|e| {
@@ -255,11 +301,18 @@ pub fn render_site(
         files += 1;
         Ok(())
     };
-    put_tpl("index.html", "index.html", home_context(site))?;
-    let (tag_index, tag_pages) = tag_contexts(site);
-    put_tpl("tags.html", "tags/index.html", tag_index)?;
+    if sel.site_pages {
+        put_tpl("index.html", "index.html", home_context(site))?;
+    }
+    let (tag_index, tag_pages) = tag_contexts(site, sel.tags.as_ref());
+    if sel.site_pages {
+        put_tpl("tags.html", "tags/index.html", tag_index)?;
+    }
     for (slug_path, c) in tag_pages {
         put_tpl("tag.html", &format!("tags/{slug_path}/index.html"), c)?;
+    }
+    if !sel.site_pages {
+        return Ok((files, diags));
     }
     crate::pipeline::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
@@ -393,7 +446,10 @@ fn recent(site: &Site) -> Vec<usize> {
 }
 
 /// All tags with their parents (`db/nosql` also counts for `db`), and a context per tag page.
-fn tag_contexts(site: &Site) -> (tera::Context, Vec<(String, tera::Context)>) {
+fn tag_contexts(
+    site: &Site,
+    only: Option<&HashSet<String>>,
+) -> (tera::Context, Vec<(String, tera::Context)>) {
     let base = site.opts.config.base_path();
     let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -416,16 +472,19 @@ fn tag_contexts(site: &Site) -> (tera::Context, Vec<(String, tera::Context)>) {
         if !seen_slugs.insert(slug_path.clone()) {
             continue;
         }
-        ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
         let depth = t.matches('/').count();
+        index.push(
+            json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}),
+        );
+        if only.is_some_and(|o| !o.contains(&t)) {
+            continue;
+        }
+        ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
         let children: Vec<Value> = tags
             .iter()
             .filter(|(c, _)| c.starts_with(&format!("{t}/")) && c.matches('/').count() == depth + 1)
             .map(|(c, v)| json!({"name": c, "url": tag_href(&base, c), "count": v.len()}))
             .collect();
-        index.push(
-            json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}),
-        );
         let mut c = page_context("tag");
         c.insert(
             "tag",

@@ -152,13 +152,11 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                 let start = i;
                 while i < chars.len() {
                     let k = class(chars[i]);
-                    if k == Class::Word {
-                        i += 1;
-                    } else if k == Class::Joiner
+                    let joins = k == Class::Joiner
                         && i + 1 < chars.len()
                         && class(chars[i + 1]) == Class::Word
-                        && i > start
-                    {
+                        && i > start;
+                    if k == Class::Word || joins {
                         i += 1;
                     } else {
                         break;

@@ -37,6 +37,11 @@ pub struct ExportStats {
     pub bytes: usize,
 }
 
+/// Writes one export file and counts its bytes.
+type PutFn<'a> = dyn FnMut(&str, &[u8], &mut ExportStats) -> std::io::Result<()> + 'a;
+/// (note order, line, note id, tantivy address, stored document).
+type DocRow = (usize, u64, String, (u32, u32), TantivyDocument);
+
 fn varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -48,7 +53,7 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 /// Writes a numbered set of files under `prefix/<hash of the whole set>/<i>.<ext>`: names
 /// change whenever any content changes, so every file can be cached forever.
 fn write_set(
-    put: &mut dyn FnMut(&str, &[u8], &mut ExportStats) -> std::io::Result<()>,
+    put: &mut PutFn,
     stats: &mut ExportStats,
     prefix: &str,
     files: &[Vec<u8>],
@@ -84,7 +89,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         .collect();
 
     // 1. alive documents in (note, line) order get ordinals 0..D
-    let mut docs: Vec<(usize, u64, String, (u32, u32), TantivyDocument)> = Vec::new();
+    let mut docs: Vec<DocRow> = Vec::new();
     for (so, seg) in searcher.segment_readers().iter().enumerate() {
         let alive = seg.alive_bitset();
         for doc in 0..seg.max_doc() {
@@ -171,7 +176,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
                  dir: &str,
                  out: &mut Vec<(String, String)>,
                  stats: &mut ExportStats,
-                 put: &mut dyn FnMut(&str, &[u8], &mut ExportStats) -> std::io::Result<()>|
+                 put: &mut PutFn|
      -> std::io::Result<()> {
         if *count == 0 {
             return Ok(());

@@ -284,7 +284,7 @@ impl SearchIndex {
     }
 
     /// Brings the index up to date with `site`, touching only notes whose sections changed.
-    pub fn update(&mut self, site: &Site) -> tantivy::Result<UpdateStats> {
+    pub fn update(&self, site: &Site) -> tantivy::Result<UpdateStats> {
         let docs = section_docs(site);
         let old = payload(&self.index).unwrap_or_default();
         let mut stats = UpdateStats::default();

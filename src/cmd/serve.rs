@@ -1,0 +1,242 @@
+//! `kb serve`: build into memory, serve on localhost, and with `--watch` rebuild incrementally
+//! and live-reload open pages.
+
+use crate::pipeline::BuildOptions;
+use crate::serve::rebuild::{Rebuilder, announce, classify};
+use crate::serve::{State, router};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default port: not Zola's 1111, Hugo's 1313, mdBook's 3000, Pagefind's 1414, 8000 or 8080.
+pub const DEFAULT_PORT: u16 = 4747;
+/// How long the watcher waits for a burst of file events to settle.
+pub const DEBOUNCE_MS: u64 = 30;
+
+/// Arguments of `kb serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rebuild and live-reload when notes, templates, static files or kb.toml change.
+    #[arg(long, short = 'w')]
+    pub watch: bool,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short = 'p', default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Address to bind; anything but loopback exposes your notes to the network.
+    #[arg(long, short = 'i', default_value = "127.0.0.1")]
+    pub interface: IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include notes marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Knowledge base root.
+    #[arg(long, short = 'r', value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// Runs `kb serve`.
+pub fn run(args: Args) -> i32 {
+    let root = super::root_or_cwd(args.root.clone());
+    let mut config = match super::load_config(&root) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    config.base_url = "/".into();
+    let opts = BuildOptions {
+        root,
+        config,
+        drafts: args.drafts,
+    };
+    if !opts.notes_dir().is_dir() {
+        eprintln!(
+            "error: notes folder `{}` not found\n  hint: run `kb init` or pass --root",
+            opts.notes_dir().display()
+        );
+        return super::EXIT_FATAL;
+    }
+    if !args.interface.is_loopback() {
+        eprintln!(
+            "warning: listening on {} makes your notes reachable from other machines",
+            args.interface
+        );
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the server runtime: {e}");
+            return super::EXIT_FATAL;
+        }
+    };
+    rt.block_on(serve(args, opts))
+}
+
+async fn serve(args: Args, opts: BuildOptions) -> i32 {
+    let addr = SocketAddr::new(args.interface, args.port);
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!(
+                "error: port {} is already in use\n  hint: pass another port with --port, e.g. `kb serve --port {}` (or --port 0 for any free port)",
+                args.port,
+                args.port.wrapping_add(1).max(1024)
+            );
+            return super::EXIT_FATAL;
+        }
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            return super::EXIT_FATAL;
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    let state = Arc::new(State::new("/".into()));
+    let start = std::time::Instant::now();
+    let st = state.clone();
+    let o = opts.clone();
+    let rebuilder = match tokio::task::spawn_blocking(move || Rebuilder::new(o, st)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            eprintln!("error: build failed: {e:#}");
+            return super::EXIT_FATAL;
+        }
+        Err(e) => {
+            eprintln!("error: build failed: {e}");
+            return super::EXIT_FATAL;
+        }
+    };
+    let mut diags = rebuilder.site.diagnostics.clone();
+    crate::diag::sort(&mut diags);
+    crate::diag::print(&diags);
+    let url = format!("http://{local}/");
+    eprintln!(
+        "built {} notes in {:.2}s ({})",
+        rebuilder.site.notes.len(),
+        start.elapsed().as_secs_f64(),
+        crate::diag::summary(&diags)
+    );
+    println!(
+        "serving {} at {url}{}",
+        opts.root.display(),
+        if args.watch {
+            " (watching for changes)"
+        } else {
+            ""
+        }
+    );
+    if args.open {
+        let cmd = if cfg!(target_os = "macos") {
+            "open"
+        } else if cfg!(windows) {
+            "explorer"
+        } else {
+            "xdg-open"
+        };
+        let _ = std::process::Command::new(cmd).arg(&url).spawn();
+    }
+    let _watcher = if args.watch {
+        match watch(opts.clone(), rebuilder, state.clone()) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot watch files: {e}");
+                return super::EXIT_FATAL;
+            }
+        }
+    } else {
+        None
+    };
+    let app = router(state);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("\nstopping");
+    };
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        eprintln!("error: server: {e}");
+        return super::EXIT_FATAL;
+    }
+    0
+}
+
+/// Starts the watcher and the rebuild thread; dropping the returned debouncer stops watching.
+fn watch(
+    opts: BuildOptions,
+    mut rebuilder: Rebuilder,
+    state: Arc<State>,
+) -> anyhow::Result<
+    notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+> {
+    use notify::RecursiveMode;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer =
+        notify_debouncer_full::new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx)?;
+    let root = opts.root.clone();
+    debouncer.watch(opts.notes_dir(), RecursiveMode::Recursive)?;
+    for dir in ["templates", "static"] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            debouncer.watch(&p, RecursiveMode::Recursive)?;
+        }
+    }
+    // kb.toml: watch the root folder non-recursively (editors replace the file)
+    debouncer.watch(&root, RecursiveMode::NonRecursive)?;
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            let mut paths = Vec::new();
+            let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
+                if let Ok(events) = r {
+                    for e in events {
+                        if matches!(e.kind, notify::EventKind::Access(_)) {
+                            continue;
+                        }
+                        paths.extend(e.paths.iter().cloned());
+                    }
+                }
+            };
+            collect(first);
+            // drain whatever else arrived (a burst such as a git checkout)
+            while let Ok(more) = rx.try_recv() {
+                collect(more);
+            }
+            let changes = classify(&opts, paths);
+            if changes.is_empty() {
+                continue;
+            }
+            let t = std::time::Instant::now();
+            match rebuilder.apply(&changes) {
+                Ok(out) => {
+                    announce(&state, &out);
+                    if out.errors.is_empty() {
+                        eprintln!(
+                            "rebuilt in {} ms ({} pages changed)",
+                            t.elapsed().as_millis(),
+                            if out.all {
+                                "all".to_string()
+                            } else {
+                                out.changed.len().to_string()
+                            }
+                        );
+                        if let Err(e) = rebuilder.refresh_search() {
+                            eprintln!("warning: search index: {e}");
+                        }
+                        rebuilder.save_caches();
+                    } else {
+                        crate::diag::print(&out.errors);
+                    }
+                }
+                Err(e) => eprintln!("error: rebuild failed: {e:#}"),
+            }
+        }
+    });
+    Ok(debouncer)
+}
