@@ -139,17 +139,12 @@ async fn serve(args: Args, opts: BuildOptions) -> i32 {
         };
         let _ = std::process::Command::new(cmd).arg(&url).spawn();
     }
-    let _watcher = if args.watch {
-        match watch(opts.clone(), rebuilder, state.clone()) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                eprintln!("error: cannot watch files: {e}");
-                return super::EXIT_FATAL;
-            }
-        }
-    } else {
-        None
-    };
+    if args.watch
+        && let Err(e) = watch(opts.clone(), rebuilder, state.clone())
+    {
+        eprintln!("error: cannot watch files: {e}");
+        return super::EXIT_FATAL;
+    }
     let app = router(state);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -165,27 +160,20 @@ async fn serve(args: Args, opts: BuildOptions) -> i32 {
     0
 }
 
-/// Starts the watcher and the rebuild thread; dropping the returned debouncer stops watching.
-fn watch(
-    opts: BuildOptions,
-    mut rebuilder: Rebuilder,
-    state: Arc<State>,
-) -> anyhow::Result<
-    notify_debouncer_full::Debouncer<
-        notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
-> {
+/// Starts the watcher and the rebuild thread (which owns the watcher for the life of the process).
+fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> anyhow::Result<()> {
     use notify::RecursiveMode;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut debouncer =
         notify_debouncer_full::new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx)?;
     let root = opts.root.clone();
     debouncer.watch(opts.notes_dir(), RecursiveMode::Recursive)?;
+    let mut watched_dirs: Vec<&str> = Vec::new();
     for dir in ["templates", "static"] {
         let p = root.join(dir);
         if p.is_dir() {
             debouncer.watch(&p, RecursiveMode::Recursive)?;
+            watched_dirs.push(dir);
         }
     }
     // kb.toml: watch the root folder non-recursively (editors replace the file)
@@ -207,6 +195,26 @@ fn watch(
             // drain whatever else arrived (a burst such as a git checkout)
             while let Ok(more) = rx.try_recv() {
                 collect(more);
+            }
+            // templates/ or static/ created after start: watch them too
+            for dir in ["templates", "static"] {
+                let p = root.join(dir);
+                if !watched_dirs.contains(&dir)
+                    && p.is_dir()
+                    && debouncer.watch(&p, RecursiveMode::Recursive).is_ok()
+                {
+                    watched_dirs.push(dir);
+                    if let Ok(rd) = walkdir::WalkDir::new(&p)
+                        .into_iter()
+                        .collect::<Result<Vec<_>, _>>()
+                    {
+                        paths.extend(
+                            rd.into_iter()
+                                .filter(|e| e.file_type().is_file())
+                                .map(|e| e.path().to_path_buf()),
+                        );
+                    }
+                }
             }
             let changes = classify(&opts, paths);
             if changes.is_empty() {
@@ -238,5 +246,5 @@ fn watch(
             }
         }
     });
-    Ok(debouncer)
+    Ok(())
 }
