@@ -1,0 +1,884 @@
+// kb static search client: the same analyzer, query semantics and f32 BM25 arithmetic as
+// `kb search` (src/search/*.rs), over the export in `search/` (docs/search-format.md).
+// Dependency-free ES module for browsers and Node 20.
+
+// ---------------------------------------------------------------------------------------
+// Analyzer (mirror of src/search/analyzer.rs)
+// ---------------------------------------------------------------------------------------
+
+const WORD = 0, HANGUL = 1, HAN = 2, KANA = 3, JOINER = 4, SPACE = 5, OTHER = 6;
+
+const RE_SPACE = /^\p{White_Space}$/u;
+const RE_ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
+const RE_LOWER = /^\p{Lowercase}$/u;
+const RE_UPPER = /^\p{Uppercase}$/u;
+
+const classCache = new Map();
+
+function classOf(cp) {
+  if ((cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0x3130 && cp <= 0x318f) ||
+      (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xd7b0 && cp <= 0xd7ff)) return HANGUL;
+  if ((cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0x20000 && cp <= 0x2fa1f)) return HAN;
+  if ((cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x31f0 && cp <= 0x31ff)) return KANA;
+  if (cp === 0x2d || cp === 0x2e || cp === 0x5f) return JOINER;
+  const c = String.fromCodePoint(cp);
+  if (RE_SPACE.test(c)) return SPACE;
+  if (RE_ALNUM.test(c)) return WORD;
+  if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) || (cp >= 0x1dc0 && cp <= 0x1dff) ||
+      (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0xfe20 && cp <= 0xfe2f)) return WORD;
+  return OTHER;
+}
+
+/** Script class of one character (a one-code-point string or a code point). */
+function charClass(c) {
+  const cp = typeof c === "number" ? c : c.codePointAt(0);
+  let k = classCache.get(cp);
+  if (k === undefined) {
+    k = classOf(cp);
+    if (classCache.size < 65536) classCache.set(cp, k);
+  }
+  return k;
+}
+
+const isSpace = (c) => charClass(c) === SPACE;
+const isLower = (c) => RE_LOWER.test(c);
+const isUpper = (c) => RE_UPPER.test(c);
+
+/** NFKC normalization. */
+export function normalize(text) {
+  return String(text).normalize("NFKC");
+}
+
+function lower(s) {
+  return s.toLowerCase();
+}
+
+// `HttpSensor` -> [`Http`, `Sensor`], `HTTPServer` -> [`HTTP`, `Server`]
+function camelParts(part) {
+  const out = [];
+  let cur = "";
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i];
+    if (i > 0 && cur !== "") {
+      const prev = part[i - 1];
+      const next = part[i + 1];
+      const boundary = (isLower(prev) && isUpper(c)) ||
+        (isUpper(prev) && isUpper(c) && next !== undefined && isLower(next));
+      if (boundary) {
+        out.push(cur);
+        cur = "";
+      }
+    }
+    cur += c;
+  }
+  if (cur !== "") out.push(cur);
+  return out;
+}
+
+function compoundTokens(chars, query, out) {
+  const parts = [];
+  let cur = [];
+  for (const c of chars) {
+    if (charClass(c) === JOINER) {
+      if (cur.length) parts.push(cur);
+      cur = [];
+    } else cur.push(c);
+  }
+  if (cur.length) parts.push(cur);
+  const pieces = [];
+  for (const p of parts) {
+    const camel = camelParts(p);
+    if (camel.length > 1) {
+      if (!query) pieces.push(lower(p.join("")));
+      for (const s of camel) pieces.push(lower(s));
+    } else {
+      pieces.push(lower(p.join("")));
+    }
+  }
+  if (parts.length > 1 && !query) out.push(lower(parts.map((p) => p.join("")).join("")));
+  if (query && parts.length === 1 && pieces.length === 0) return;
+  const seen = [];
+  for (const p of pieces) {
+    if (!seen.includes(p)) {
+      seen.push(p);
+      out.push(p);
+    }
+  }
+}
+
+function bigrams(run, out) {
+  if (run.length === 1) {
+    out.push(run[0]);
+    return;
+  }
+  for (let i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
+}
+
+/** Tokens of `text` for indexing (`query = false`) or of one query word (`query = true`). */
+export function tokens(text, query = false) {
+  const chars = Array.from(normalize(text));
+  const cls = chars.map(charClass);
+  const n = chars.length;
+  const out = [];
+  let i = 0;
+  let lastHangul = null;
+  while (i < n) {
+    const k = cls[i];
+    if (k === WORD) {
+      const start = i;
+      while (i < n) {
+        const kk = cls[i];
+        if (kk === WORD) i++;
+        else if (kk === JOINER && i + 1 < n && cls[i + 1] === WORD && i > start) i++;
+        else break;
+      }
+      compoundTokens(chars.slice(start, i), query, out);
+      lastHangul = null;
+    } else if (k === HANGUL || k === HAN || k === KANA) {
+      const start = i;
+      while (i < n && cls[i] === k) i++;
+      const run = [];
+      for (let j = start; j < i; j++) for (const c of chars[j].toLowerCase()) run.push(c);
+      if (k === HANGUL && !query && lastHangul !== null) out.push(lastHangul + run[0]);
+      bigrams(run, out);
+      lastHangul = k === HANGUL ? run[run.length - 1] : null;
+    } else if (k === SPACE) {
+      i++;
+    } else {
+      i++;
+      lastHangul = null;
+    }
+  }
+  return out;
+}
+
+/** Korean particles a query word may end with, longest first. */
+export const PARTICLES = [
+  "에서부터", "으로부터", "에서는", "으로는", "이라는", "이라고", "에게서", "까지는", "부터는", "에서도",
+  "으로도", "에서", "에게", "한테", "으로", "부터", "까지", "처럼", "보다", "이나", "이랑", "하고", "에는",
+  "로는", "와는", "과는", "라는", "이란", "만큼", "마다", "조차", "밖에", "에도", "로도", "이며", "이고",
+  "께서", "은", "는", "이", "가", "을", "를", "에", "로", "의", "와", "과", "도", "만", "나", "랑", "란",
+  "께", "뿐",
+];
+const PARTICLE_CHARS = PARTICLES.map((p) => Array.from(p));
+
+/** Removes a trailing Korean particle: `브로커를` -> `브로커`, `Redis를` -> `Redis`. */
+export function stripParticle(word) {
+  const w = normalize(word);
+  const chars = Array.from(w);
+  let ts = chars.length;
+  while (ts > 0 && charClass(chars[ts - 1]) === HANGUL) ts--;
+  if (ts === chars.length) return w;
+  const tail = chars.slice(ts);
+  if (ts === 0) {
+    for (const p of PARTICLE_CHARS) {
+      if (p.length <= tail.length && endsWith(tail, p) && tail.length - p.length >= 2) {
+        return tail.slice(0, tail.length - p.length).join("");
+      }
+    }
+    return w;
+  }
+  const t = tail.join("");
+  if (PARTICLES.includes(t) && charClass(chars[ts - 1]) === WORD) return chars.slice(0, ts).join("");
+  return w;
+}
+
+function endsWith(arr, suffix) {
+  const off = arr.length - suffix.length;
+  for (let i = 0; i < suffix.length; i++) if (arr[off + i] !== suffix[i]) return false;
+  return true;
+}
+
+function splitWhitespace(s) {
+  const words = [];
+  let cur = "";
+  for (const c of s) {
+    if (isSpace(c)) {
+      if (cur) words.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (cur) words.push(cur);
+  return words;
+}
+
+/**
+ * Parses a query into words `{ text, tokens, prefix }`: particles stripped, tokens per word;
+ * the last word is being typed (prefix) unless the query ends with whitespace.
+ */
+export function parseQuery(q) {
+  const norm = normalize(q);
+  const chars = Array.from(norm);
+  const typing = !(chars.length > 0 && isSpace(chars[chars.length - 1]));
+  const words = splitWhitespace(norm);
+  const n = words.length;
+  const out = [];
+  words.forEach((w, i) => {
+    const toks = tokens(stripParticle(w), true);
+    if (toks.length === 0) return;
+    const t0 = Array.from(toks[0]);
+    const oneSyllable = toks.length === 1 && t0.length === 1 && charClass(t0[0]) === HANGUL;
+    out.push({ text: w, tokens: toks, prefix: oneSyllable || (typing && i + 1 === n) });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Snippets (mirror of src/search/snippet.rs)
+// ---------------------------------------------------------------------------------------
+
+const isAsciiAlnum = (cp) => (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122);
+
+function firstLowerCp(c) {
+  return c.toLowerCase().codePointAt(0);
+}
+
+// Matching over an array of code points (already lowercased per character).
+function rangesIn(hay, words) {
+  const ranges = [];
+  for (const w of words) {
+    for (const t of w.tokens) {
+      const needle = Array.from(t, (c) => c.codePointAt(0));
+      const m = needle.length;
+      if (m === 0 || m > hay.length) continue;
+      const extend = w.prefix || needle.every(isAsciiAlnum);
+      let i = 0;
+      while (i + m <= hay.length) {
+        let eq = true;
+        for (let j = 0; j < m; j++) {
+          if (hay[i + j] !== needle[j]) {
+            eq = false;
+            break;
+          }
+        }
+        if (eq) {
+          let end = i + m;
+          if (extend) while (end < hay.length && isAsciiAlnum(hay[end])) end++;
+          ranges.push([i, end]);
+          i = end;
+        } else i++;
+      }
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const merged = [];
+  for (const [a, b] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
+}
+
+/** Character (code point) ranges of `text` where any query token occurs, merged. */
+export function matchRanges(text, words) {
+  const hay = Array.from(normalize(text), firstLowerCp);
+  return rangesIn(hay, words);
+}
+
+/**
+ * Ranges in UTF-16 offsets of the original (unnormalized) `text`, for highlighting DOM text:
+ * each character is normalized on its own and matches map back to the characters they cover.
+ */
+export function highlightRanges(text, words) {
+  const hay = [];
+  const src = []; // [start, end) UTF-16 offsets of the source character of each hay entry
+  let off = 0;
+  for (const c of text) {
+    const end = off + c.length;
+    for (const d of c.normalize("NFKC")) {
+      hay.push(firstLowerCp(d));
+      src.push([off, end]);
+    }
+    off = end;
+  }
+  return rangesIn(hay, words).map(([a, b]) => [src[a][0], src[b - 1][1]]);
+}
+
+const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+/** HTML-escapes like the Rust side (`& < > " '`). */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ESC[c]);
+}
+
+function trimWs(s) {
+  const chars = Array.from(s);
+  let a = 0;
+  let b = chars.length;
+  while (a < b && isSpace(chars[a])) a++;
+  while (b > a && isSpace(chars[b - 1])) b--;
+  return a === 0 && b === chars.length ? s : chars.slice(a, b).join("");
+}
+
+/** A window of about `width` characters around the densest group of matches, HTML. */
+export function snippet(text, words, width = 160) {
+  const norm = normalize(text);
+  const chars = Array.from(norm);
+  if (chars.length === 0) return "";
+  const ranges = matchRanges(norm, words);
+  let start = 0;
+  if (ranges.length) {
+    let best = [0, ranges[0][0]];
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i];
+      let n = 0;
+      for (let j = i; j < ranges.length && ranges[j][1] <= r[0] + width; j++) n++;
+      if (n > best[0]) best = [n, r[0]];
+    }
+    start = Math.max(0, best[1] - Math.floor(width / 4));
+  }
+  let s = start;
+  if (s > 0) {
+    const limit = Math.max(0, s - 12);
+    while (s > limit && !isSpace(chars[s - 1])) s--;
+    if (s > 0 && !isSpace(chars[s - 1])) s = start;
+  }
+  let e = Math.min(s + width, chars.length);
+  if (e < chars.length) {
+    const limit = Math.min(e + 12, chars.length);
+    let k = e;
+    while (k < limit && !isSpace(chars[k])) k++;
+    if (k < limit) e = k;
+  }
+  let out = s > 0 ? "…" : "";
+  let at = s;
+  for (const [ra, rb] of ranges) {
+    if (!(rb > s && ra < e)) continue;
+    const a = Math.max(ra, s);
+    const b = Math.min(rb, e);
+    if (a > at) out += esc(chars.slice(at, a).join(""));
+    out += "<mark>" + esc(chars.slice(a, b).join("")) + "</mark>";
+    at = b;
+  }
+  out += esc(chars.slice(at, e).join(""));
+  if (e < chars.length) out += "…";
+  return trimWs(out);
+}
+
+// ---------------------------------------------------------------------------------------
+// f32 arithmetic (tantivy's Bm25Weight, glibc/musl logf)
+// ---------------------------------------------------------------------------------------
+
+const f32 = Math.fround;
+const bits = new DataView(new ArrayBuffer(4));
+
+function hexf(s) {
+  // "-0x1.57bf7808caadep-2" -> number (exact)
+  const m = /^(-?)0x([0-9a-f])\.?([0-9a-f]*)p([+-]\d+)$/i.exec(s);
+  const mant = parseInt(m[2] + m[3], 16);
+  const v = mant * 2 ** (Number(m[4]) - 4 * m[3].length);
+  return m[1] ? -v : v;
+}
+
+// logf as glibc (>= 2.27, < 2.41) and musl compute it: a 16-entry table and a degree-3
+// polynomial evaluated in double precision, rounded once to f32. `kb search` scores with
+// tantivy, whose idf calls `f32::ln` -> the C library's logf. Checked bit-exact against
+// glibc 2.36's logf for every positive normal float.
+const LOGF_T = [
+  ["0x1.661ec79f8f3bep+0", "-0x1.57bf7808caadep-2"], ["0x1.571ed4aaf883dp+0", "-0x1.2bef0a7c06ddbp-2"],
+  ["0x1.49539f0f010bp+0", "-0x1.01eae7f513a67p-2"], ["0x1.3c995b0b80385p+0", "-0x1.b31d8a68224e9p-3"],
+  ["0x1.30d190c8864a5p+0", "-0x1.6574f0ac07758p-3"], ["0x1.25e227b0b8eap+0", "-0x1.1aa2bc79c81p-3"],
+  ["0x1.1bb4a4a1a343fp+0", "-0x1.a4e76ce8c0e5ep-4"], ["0x1.12358f08ae5bap+0", "-0x1.1973c5a611cccp-4"],
+  ["0x1.0953f419900a7p+0", "-0x1.252f438e10c1ep-5"], ["0x1p+0", "0x0p+0"],
+  ["0x1.e608cfd9a47acp-1", "0x1.aa5aa5df25984p-5"], ["0x1.ca4b31f026aap-1", "0x1.c5e53aa362eb4p-4"],
+  ["0x1.b2036576afce6p-1", "0x1.526e57720db08p-3"], ["0x1.9c2d163a1aa2dp-1", "0x1.bc2860d22477p-3"],
+  ["0x1.886e6037841edp-1", "0x1.1058bc8a07ee1p-2"], ["0x1.767dcf5534862p-1", "0x1.4043057b6ee09p-2"],
+].map(([a, b]) => [hexf(a), hexf(b)]);
+const LOGF_LN2 = hexf("0x1.62e42fefa39efp-1");
+const LOGF_A0 = hexf("-0x1.00ea348b88334p-2");
+const LOGF_A1 = hexf("0x1.5575b0be00b6ap-2");
+const LOGF_A2 = hexf("-0x1.ffffef20a4123p-2");
+
+/** Natural logarithm of an f32, bit-exact with the C library's logf (see above). */
+export function logf(x) {
+  x = f32(x);
+  bits.setFloat32(0, x);
+  const ix = bits.getUint32(0);
+  if (ix === 0x3f800000) return 0;
+  if (ix - 0x00800000 >= 0x7f800000 - 0x00800000) return f32(Math.log(x)); // subnormal, inf, nan, <= 0
+  const tmp = (ix - 0x3f330000) >>> 0;
+  const i = (tmp >>> 19) & 15;
+  const k = (tmp | 0) >> 23;
+  const iz = (ix - (tmp & 0xff800000)) >>> 0;
+  bits.setUint32(0, iz);
+  const z = bits.getFloat32(0);
+  const [invc, logc] = LOGF_T[i];
+  const r = z * invc - 1;
+  const y0 = logc + k * LOGF_LN2;
+  const r2 = r * r;
+  let y = LOGF_A1 * r + LOGF_A2;
+  y = LOGF_A0 * r2 + y;
+  y = y * r2 + (y0 + r);
+  return f32(y);
+}
+
+// ---------------------------------------------------------------------------------------
+// Export reading
+// ---------------------------------------------------------------------------------------
+
+/** Compares strings by code point (= UTF-8 byte order), not by UTF-16 unit. */
+export function cmpStr(a, b) {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        // surrogates (astral code points) sort after U+E000..U+FFFF
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** The smallest string greater than every string starting with `prefix` (null: none). */
+export function prefixUpper(prefix) {
+  const cps = Array.from(prefix, (c) => c.codePointAt(0));
+  while (cps.length) {
+    const next = cps.pop() + 1;
+    if (next <= 0x10ffff && !(next >= 0xd800 && next <= 0xdfff)) {
+      cps.push(next);
+      return String.fromCodePoint(...cps);
+    }
+  }
+  return null;
+}
+
+/** Whether `a` and `b` are within Levenshtein distance 1 (by code point). */
+export function withinOneEdit(a, b) {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  if (i === x.length && i === y.length) return true;
+  const eqFrom = (p, q) => {
+    if (x.length - p !== y.length - q) return false;
+    for (; p < x.length; p++, q++) if (x[p] !== y[q]) return false;
+    return true;
+  };
+  return eqFrom(i + 1, i + 1) || eqFrom(i + 1, i) || eqFrom(i, i + 1);
+}
+
+const utf8 = new TextDecoder();
+
+class Bytes {
+  constructor(buf) {
+    this.b = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+    this.p = 0;
+  }
+  varint() {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const byte = this.b[this.p++];
+      if (byte === undefined) throw new Error("kb search: truncated varint");
+      v += (byte & 0x7f) * mul;
+      if (byte < 0x80) return v;
+      mul *= 128;
+    }
+  }
+  u8() {
+    return this.b[this.p++];
+  }
+  str() {
+    const len = this.varint();
+    const s = utf8.decode(this.b.subarray(this.p, this.p + len));
+    this.p += len;
+    return s;
+  }
+  magic(m) {
+    for (let i = 0; i < 4; i++) {
+      if (this.b[this.p + i] !== m.charCodeAt(i)) throw new Error(`kb search: not a ${m} file`);
+    }
+    this.p += 4;
+  }
+}
+
+/** Decodes the varint-prefixed postings of every field of a term entry at `pos`. */
+function decodeTerm(b, pos, nfields) {
+  const r = new Bytes(b);
+  r.p = pos;
+  const mask = r.u8();
+  const fields = [];
+  for (let k = 0; k < nfields; k++) {
+    if (!(mask & (1 << k))) continue;
+    const df = r.varint();
+    const count = r.varint();
+    const docs = new Uint32Array(count);
+    const tfs = new Uint32Array(count);
+    const norms = new Uint8Array(count);
+    let d = 0;
+    for (let i = 0; i < count; i++) {
+      d += r.varint();
+      docs[i] = d;
+      tfs[i] = r.varint();
+      norms[i] = r.u8();
+    }
+    fields.push({ k, df, docs, tfs, norms });
+  }
+  return fields;
+}
+
+function parseShard(buf, nfields) {
+  const r = new Bytes(buf);
+  r.magic("KBS1");
+  const count = r.varint();
+  const at = new Map();
+  for (let t = 0; t < count; t++) {
+    const term = r.str();
+    at.set(term, r.p);
+    const mask = r.u8();
+    for (let k = 0; k < nfields; k++) {
+      if (!(mask & (1 << k))) continue;
+      r.varint(); // df
+      const n = r.varint();
+      for (let i = 0; i < n; i++) {
+        r.varint();
+        r.varint();
+        r.p++;
+      }
+    }
+  }
+  const cache = new Map();
+  return {
+    get(term) {
+      if (cache.has(term)) return cache.get(term);
+      const pos = at.get(term);
+      const v = pos === undefined ? null : decodeTerm(r.b, pos, nfields);
+      cache.set(term, v);
+      return v;
+    },
+  };
+}
+
+function parseList(buf) {
+  const r = new Bytes(buf);
+  r.magic("KBL1");
+  const count = r.varint();
+  const terms = new Array(count);
+  const dfs = new Array(count);
+  for (let i = 0; i < count; i++) {
+    terms[i] = r.str();
+    dfs[i] = r.varint();
+  }
+  return { terms, dfs };
+}
+
+// index of the last entry <= key in a sorted array of first terms (-1: before all)
+function lastLE(firsts, key) {
+  let lo = 0;
+  let hi = firsts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmpStr(firsts[mid], key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+// ---------------------------------------------------------------------------------------
+// The search
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A search over the export at `base + "search/"`. `base` is the site base (URL or path,
+ * ending in "/"); `fetch` defaults to the global one.
+ */
+export function createSearch({ base = "/", fetch: fetchFn } = {}) {
+  const doFetch = fetchFn || globalThis.fetch.bind(globalThis);
+  if (!base.endsWith("/")) base += "/";
+  const root = base + "search/";
+  const files = new Map();
+
+  function load(path, kind) {
+    let p = files.get(path);
+    if (!p) {
+      p = (async () => {
+        const res = await doFetch(root + path);
+        if (!res.ok) throw new Error(`kb search: ${root + path}: HTTP ${res.status}`);
+        return kind === "json" ? res.json() : res.arrayBuffer();
+      })();
+      p.catch(() => files.delete(path));
+      files.set(path, p);
+    }
+    return p;
+  }
+
+  let metaP = null;
+  function meta() {
+    if (!metaP) {
+      metaP = load("meta.json", "json").then((m) => {
+        if (m.format !== 1) throw new Error(`kb search: unsupported index format ${m.format}`);
+        const k1 = f32(m.k1);
+        const b = f32(m.b);
+        const avg = m.avg.map(f32);
+        // per field: K1 * (1 - B + B * fieldnorm / avg) for each fieldnorm id
+        const tfCache = avg.map((a) =>
+          Float64Array.from(m.norms, (dl) => f32(k1 * f32(f32(1 - b) + f32(f32(b * f32(dl)) / a)))));
+        return { ...m, k1, b, avg, tfCache, boosts: m.boosts.map(f32), onePlusK1: f32(1 + k1), idf: new Map() };
+      });
+      metaP.catch(() => {
+        metaP = null;
+      });
+    }
+    return metaP;
+  }
+
+  const parsed = new Map();
+  function cached(key, make) {
+    let p = parsed.get(key);
+    if (!p) {
+      p = make();
+      p.catch(() => parsed.delete(key));
+      parsed.set(key, p);
+    }
+    return p;
+  }
+  const shard = (m, i) =>
+    cached("t" + i, () => load(`${m.shardDir}/${i}.bin`, "bin").then((buf) => parseShard(buf, m.fields.length)));
+  const list = (m, i) => cached("l" + i, () => load(`${m.listDir}/${i}.bin`, "bin").then(parseList));
+  const chunk = (m, i) => cached("d" + i, () => load(`${m.chunkDir}/${i}.json`, "json"));
+
+  /** Per-field postings of a term, or null. */
+  async function termInfo(m, term) {
+    const i = lastLE(m.shards, term);
+    if (i < 0) return null;
+    return (await shard(m, i)).get(term);
+  }
+
+  /** All terms in [lo, hi) with their total document frequency. */
+  async function termsInRange(m, lo, hi) {
+    const first = Math.max(0, lastLE(m.lists, lo));
+    const idx = [];
+    for (let i = first; i < m.lists.length; i++) {
+      if (i > first && hi !== null && cmpStr(m.lists[i], hi) >= 0) break;
+      idx.push(i);
+    }
+    const lists = await Promise.all(idx.map((i) => list(m, i)));
+    const out = [];
+    for (const l of lists) {
+      for (let j = 0; j < l.terms.length; j++) {
+        const t = l.terms[j];
+        if (cmpStr(t, lo) >= 0 && (hi === null || cmpStr(t, hi) < 0)) out.push([l.dfs[j], t]);
+      }
+    }
+    return out;
+  }
+
+  function topByDf(m, cands) {
+    return cands
+      .filter(([d]) => d > 0)
+      .sort((a, b) => b[0] - a[0] || cmpStr(a[1], b[1]))
+      .slice(0, m.maxExpansions)
+      .map(([, t]) => t);
+  }
+
+  async function resolveWord(m, w) {
+    const n = w.tokens.length;
+    const out = await Promise.all(w.tokens.map(async (t, i) => {
+      if (w.prefix && i + 1 === n) {
+        const top = topByDf(m, await termsInRange(m, t, prefixUpper(t)));
+        return top.length ? top : [t];
+      }
+      return [t];
+    }));
+    const t0 = w.tokens[0];
+    const cps = Array.from(t0);
+    if (n === 1 && cps.length >= 5 && cps.every((c) => charClass(c) === WORD)) {
+      const infos = await Promise.all(out[0].map((x) => termInfo(m, x)));
+      const any = infos.some((f) => f && f.some((fd) => fd.df > 0));
+      if (!any) {
+        const first = cps[0];
+        const cands = (await termsInRange(m, first, prefixUpper(first))).filter(([, c]) => withinOneEdit(c, t0));
+        const top = topByDf(m, cands);
+        if (top.length) out[0] = top;
+      }
+    }
+    return out;
+  }
+
+  function idf(m, df) {
+    let v = m.idf.get(df);
+    if (v === undefined) {
+      const x = f32(f32(f32(m.n - df) + 0.5) / f32(f32(df) + 0.5));
+      v = logf(f32(1 + x));
+      m.idf.set(df, v);
+    }
+    return v;
+  }
+
+  function fieldWeight(m, k, df) {
+    let w = f32(idf(m, df) * m.onePlusK1);
+    if (m.boosts[k] !== 1) w = f32(w * m.boosts[k]);
+    return w;
+  }
+
+  /** Scores every document: Map ordinal -> { score, matched }. */
+  async function score(m, words) {
+    const resolved = await Promise.all(words.map((w) => resolveWord(m, w)));
+    const all = [...new Set(resolved.flat(2))];
+    const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t)])));
+    const acc = new Map();
+    for (const toks of resolved) {
+      const wordDocs = new Map();
+      for (const terms of toks) {
+        const tokDocs = new Map();
+        for (const term of terms) {
+          const fields = infos.get(term);
+          if (!fields) continue;
+          const termDocs = new Map();
+          for (const fd of fields) {
+            if (fd.df === 0) continue;
+            const w = fieldWeight(m, fd.k, fd.df);
+            const cache = m.tfCache[fd.k];
+            for (let i = 0; i < fd.docs.length; i++) {
+              const tf = f32(fd.tfs[i]);
+              const s = f32(w * f32(tf / f32(tf + cache[fd.norms[i]])));
+              const d = fd.docs[i];
+              const prev = termDocs.get(d);
+              termDocs.set(d, prev === undefined ? s : f32(prev + s));
+            }
+          }
+          for (const [d, s] of termDocs) {
+            const e = tokDocs.get(d);
+            if (e === undefined || s > e) tokDocs.set(d, s);
+          }
+        }
+        for (const [d, s] of tokDocs) {
+          const e = wordDocs.get(d);
+          if (e) {
+            e.count++;
+            e.score = f32(e.score + s);
+          } else wordDocs.set(d, { count: 1, score: s });
+        }
+      }
+      for (const [d, e] of wordDocs) {
+        if (e.count !== toks.length) continue;
+        const a = acc.get(d);
+        if (a) {
+          a.score = f32(a.score + e.score);
+          a.matched++;
+        } else acc.set(d, { score: e.score, matched: 1 });
+      }
+    }
+    return acc;
+  }
+
+  async function search(query, { limit = 10 } = {}) {
+    const words = parseQuery(String(query ?? ""));
+    if (!words.length || limit <= 0) return [];
+    const m = await meta();
+    const acc = await score(m, words);
+
+    // document rows, loaded by chunk on demand
+    const rowsOf = new Map();
+    const loadDocs = async (ords) => {
+      const need = [...new Set(ords.map((o) => Math.floor(o / m.chunkDocs)))].filter((c) => !rowsOf.has(c));
+      const got = await Promise.all(need.map((c) => chunk(m, c)));
+      need.forEach((c, i) => rowsOf.set(c, got[i]));
+    };
+    const doc = (o) => {
+      const r = rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs];
+      return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6] };
+    };
+    // the contiguous ordinal range of the note holding ordinal `o`
+    const ranges = new Map();
+    const noteRange = async (path, o) => {
+      if (ranges.has(path)) return ranges.get(path);
+      let lo = o;
+      let hi = o;
+      for (;;) {
+        if (lo === 0) break;
+        await loadDocs([lo - 1]);
+        if (doc(lo - 1).path !== path) break;
+        lo--;
+      }
+      for (;;) {
+        if (hi + 1 >= m.docs) break;
+        await loadDocs([hi + 1]);
+        if (doc(hi + 1).path !== path) break;
+        hi++;
+      }
+      const r = [lo, hi];
+      ranges.set(path, r);
+      return r;
+    };
+
+    const rows = [...acc].map(([ord, a]) => ({ ord, score: a.score, matched: a.matched }));
+    rows.sort((x, y) => y.matched - x.matched || y.score - x.score || x.ord - y.ord);
+    const order = [];
+    const groups = new Map();
+    const spn = m.sectionsPerNote;
+    for (let i = 0; i < rows.length;) {
+      // rows tied on (matched, score) are ordered by note path, then anchor
+      let j = i + 1;
+      while (j < rows.length && rows[j].matched === rows[i].matched && rows[j].score === rows[i].score) j++;
+      let members = rows.slice(i, j);
+      i = j;
+      if (order.length >= limit) {
+        // only sections of the chosen notes still count
+        const open = order.filter((p) => groups.get(p).sections.length < spn);
+        if (!open.length) break;
+        const rs = await Promise.all(open.map((p) => noteRange(p, groups.get(p).ord)));
+        members = members.filter((r) => rs.some(([lo, hi]) => r.ord >= lo && r.ord <= hi));
+        if (!members.length) continue;
+      }
+      await loadDocs(members.map((r) => r.ord));
+      for (const r of members) r.doc = doc(r.ord);
+      if (members.length > 1) {
+        members.sort((x, y) => cmpStr(x.doc.path, y.doc.path) || cmpStr(x.doc.anchor, y.doc.anchor));
+      }
+      for (const r of members) {
+        const d = r.doc;
+        let h = groups.get(d.path);
+        if (!h) {
+          if (order.length >= limit) continue;
+          order.push(d.path);
+          h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + d.url, sections: [] };
+          groups.set(d.path, h);
+        }
+        if (h.sections.length < spn) {
+          h.sections.push({
+            heading: d.heading,
+            anchor: d.anchor,
+            line: d.line,
+            score: r.score,
+            matched: r.matched,
+            snippet: snippet(d.text, words, 160),
+            url: h.pageUrl + (d.anchor ? "#" + encodeURIComponent(d.anchor) : ""),
+          });
+        }
+      }
+    }
+    return order.map((p) => {
+      const h = groups.get(p);
+      const s = h.sections[0];
+      return {
+        title: h.title,
+        url: s.url,
+        pageUrl: h.pageUrl,
+        heading: s.heading,
+        anchor: s.anchor,
+        path: h.path,
+        score: s.score,
+        snippet: s.snippet,
+        line: s.line,
+        sections: h.sections,
+      };
+    });
+  }
+
+  return {
+    search,
+    /** Loads meta.json ahead of the first query. */
+    preload: () => meta().then(() => undefined),
+    /** Parsed query words, as `search` uses them (for highlighting). */
+    parse: parseQuery,
+  };
+}
