@@ -32,7 +32,7 @@ for n in $SIZES; do
   if [ ! -d "$kbdir/notes" ]; then
     python3 ../shared/bench/gen_corpus.py --notes "$n" --seed 42 --out "$kbdir/notes" >/dev/null
   fi
-  read -r ft fm < <(measure "$FLOOR" "$kbdir/notes" "$OUT/floor-out")
+  read -r ft fm < <(measure "$FLOOR" "$kbdir/notes" "$OUT/floor-out-$n")
   printf "%-8s %-28s %9s %10s %8s\n" "$n" "floor (pulldown-cmark)" "$ft" "$fm" "1.00"
   read -r kt km < <(measure sh -c "rm -rf '$kbdir/.kb' && exec '$KB' build --root '$kbdir' --output '$OUT/kb-out-$n' --quiet")
   printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")"

@@ -466,6 +466,25 @@ export function withinOneEdit(a, b) {
 }
 
 const utf8 = new TextDecoder();
+const utf8enc = new TextEncoder();
+
+// URL encoding as the site's own links use it (src/parse/slug.rs: controls, space and
+// `"#%<>?`{}\^|[]'` and all non-ASCII are percent-encoded)
+const PATH_SET = new Set(Array.from(" \"#%<>?`{}\\^|[]'", (c) => c.charCodeAt(0)));
+function encodeSegment(s) {
+  let out = "";
+  for (const byte of utf8enc.encode(s)) {
+    if (byte < 0x20 || byte >= 0x7f || PATH_SET.has(byte)) out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+    else out += String.fromCharCode(byte);
+  }
+  return out;
+}
+/** Percent-encodes a `/`-separated path like kb's links. */
+export function encodePath(path) {
+  return path.split("/").map(encodeSegment).join("/");
+}
+/** Percent-encodes a heading id for use after `#`. */
+export const encodeFragment = encodeSegment;
 
 class Bytes {
   constructor(buf) {
@@ -840,7 +859,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         if (!h) {
           if (order.length >= limit) continue;
           order.push(d.path);
-          h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + d.url, sections: [] };
+          h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + encodePath(d.url), sections: [] };
           groups.set(d.path, h);
         }
         if (h.sections.length < spn) {
@@ -851,7 +870,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
             score: r.score,
             matched: r.matched,
             snippet: snippet(d.text, words, 160),
-            url: h.pageUrl + (d.anchor ? "#" + encodeURIComponent(d.anchor) : ""),
+            url: h.pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
           });
         }
       }

@@ -1,13 +1,15 @@
 //! The static search export in `public/search/`: tantivy's terms, postings (document ordinal,
 //! term frequency, quantized field norm), document frequencies and average field lengths,
 //! in term-range shards that the browser fetches on demand. Format: `docs/search-format.md`.
+//!
+//! Terms are streamed from tantivy's term dictionaries (a merge over fields and segments), so
+//! memory stays bounded by one shard, not by the index.
 
-use super::index::{FIELDS, MAX_EXPANSIONS, SECTIONS_PER_NOTE, SearchIndex};
+use super::index::{FIELDS, MAX_EXPANSIONS, SECTIONS_PER_NOTE, SearchIndex, note_key};
 use crate::pipeline::Site;
 use crate::render::Sink;
-use std::collections::{BTreeMap, HashMap};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
+use std::collections::HashMap;
+use tantivy::{DocSet, TERMINATED};
 
 /// Raw bytes per term shard before a new one starts.
 pub const SHARD_BYTES: usize = 24 * 1024;
@@ -37,11 +39,6 @@ pub struct ExportStats {
     pub bytes: usize,
 }
 
-/// Writes one export file and counts its bytes.
-type PutFn<'a> = dyn FnMut(&str, &[u8], &mut ExportStats) -> std::io::Result<()> + 'a;
-/// (note order, line, note id, tantivy address, stored document).
-type DocRow = (usize, u64, String, (u32, u32), TantivyDocument);
-
 fn varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -50,10 +47,62 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Accumulates entries into numbered files of about `target` bytes.
+struct Packer {
+    magic: &'static [u8],
+    target: usize,
+    buf: Vec<u8>,
+    count: u64,
+    first: Option<String>,
+    files: Vec<Vec<u8>>,
+    firsts: Vec<String>,
+}
+
+impl Packer {
+    fn new(magic: &'static [u8], target: usize) -> Self {
+        Packer {
+            magic,
+            target,
+            buf: Vec::new(),
+            count: 0,
+            first: None,
+            files: Vec::new(),
+            firsts: Vec::new(),
+        }
+    }
+
+    fn begin(&mut self, term: &str) -> &mut Vec<u8> {
+        if self.first.is_none() {
+            self.first = Some(term.to_string());
+        }
+        &mut self.buf
+    }
+
+    fn end_entry(&mut self) {
+        self.count += 1;
+        if self.buf.len() >= self.target {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.count == 0 {
+            return;
+        }
+        let mut file = self.magic.to_vec();
+        varint(&mut file, self.count);
+        file.extend_from_slice(&self.buf);
+        self.files.push(file);
+        self.firsts.push(self.first.take().unwrap_or_default());
+        self.buf.clear();
+        self.count = 0;
+    }
+}
+
 /// Writes a numbered set of files under `prefix/<hash of the whole set>/<i>.<ext>`: names
 /// change whenever any content changes, so every file can be cached forever.
 fn write_set(
-    put: &mut PutFn,
+    sink: &dyn Sink,
     stats: &mut ExportStats,
     prefix: &str,
     files: &[Vec<u8>],
@@ -66,263 +115,198 @@ fn write_set(
     }
     let dir = format!("{prefix}/{}", &h.finalize().to_hex()[..16]);
     for (i, f) in files.iter().enumerate() {
-        put(&format!("{dir}/{i}.{ext}"), f, stats)?;
+        stats.bytes += f.len();
+        sink.put(&format!("search/{dir}/{i}.{ext}"), f)?;
     }
     Ok(dir)
-}
-
-#[derive(Default)]
-struct TermData {
-    df: [u64; 5],
-    postings: [Vec<(u32, u32, u8)>; 5],
 }
 
 /// Writes the export for the current index into `sink` under `search/`.
 pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Result<ExportStats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
-    let note_order: HashMap<&str, usize> = site
+    let segs = searcher.segment_readers();
+
+    // 1. document ordinals: sections in note order, read from fast fields
+    let by_key: HashMap<u64, usize> = site
         .notes
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.rel_path.as_str(), i))
+        .map(|(i, n)| (note_key(&n.rel_path), i))
         .collect();
-
-    // 1. alive documents in (note, line) order get ordinals 0..D
-    let mut docs: Vec<DocRow> = Vec::new();
-    for (so, seg) in searcher.segment_readers().iter().enumerate() {
+    let mut addr: Vec<(usize, u64, u32, u32)> = Vec::new();
+    for (so, seg) in segs.iter().enumerate() {
+        let keys = seg.fast_fields().u64("note_key")?;
+        let lines = seg.fast_fields().u64("line")?;
         let alive = seg.alive_bitset();
         for doc in 0..seg.max_doc() {
             if alive.is_some_and(|a| !a.is_alive(doc)) {
                 continue;
             }
-            let d: TantivyDocument = searcher.doc(DocAddress::new(so as u32, doc))?;
-            let note = d
-                .get_first(f.note_id)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string();
-            let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0);
-            let order = note_order.get(note.as_str()).copied().unwrap_or(usize::MAX);
-            docs.push((order, line, note, (so as u32, doc), d));
+            let note = keys
+                .first(doc)
+                .and_then(|k| by_key.get(&k).copied())
+                .unwrap_or(usize::MAX);
+            addr.push((note, lines.first(doc).unwrap_or(0), so as u32, doc));
         }
     }
-    docs.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
-    let ord: HashMap<(u32, u32), u32> = docs
+    addr.sort_unstable();
+    let mut ord: Vec<Vec<u32>> = segs
         .iter()
-        .enumerate()
-        .map(|(i, d)| (d.3, i as u32))
+        .map(|s| vec![u32::MAX; s.max_doc() as usize])
         .collect();
-
-    // 2. terms with per-field postings
-    let mut terms: BTreeMap<String, TermData> = BTreeMap::new();
-    for (k, field) in f.text.iter().enumerate() {
-        for (so, seg) in searcher.segment_readers().iter().enumerate() {
-            let inv = seg.inverted_index(*field)?;
-            let norms = seg.get_fieldnorms_reader(*field)?;
-            let alive = seg.alive_bitset();
-            let mut stream = inv.terms().stream()?;
-            while stream.advance() {
-                let Ok(t) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                let info = stream.value().clone();
-                let td = terms.entry(t.to_string()).or_default();
-                td.df[k] += info.doc_freq as u64;
-                let mut postings = inv.read_postings_from_terminfo(
-                    &info,
-                    tantivy::schema::IndexRecordOption::WithFreqs,
-                )?;
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc))
-                        && let Some(&o) = ord.get(&(so as u32, doc))
-                    {
-                        use tantivy::postings::Postings;
-                        td.postings[k].push((o, postings.term_freq(), norms.fieldnorm_id(doc)));
-                    }
-                    doc = postings.advance();
-                }
-            }
-        }
+    for (i, &(_, _, so, doc)) in addr.iter().enumerate() {
+        ord[so as usize][doc as usize] = i as u32;
     }
-
     let mut stats = ExportStats {
-        docs: docs.len(),
-        terms: terms.len(),
+        docs: addr.len(),
         ..Default::default()
     };
-    let mut put = |name: &str, bytes: &[u8], stats: &mut ExportStats| -> std::io::Result<()> {
-        stats.bytes += bytes.len();
-        sink.put(&format!("search/{name}"), bytes)
-    };
 
-    // 3. shards and lists, both in term order
-    let mut shards: Vec<(String, String)> = Vec::new();
-    let mut lists: Vec<(String, String)> = Vec::new();
-    let mut shard = Vec::new();
-    let mut shard_first: Option<String> = None;
-    let mut shard_count = 0u64;
-    let mut list = Vec::new();
-    let mut list_first: Option<String> = None;
-    let mut list_count = 0u64;
-    let mut shard_files: Vec<Vec<u8>> = Vec::new();
-    let mut list_files: Vec<Vec<u8>> = Vec::new();
-    let flush = |pending: &mut Vec<Vec<u8>>,
-                 buf: &mut Vec<u8>,
-                 count: &mut u64,
-                 first: &mut Option<String>,
-                 magic: &[u8],
-                 dir: &str,
-                 out: &mut Vec<(String, String)>,
-                 stats: &mut ExportStats,
-                 put: &mut PutFn|
-     -> std::io::Result<()> {
-        if *count == 0 {
-            return Ok(());
+    // 2. merge the sorted term streams of every (field, segment)
+    let mut invs = Vec::new();
+    for (k, field) in f.text.iter().enumerate() {
+        for (so, seg) in segs.iter().enumerate() {
+            invs.push((
+                k,
+                so,
+                seg.inverted_index(*field)?,
+                seg.get_fieldnorms_reader(*field)?,
+            ));
         }
-        let mut file = magic.to_vec();
-        varint(&mut file, *count);
-        file.extend_from_slice(buf);
-        let _ = (&put, &stats, dir);
-        out.push((first.take().unwrap_or_default(), String::new()));
-        pending.push(file);
-        buf.clear();
-        *count = 0;
-        Ok(())
-    };
-    for (t, td) in terms.iter_mut() {
-        if shard_first.is_none() {
-            shard_first = Some(t.clone());
+    }
+    let mut streams = Vec::new();
+    for (_, _, inv, _) in &invs {
+        let mut s = inv.terms().stream()?;
+        let live = s.advance();
+        streams.push((s, live));
+    }
+    let mut shards = Packer::new(b"KBS1", SHARD_BYTES);
+    let mut lists = Packer::new(b"KBL1", LIST_BYTES);
+    let mut postings: [Vec<(u32, u32, u8)>; 5] = Default::default();
+    loop {
+        let Some(min) = streams
+            .iter()
+            .filter(|(_, live)| *live)
+            .map(|(s, _)| s.key())
+            .min()
+            .map(|k| k.to_vec())
+        else {
+            break;
+        };
+        let mut df = [0u64; 5];
+        for p in postings.iter_mut() {
+            p.clear();
         }
-        varint(&mut shard, t.len() as u64);
-        shard.extend_from_slice(t.as_bytes());
-        let mask: u8 = (0..5)
-            .filter(|&k| td.df[k] > 0)
-            .fold(0, |m, k| m | (1 << k));
-        shard.push(mask);
-        for k in 0..5 {
-            if td.df[k] == 0 {
+        for (si, (stream, live)) in streams.iter_mut().enumerate() {
+            if !*live || stream.key() != &min[..] {
                 continue;
             }
-            let p = &mut td.postings[k];
+            let (k, so, inv, norms) = &invs[si];
+            let info = stream.value().clone();
+            df[*k] += info.doc_freq as u64;
+            let mut p = inv.read_postings_from_terminfo(
+                &info,
+                tantivy::schema::IndexRecordOption::WithFreqs,
+            )?;
+            let mut doc = p.doc();
+            while doc != TERMINATED {
+                let o = ord[*so][doc as usize];
+                if o != u32::MAX {
+                    use tantivy::postings::Postings;
+                    postings[*k].push((o, p.term_freq(), norms.fieldnorm_id(doc)));
+                }
+                doc = p.advance();
+            }
+            *live = stream.advance();
+        }
+        let Ok(term) = std::str::from_utf8(&min) else {
+            continue;
+        };
+        stats.terms += 1;
+        let buf = shards.begin(term);
+        varint(buf, term.len() as u64);
+        buf.extend_from_slice(term.as_bytes());
+        let mask: u8 = (0..5).filter(|&k| df[k] > 0).fold(0, |m, k| m | (1 << k));
+        buf.push(mask);
+        for k in 0..5 {
+            if df[k] == 0 {
+                continue;
+            }
+            let p = &mut postings[k];
             p.sort_unstable();
-            varint(&mut shard, td.df[k]);
-            varint(&mut shard, p.len() as u64);
+            varint(buf, df[k]);
+            varint(buf, p.len() as u64);
             let mut prev = 0u32;
             for &(o, tf, norm) in p.iter() {
-                varint(&mut shard, (o - prev) as u64);
-                varint(&mut shard, tf as u64);
-                shard.push(norm);
+                varint(buf, (o - prev) as u64);
+                varint(buf, tf as u64);
+                buf.push(norm);
                 prev = o;
             }
         }
-        shard_count += 1;
-        if shard.len() >= SHARD_BYTES {
-            flush(
-                &mut shard_files,
-                &mut shard,
-                &mut shard_count,
-                &mut shard_first,
-                b"KBS1",
-                "t",
-                &mut shards,
-                &mut stats,
-                &mut put,
-            )?;
-        }
-        if list_first.is_none() {
-            list_first = Some(t.clone());
-        }
-        varint(&mut list, t.len() as u64);
-        list.extend_from_slice(t.as_bytes());
-        varint(&mut list, td.df.iter().sum());
-        list_count += 1;
-        if list.len() >= LIST_BYTES {
-            flush(
-                &mut list_files,
-                &mut list,
-                &mut list_count,
-                &mut list_first,
-                b"KBL1",
-                "l",
-                &mut lists,
-                &mut stats,
-                &mut put,
-            )?;
-        }
+        shards.end_entry();
+        let lb = lists.begin(term);
+        varint(lb, term.len() as u64);
+        lb.extend_from_slice(term.as_bytes());
+        varint(lb, df.iter().sum());
+        lists.end_entry();
     }
-    flush(
-        &mut shard_files,
-        &mut shard,
-        &mut shard_count,
-        &mut shard_first,
-        b"KBS1",
-        "t",
-        &mut shards,
-        &mut stats,
-        &mut put,
-    )?;
-    flush(
-        &mut list_files,
-        &mut list,
-        &mut list_count,
-        &mut list_first,
-        b"KBL1",
-        "l",
-        &mut lists,
-        &mut stats,
-        &mut put,
-    )?;
-    let shard_dir = write_set(&mut put, &mut stats, "t", &shard_files, "bin")?;
-    let list_dir = write_set(&mut put, &mut stats, "l", &list_files, "bin")?;
-    stats.shards = shards.len();
-    stats.lists = lists.len();
+    shards.flush();
+    lists.flush();
+    let shard_dir = write_set(sink, &mut stats, "t", &shards.files, "bin")?;
+    let list_dir = write_set(sink, &mut stats, "l", &lists.files, "bin")?;
+    stats.shards = shards.files.len();
+    stats.lists = lists.files.len();
+    drop(shards.files);
+    drop(lists.files);
 
-    // 4. result data in chunks of consecutive documents
-    let pages: HashMap<&str, usize> = note_order.clone();
+    // 3. result data from the site model, in ordinal order
     let mut chunk_files = Vec::new();
-    for group in docs.chunks(CHUNK_DOCS) {
-        let rows: Vec<serde_json::Value> = group
-            .iter()
-            .map(|(_, line, note, _, d)| {
-                let get = |fl| {
-                    d.get_first(fl)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("")
-                        .to_string()
+    let mut rows = Vec::with_capacity(CHUNK_DOCS);
+    for &(note, line, _, _) in &addr {
+        let row = match site.notes.get(note) {
+            Some(n) => {
+                let p = &site.parsed[note];
+                let sec = p.sections.iter().find(|s| s.line as u64 == line);
+                let (heading, anchor, text) = match sec {
+                    Some(s) => (
+                        s.path.last().cloned().unwrap_or_default(),
+                        s.anchor.clone(),
+                        s.text.chars().take(TEXT_CHARS).collect::<String>(),
+                    ),
+                    None => (String::new(), String::new(), String::new()),
                 };
-                let text: String = get(f.text[4]).chars().take(TEXT_CHARS).collect();
-                let title = pages
-                    .get(note.as_str())
-                    .map(|&i| site.pages[i].title.clone())
-                    .unwrap_or_else(|| get(f.text[0]));
                 serde_json::json!([
-                    note,
-                    title,
-                    get(f.url),
-                    get(f.heading_label),
-                    get(f.anchor),
+                    n.rel_path,
+                    site.pages[note].title,
+                    site.pages[note].slug,
+                    heading,
+                    anchor,
                     line,
                     text
                 ])
-            })
-            .collect();
+            }
+            None => serde_json::json!(["", "", "", "", "", line, ""]),
+        };
+        rows.push(row);
+        if rows.len() == CHUNK_DOCS {
+            chunk_files.push(serde_json::to_vec(&rows)?);
+            rows.clear();
+        }
+    }
+    if !rows.is_empty() {
         chunk_files.push(serde_json::to_vec(&rows)?);
     }
-    let chunk_dir = write_set(&mut put, &mut stats, "d", &chunk_files, "json")?;
+    let chunk_dir = write_set(sink, &mut stats, "d", &chunk_files, "json")?;
     stats.chunks = chunk_files.len();
 
-    // 5. the entry point
-    let n: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|s| s.max_doc() as u64)
-        .sum();
+    // 4. the entry point
+    let n: u64 = segs.iter().map(|s| s.max_doc() as u64).sum();
     let mut avg = Vec::new();
     for field in f.text {
         let mut tokens = 0u64;
-        for s in searcher.segment_readers() {
+        for s in segs {
             tokens += s.inverted_index(field)?.total_num_tokens();
         }
         avg.push(if n == 0 {
@@ -346,15 +330,17 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         "maxExpansions": MAX_EXPANSIONS,
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
-        "docs": docs.len(),
+        "docs": addr.len(),
         "shardDir": shard_dir,
-        "shards": shards.iter().map(|s| &s.0).collect::<Vec<_>>(),
+        "shards": shards.firsts,
         "listDir": list_dir,
-        "lists": lists.iter().map(|s| &s.0).collect::<Vec<_>>(),
+        "lists": lists.firsts,
         "chunkDir": chunk_dir,
         "chunks": chunk_files.len(),
         "base": site.opts.config.base_path(),
     });
-    put("meta.json", &serde_json::to_vec(&meta)?, &mut stats)?;
+    let bytes = serde_json::to_vec(&meta)?;
+    stats.bytes += bytes.len();
+    sink.put("search/meta.json", &bytes)?;
     Ok(stats)
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{
@@ -28,7 +28,14 @@ pub const MAX_EXPANSIONS: usize = 10;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
+
+/// A 64-bit key of a note id, stored as a fast field so the export can order documents
+/// without loading stored documents.
+pub fn note_key(id: &str) -> u64 {
+    let h = blake3::hash(id.as_bytes());
+    u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap_or([0; 8]))
+}
 
 /// kb's analyzer as a tantivy tokenizer.
 #[derive(Clone, Default)]
@@ -85,8 +92,10 @@ pub struct Fields {
     pub url: Field,
     /// Heading path shown in results (stored).
     pub heading_label: Field,
-    /// 1-based line of the section (stored).
+    /// 1-based line of the section (stored, fast).
     pub line: Field,
+    /// [`note_key`] of the note id (fast).
+    pub note_key: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -109,7 +118,8 @@ fn schema() -> (Schema, Fields) {
     ];
     let url = b.add_text_field("url", STORED);
     let heading_label = b.add_text_field("heading_label", STORED);
-    let line = b.add_u64_field("line", STORED);
+    let line = b.add_u64_field("line", STORED | FAST);
+    let note_key = b.add_u64_field("note_key", FAST);
     (
         b.build(),
         Fields {
@@ -119,6 +129,7 @@ fn schema() -> (Schema, Fields) {
             url,
             heading_label,
             line,
+            note_key,
         },
     )
 }
@@ -316,7 +327,7 @@ impl SearchIndex {
             .clamp(1, 4);
         let mut writer: tantivy::IndexWriter = self
             .index
-            .writer_with_num_threads(threads, 48_000_000 * threads)?;
+            .writer_with_num_threads(threads, 32_000_000 * threads)?;
         let f = self.fields;
         for id in removed {
             writer.delete_term(Term::from_field_text(f.note_id, id));
@@ -337,6 +348,7 @@ impl SearchIndex {
                 doc.add_text(f.url, &d.url);
                 doc.add_text(f.heading_label, &d.heading_label);
                 doc.add_u64(f.line, d.line);
+                doc.add_u64(f.note_key, note_key(&d.note_id));
                 writer.add_document(doc)?;
             }
         }

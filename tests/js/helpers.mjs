@@ -1,0 +1,82 @@
+// Shared test helpers: the kb binary, built sites, a fetch that reads a built site from disk.
+import { execFile } from "node:child_process";
+import { mkdtempSync, mkdirSync, symlinkSync, existsSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const KB_BIN = process.env.KB_BIN || join(REPO, "target/release/kb");
+export const TIK_CORPUS = process.env.KB_TIK_CORPUS || "/work/shared/corpora/tech-interview-ko";
+
+/** Runs the kb binary; retries once (the binary may be replaced while tests run). */
+export function kb(args, { retries = 2 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    execFile(KB_BIN, args, { maxBuffer: 64 << 20, encoding: "utf8" }, (err, stdout, stderr) => {
+      if (err) {
+        if (retries > 0) {
+          setTimeout(() => kb(args, { retries: retries - 1 }).then(resolvePromise, reject), 500);
+        } else reject(new Error(`${KB_BIN} ${args.join(" ")} failed: ${err.message}\n${stderr}`));
+      } else resolvePromise(stdout);
+    });
+  });
+}
+
+const temps = [];
+process.on("exit", () => {
+  if (process.env.KB_KEEP_TMP) return;
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the process exits. */
+export function tempDir(prefix) {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+
+/**
+ * A knowledge-base root for the tech-interview-ko corpus: `KB_ROOT_TIK`, or a temporary
+ * root whose notes/ links to the corpus and whose templates/ and static/ link to the repo's
+ * theme (so a site built from it carries the theme under test).
+ */
+export function tikRoot() {
+  if (process.env.KB_ROOT_TIK) return process.env.KB_ROOT_TIK;
+  const root = tempDir("kb-tik-root-");
+  symlinkSync(TIK_CORPUS, join(root, "notes"));
+  symlinkSync(join(REPO, "templates"), join(root, "templates"));
+  symlinkSync(join(REPO, "static"), join(root, "static"));
+  return root;
+}
+
+/** Builds `root` into a temporary folder (or returns `existing`). */
+export async function buildSite(root, existing, extra = []) {
+  if (existing) {
+    if (!existsSync(join(existing, "search/meta.json"))) throw new Error(`${existing}: no search/meta.json`);
+    return existing;
+  }
+  const out = join(tempDir("kb-site-"), "public");
+  mkdirSync(out, { recursive: true });
+  await kb(["build", "--quiet", "--root", root, "--output", out, ...extra]);
+  return out;
+}
+
+/** A fetch over a built site on disk: `<base>path` -> `<site>/path`. */
+export function diskFetch(site, base = "/") {
+  return async (url) => {
+    const path = decodeURIComponent(String(url).slice(base.length).split(/[?#]/)[0]);
+    try {
+      const b = await readFile(join(site, path));
+      return {
+        ok: true,
+        status: 200,
+        json: async () => JSON.parse(b.toString("utf8")),
+        text: async () => b.toString("utf8"),
+        arrayBuffer: async () => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength),
+      };
+    } catch {
+      return { ok: false, status: 404 };
+    }
+  };
+}

@@ -1,0 +1,140 @@
+// Parity: the JavaScript client over the static export returns what `kb search --json`
+// returns (same notes, same sections in the same order, the same f32 scores, same snippets).
+//
+// env: KB_BIN (default target/release/kb), KB_SITE_NOTES / KB_SITE_TIK (built sites; default:
+// built into temporary folders), KB_ROOT_NOTES (default: the repository) and KB_ROOT_TIK (default:
+// a temporary root over KB_TIK_CORPUS) — the roots those sites were built from.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createSearch } from "../../static/search.js";
+import { REPO, kb, buildSite, tikRoot, diskFetch, TIK_CORPUS } from "./helpers.mjs";
+import { existsSync } from "node:fs";
+
+// Shipped notes (a data-engineering stack, Korean with English terms).
+const NOTES_QUERIES = [
+  "redis 브로커", "메시지 브로커를", "인메모리", "인메모리 캐시", "elasticserch", "kaf", "kafka 파티션",
+  "celery worker가 멈춤", "airflow dag 스케줄", "spark 셔플", "도커 컨테이너", "docker compose",
+  "nginx 리버스 프록시", "uwsgi", "django orm", "visibility_timeout", "rabbitmq 큐를", "zookeeper 세션 만료",
+  "kibana 대시보드", "logstash 파이프라인", "gcp pubsub", "cloudflare 캐시", "hadoop hdfs", "pandas dataframe",
+  "numpy 배열", "sql 인덱스", "샤딩", "캐시 무효화", "레플리카", "컨슈머 그룹", "오프셋 커밋", "재시도",
+  "타임아웃 ", "크롤링 파이프라인", "뉴스 크롤러", "HttpSensor", "celery-beat", "node.js", "x86_64", "TTL",
+  "eviction 정책", "AOF RDB", "el", "인", "브", "Redis를 ", "kafkaa", "elasticsearch 매핑", "역색인",
+  "스파크 ", "데이터", "rediss", "spakr", "로그 수집", "메세지 큐", "pyspark", "k8s", "DAG를 ", "엘라스틱",
+  "not_enough_replicas", "ＲＥＤＩＳ", "Celery에서 Redis를 브로커로", "broker", "worke", "스케줄러가",
+];
+
+// tech-interview-ko (computer-science interview notes in Korean).
+const TIK_QUERIES = [
+  "프로세스 스레드 차이", "데드락", "교착 상태", "deadlock", "세마포어 뮤텍스", "semaphore", "컨텍스트 스위칭",
+  "context switching", "가상 메모리", "페이지 교체 알고리즘", "LRU", "tcp 3 way handshake", "흐름제어 혼잡제어",
+  "http https 차이", "대칭키 공개키", "로드밸런싱", "로드 밸런싱", "dns", "osi 7계층", "트랜잭션 격리 수준",
+  "정규화", "인덱스", "sql injection", "nosql", "redis", "해시 테이블", "이진 탐색", "binary search",
+  "퀵 정렬", "quicksort", "다익스트라", "동적 계획법", "dynamic programming", "비트마스크", "힙 정렬", "트라이",
+  "B+ tree", "싱글톤 패턴", "singleton", "옵저버", "전략 패턴을", "SOLID 원칙", "jvm 메모리 구조",
+  "가비지 컬렉션", "garbage collecton", "stringbuilder stringbuffer", "call by value", "클로저",
+  "javascript closure", "프로토타입", "rest api", "jwt 토큰", "oauth 인증", "쿠키 세션", "csrf xss",
+  "csr ssr", "vue react 차이", "spring mvc", "jpa 더티 체킹", "bean scope", "git flow", "pro", "스레드 ",
+  "멀티스레드", "인터럽트", "시스템 콜", "fork exec", "캐시 메모리", "부동 소수점", "해밍 코드",
+  "algoritm", "synchronous asynchronous", "논블로킹", "블로킹 I/O", "애자일", "TDD", "마이크로서비스", "devops",
+  "스택과 큐의 차이는", "hashmap", "프로세스가 ",
+];
+
+const LIMIT = 10;
+
+/** Text length (code points) of each exported section: `path#anchor` -> length. */
+function sectionLengths(site) {
+  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
+  const out = new Map();
+  for (let i = 0; i < meta.chunks; i++) {
+    for (const r of JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"))) {
+      out.set(`${r[0]}#${r[4]}`, Array.from(r[6]).length);
+    }
+  }
+  return out;
+}
+
+async function pool(items, n, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }));
+  return out;
+}
+
+const key = (h) => `${h.path} :: ${h.sections.map((s) => `${s.anchor}`).join(" | ")}`;
+
+async function parity(t, name, root, site, queries) {
+  const lengths = sectionLengths(site);
+  const s = createSearch({ base: "/", fetch: diskFetch(site, "/") });
+  const rust = await pool(queries, 2, async (q) => JSON.parse(await kb(["search", "--json", "--root", root, "-n", String(LIMIT), q])));
+  let equal = 0;
+  let sections = 0;
+  let snippetsEqual = 0;
+  const truncatedSnippetDiffs = [];
+  const failures = [];
+  for (const [qi, q] of queries.entries()) {
+    const rs = rust[qi];
+    const js = await s.search(q, { limit: LIMIT });
+    const problems = [];
+    if (JSON.stringify(js.map(key)) !== JSON.stringify(rs.map(key))) {
+      problems.push(`order differs\n  js:   ${js.map(key).join("\n        ")}\n  rust: ${rs.map(key).join("\n        ")}`);
+    } else {
+      rs.forEach((h, i) => {
+        const j = js[i];
+        for (const f of ["title", "path", "heading", "anchor", "line"]) {
+          if (j[f] !== h[f]) problems.push(`${h.path}: ${f} ${JSON.stringify(j[f])} != ${JSON.stringify(h[f])}`);
+        }
+        if (j.pageUrl !== h.url) problems.push(`${h.path}: url ${j.pageUrl} != ${h.url}`);
+        if (j.score !== Math.fround(h.score)) problems.push(`${h.path}: score ${j.score} != ${h.score}`);
+        h.sections.forEach((hs, k) => {
+          const js2 = j.sections[k];
+          sections++;
+          for (const f of ["heading", "anchor", "line", "matched"]) {
+            if (js2[f] !== hs[f]) problems.push(`${h.path}#${hs.anchor}: ${f} ${js2[f]} != ${hs[f]}`);
+          }
+          if (js2.score !== Math.fround(hs.score)) {
+            problems.push(`${h.path}#${hs.anchor}: score ${js2.score} != ${hs.score} (f32 ${Math.fround(hs.score)})`);
+          }
+          if (js2.snippet === hs.snippet) snippetsEqual++;
+          else if ((lengths.get(`${h.path}#${hs.anchor}`) ?? 0) >= 1200) {
+            // the export keeps 1200 characters of a section; `kb search` snips the whole text
+            truncatedSnippetDiffs.push(`${q} -> ${h.path}#${hs.anchor}`);
+          } else {
+            problems.push(`${h.path}#${hs.anchor}: snippet\n  js:   ${js2.snippet}\n  rust: ${hs.snippet}`);
+          }
+        });
+      });
+    }
+    if (problems.length) failures.push(`query ${JSON.stringify(q)}:\n${problems.join("\n")}`);
+    else equal++;
+  }
+  const summary = `parity ${name}: ${equal}/${queries.length} queries identical (top-${LIMIT} notes and sections, ` +
+    `f32 scores exact), snippets ${snippetsEqual}/${sections} identical` +
+    (truncatedSnippetDiffs.length ? `, ${truncatedSnippetDiffs.length} differ only in sections cut at 1200 characters by the export` : "");
+  console.log(summary);
+  for (const d of truncatedSnippetDiffs) t.diagnostic(`snippet of a truncated section: ${d}`);
+  assert.ok(queries.length >= 50);
+  assert.equal(failures.length, 0, failures.join("\n\n"));
+}
+
+test("parity with kb search: shipped notes", { timeout: 300_000 }, async (t) => {
+  const root = process.env.KB_ROOT_NOTES || REPO;
+  const site = await buildSite(root, process.env.KB_SITE_NOTES);
+  await parity(t, "notes", root, site, NOTES_QUERIES);
+});
+
+test("parity with kb search: tech-interview-ko", { timeout: 300_000 }, async (t) => {
+  if (process.env.KB_SITE_TIK && !process.env.KB_ROOT_TIK) {
+    throw new Error("KB_SITE_TIK needs KB_ROOT_TIK (the root it was built from, whose .kb/index kb search reads)");
+  }
+  if (!process.env.KB_ROOT_TIK && !existsSync(TIK_CORPUS)) throw new Error(`corpus not found: ${TIK_CORPUS}`);
+  const root = tikRoot();
+  const site = await buildSite(root, process.env.KB_SITE_TIK);
+  await parity(t, "tech-interview-ko", root, site, TIK_QUERIES);
+});
