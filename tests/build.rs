@@ -266,3 +266,67 @@ fn help_explains_flags() {
         assert!(s.contains(f), "{f} in {s}");
     }
 }
+
+#[test]
+fn check_reports_links_orphans_and_mentions_as_json() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(root.join("kb.toml"), "autolink = \"off\"\n").unwrap();
+    std::fs::write(
+        root.join("notes/Kafka.md"),
+        "---\ntitle: Kafka\n---\nLog.\n",
+    )
+    .unwrap();
+    let celery = root.join("notes/Celery.md");
+    let text = std::fs::read_to_string(&celery).unwrap();
+    std::fs::write(
+        &celery,
+        format!("{text}\nResults go to Kafka later. See [[Redis#Nope]] and [[Rediss]].\n"),
+    )
+    .unwrap();
+    let out = kb(&root, &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let find = |code: &str| {
+        lines
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in {lines:?}"))
+    };
+    let m = find("unlinked-mention");
+    assert_eq!(m["path"], "notes/Celery.md");
+    assert_eq!(m["target"], "Kafka");
+    assert_eq!(m["suggestion"], "[[Kafka]]");
+    assert_eq!(m["severity"], "warning");
+    assert!(m["line"].as_u64().unwrap() > 1 && m["column"].as_u64().unwrap() >= 1);
+    let b = find("broken-link");
+    assert_eq!(b["suggestion"], "[[Redis]]");
+    assert_eq!(find("broken-anchor")["target"], "Redis#Nope");
+    assert_eq!(find("orphan")["path"], "notes/Kafka.md");
+    for d in &lines {
+        for k in [
+            "severity",
+            "code",
+            "path",
+            "line",
+            "column",
+            "message",
+            "target",
+            "suggestion",
+        ] {
+            assert!(d.get(k).is_some(), "{k} missing in {d}");
+        }
+    }
+    // an embed cycle is an error: exit 1
+    std::fs::write(root.join("notes/A.md"), "![[B]]").unwrap();
+    std::fs::write(root.join("notes/B.md"), "![[A]]").unwrap();
+    let out = kb(&root, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error: embed cycle: "),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -41,6 +41,82 @@ pub fn orphans(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Unlinked mentions: with `autolink = "off"`, the first plain-text mention of another note's
+/// title or alias in each note that does not link to it.
+pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let m =
+        crate::link::mentions::Mentions::new(site.notes.iter().enumerate().flat_map(|(i, n)| {
+            std::iter::once((i, site.pages[i].title.clone()))
+                .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
+        }));
+    let mut out = Vec::new();
+    for (i, n) in site.notes.iter().enumerate() {
+        let mut seen: std::collections::HashSet<usize> =
+            site.graph.outgoing[i].iter().copied().collect();
+        let idx = crate::diag::LineIndex::new(&n.text);
+        let mut skip = 0usize;
+        for (ev, r) in crate::parse::events(n.body()) {
+            match ev {
+                Event::Start(
+                    Tag::CodeBlock(_)
+                    | Tag::Link { .. }
+                    | Tag::Image { .. }
+                    | Tag::Heading { .. }
+                    | Tag::HtmlBlock,
+                ) => skip += 1,
+                Event::End(
+                    TagEnd::CodeBlock
+                    | TagEnd::Link
+                    | TagEnd::Image
+                    | TagEnd::Heading(_)
+                    | TagEnd::HtmlBlock,
+                ) => skip = skip.saturating_sub(1),
+                Event::Text(t) if skip == 0 => {
+                    for (s, _, target) in m.find(&t, i, &seen) {
+                        seen.insert(target);
+                        // the text run starts at r.start; find the mention's byte offset in the source
+                        let src = &n.body()[r.clone()];
+                        let off = src.find(&t[s..]).map(|k| r.start + k).unwrap_or(r.start);
+                        out.push(
+                            Diagnostic::warning(
+                                "unlinked-mention",
+                                n.display_path.clone(),
+                                idx.pos(n.body_offset + off),
+                                format!(
+                                    "mentions `{}` without linking it",
+                                    site.pages[target].title
+                                ),
+                                format!(
+                                    "link it as [[{}]], or set autolink = \"first\" in kb.toml",
+                                    site.notes[target].stem
+                                ),
+                            )
+                            .with_target(site.notes[target].stem.clone())
+                            .with_suggestion(Some(format!("[[{}]]", site.notes[target].stem))),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Links and embeds in all notes, and how many resolve to a note or file (with their anchor).
+pub fn link_counts(site: &crate::pipeline::Site) -> (usize, usize) {
+    let mut total = 0;
+    let mut ok = 0;
+    for r in site.graph.resolutions.iter().flatten() {
+        total += 1;
+        if !matches!(r.target, crate::link::Target::Broken) && r.missing_anchor.is_none() {
+            ok += 1;
+        }
+    }
+    (total, ok)
+}
+
 /// Runs `kb check`.
 pub fn run(args: Args) -> i32 {
     let root = super::root_or_cwd(args.root.clone());
@@ -63,6 +139,9 @@ pub fn run(args: Args) -> i32 {
     let site = assemble(&opts);
     let mut diags = site.diagnostics.clone();
     diags.extend(orphans(&site));
+    if site.opts.config.autolink == crate::config::Autolink::Off {
+        diags.extend(unlinked_mentions(&site));
+    }
     crate::diag::sort(&mut diags);
     if args.json {
         let mut out = String::new();
@@ -73,9 +152,12 @@ pub fn run(args: Args) -> i32 {
         print!("{out}");
     } else {
         crate::diag::print(&diags);
+        let (total, resolved) = link_counts(&site);
         eprintln!(
-            "checked {} notes: {}",
+            "checked {} notes, {} links and embeds ({} resolved): {}",
             site.notes.len(),
+            total,
+            resolved,
             crate::diag::summary(&diags)
         );
     }

@@ -8,6 +8,7 @@ use crate::parse::{LinkKind, LinkRef, ParsedNote};
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
+pub mod graph;
 pub mod mentions;
 
 /// Where a link goes.
@@ -98,11 +99,16 @@ impl Resolver {
         r
     }
 
-    fn pick(&self, cands: &[usize]) -> (usize, Vec<usize>) {
+    /// Picks among notes sharing a name: one in the linking note's folder, else the shortest path.
+    fn pick(&self, from_folder: &str, cands: &[usize]) -> (usize, Vec<usize>) {
         let mut c = cands.to_vec();
         c.sort_by(|&a, &b| self.path_len[a].cmp(&self.path_len[b]));
         c.dedup();
-        let first = c[0];
+        let same_folder = c.iter().copied().find(|&i| {
+            let p = &self.path_len[i].1;
+            p.rsplit_once('/').map(|(f, _)| f).unwrap_or("") == from_folder
+        });
+        let first = same_folder.unwrap_or(c[0]);
         (first, if c.len() > 1 { c } else { vec![] })
     }
 
@@ -131,15 +137,15 @@ impl Resolver {
                 .map(|(_, &i)| i)
                 .collect();
             if !cands.is_empty() {
-                return Some(self.pick(&cands));
+                return Some(self.pick(&from.folder, &cands));
             }
             return None;
         }
         if let Some(c) = self.by_stem.get(&k) {
-            return Some(self.pick(c));
+            return Some(self.pick(&from.folder, c));
         }
         if let Some(c) = self.by_name.get(&k) {
-            return Some(self.pick(c));
+            return Some(self.pick(&from.folder, c));
         }
         None
     }
@@ -258,6 +264,18 @@ pub fn resolve(
                     missing_anchor: None,
                     ambiguous: vec![],
                 };
+            }
+            // Obsidian's "shortest path" links: a bare file name found anywhere
+            if !path.contains('/') {
+                return resolve_parts(
+                    resolver,
+                    notes,
+                    parsed,
+                    from,
+                    &path,
+                    anchor.as_deref(),
+                    link.kind == LinkKind::Image,
+                );
             }
             Resolution::broken()
         }
@@ -540,10 +558,33 @@ fn report(
     }
 }
 
-/// Finds embed cycles (a embeds b embeds a) with an iterative depth-first search.
+/// The byte range of a note (or of one of its sections or blocks) that an embed shows.
+pub fn embed_range(note: &Note, parsed: &ParsedNote, anchor: Option<&str>) -> (usize, usize) {
+    let len = note.body().len();
+    match anchor {
+        Some(a) if a.starts_with('^') => parsed
+            .block_ids
+            .iter()
+            .find(|b| format!("^{}", b.id) == a)
+            .map(|b| (b.start, b.end))
+            .unwrap_or((0, len)),
+        Some(a) => parsed
+            .headings
+            .iter()
+            .find(|h| h.id == a)
+            .map(|h| (h.start, h.end))
+            .unwrap_or((0, len)),
+        None => (0, len),
+    }
+}
+
+/// Finds embed cycles (a embeds b embeds a) with an iterative depth-first search over
+/// (note, shown range) pairs, so a note embedding one of its own sections is not a cycle
+/// unless that section embeds itself again.
 fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) -> Vec<Diagnostic> {
-    let n = notes.len();
-    let edges: Vec<Vec<(usize, usize)>> = (0..n)
+    type Node = (usize, usize, usize);
+    // embeds per note: (offset, link index, target node)
+    let embeds: Vec<Vec<(usize, usize, Node)>> = (0..notes.len())
         .map(|i| {
             parsed[i]
                 .links
@@ -551,49 +592,72 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
                 .zip(&res[i])
                 .enumerate()
                 .filter(|(_, (l, _))| l.kind == LinkKind::Embed)
-                .filter_map(|(li, (_, r))| match r.target {
-                    Target::Note { id, .. } => Some((id, li)),
+                .filter_map(|(li, (l, r))| match &r.target {
+                    Target::Note { id, anchor } => {
+                        let (s, e) = embed_range(&notes[*id], &parsed[*id], anchor.as_deref());
+                        Some((l.offset, li, (*id, s, e)))
+                    }
                     _ => None,
                 })
                 .collect()
         })
         .collect();
-    let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let children = |n: Node| -> Vec<(usize, Node)> {
+        embeds[n.0]
+            .iter()
+            .filter(|(o, _, _)| *o >= n.1 && *o < n.2.max(n.1 + 1))
+            .map(|(_, li, t)| (*li, *t))
+            .collect()
+    };
+    let mut state: HashMap<Node, u8> = HashMap::new();
     let mut diags = Vec::new();
-    for start in 0..n {
-        if state[start] != 0 || edges[start].is_empty() {
+    let mut reported = std::collections::HashSet::new();
+    for start in 0..notes.len() {
+        if embeds[start].is_empty() {
             continue;
         }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        state[start] = 1;
-        while let Some(&mut (v, ref mut ei)) = stack.last_mut() {
-            if *ei < edges[v].len() {
-                let (w, li) = edges[v][*ei];
-                *ei += 1;
-                if state[w] == 1 {
-                    let l = &parsed[v].links[li];
-                    let cycle: Vec<String> = stack
-                        .iter()
-                        .skip_while(|(x, _)| *x != w)
-                        .map(|(x, _)| notes[*x].stem.clone())
-                        .chain(std::iter::once(notes[w].stem.clone()))
-                        .collect();
-                    diags.push(
-                        Diagnostic::error(
-                            "embed-cycle",
-                            notes[v].display_path.clone(),
-                            (l.line, l.col),
-                            format!("embed cycle: {}", cycle.join(" -> ")),
-                            "remove one of the embeds; the cycle is shown as a link on the page",
-                        )
-                        .with_target(l.dest.clone()),
-                    );
-                } else if state[w] == 0 {
-                    state[w] = 1;
-                    stack.push((w, 0));
+        let root: Node = (start, 0, notes[start].body().len());
+        if state.contains_key(&root) {
+            continue;
+        }
+        let mut stack: Vec<(Node, Vec<(usize, Node)>, usize)> = vec![(root, children(root), 0)];
+        state.insert(root, 1);
+        while let Some(top) = stack.last_mut() {
+            if top.2 < top.1.len() {
+                let (li, w) = top.1[top.2];
+                top.2 += 1;
+                let v = top.0;
+                match state.get(&w).copied() {
+                    Some(1) => {
+                        if reported.insert((v.0, li)) {
+                            let l = &parsed[v.0].links[li];
+                            let mut cycle: Vec<String> = stack
+                                .iter()
+                                .skip_while(|(x, _, _)| *x != w)
+                                .map(|(x, _, _)| notes[x.0].stem.clone())
+                                .collect();
+                            cycle.push(notes[w.0].stem.clone());
+                            diags.push(
+                                Diagnostic::error(
+                                    "embed-cycle",
+                                    notes[v.0].display_path.clone(),
+                                    (l.line, l.col),
+                                    format!("embed cycle: {}", cycle.join(" -> ")),
+                                    "remove one of the embeds; the cycle is shown as a link on the page",
+                                )
+                                .with_target(l.dest.clone()),
+                            );
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        state.insert(w, 1);
+                        let c = children(w);
+                        stack.push((w, c, 0));
+                    }
                 }
             } else {
-                state[v] = 2;
+                state.insert(top.0, 2);
                 stack.pop();
             }
         }
@@ -730,6 +794,22 @@ mod tests {
                 anchor: None
             }
         );
+    }
+
+    #[test]
+    fn self_section_embed_is_not_a_cycle() {
+        let (n, p, t) = vault(&[
+            ("a.md", "Intro ![[a#Part]]\n\n## Part\n\ntext\n"),
+            ("b.md", "## S\n\n![[b#S]]\n"),
+        ]);
+        let g = link(&n, &p, &t, &[]);
+        let cycles: Vec<&str> = g
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "embed-cycle")
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(cycles, vec!["notes/b.md"], "{:?}", g.diagnostics);
     }
 
     #[test]

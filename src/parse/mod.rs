@@ -398,14 +398,18 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                 if code_depth > 0 {
                     continue;
                 }
+                let mut in_image = false;
                 if let Some(Some(li)) = link_stack.last() {
                     let l = &mut p.links[*li];
                     if matches!(l.kind, LinkKind::Wiki | LinkKind::Embed) {
                         // wikilink text: the label when piped, else the target itself
                         l.label.get_or_insert_with(String::new).push_str(t);
                     }
+                    in_image = matches!(l.kind, LinkKind::Embed | LinkKind::Image);
                 }
-                block_text.push_str(t);
+                if !in_image {
+                    block_text.push_str(t);
+                }
                 if link_stack.is_empty() {
                     for m in inline::scan_tags(t) {
                         if !p.tags.contains(&m.tag) {

@@ -40,7 +40,7 @@ const MAX_EMBED_DEPTH: usize = 4;
 /// Renders the full body of note `id`.
 pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
     let body_len = ctx.notes[id].body().len();
-    let mut stack = vec![id];
+    let mut stack = vec![(id, 0, body_len)];
     render(ctx, id, 0..body_len, &mut stack, true, Some(title))
 }
 
@@ -49,7 +49,7 @@ fn render(
     ctx: &Ctx,
     id: usize,
     range: Range<usize>,
-    stack: &mut Vec<usize>,
+    stack: &mut Vec<(usize, usize, usize)>,
     top: bool,
     skip_h1: Option<&str>,
 ) -> String {
@@ -585,7 +585,7 @@ fn image_or_embed(
     dest: &str,
     title: &str,
     alt: &str,
-    stack: &mut Vec<usize>,
+    stack: &mut Vec<(usize, usize, usize)>,
 ) -> String {
     let wiki = matches!(lt, LinkType::WikiLink { .. });
     if !wiki && parse::is_external(dest) {
@@ -680,7 +680,7 @@ fn embed_note(
     ctx: &Ctx,
     t: usize,
     anchor: Option<&str>,
-    stack: &mut Vec<usize>,
+    stack: &mut Vec<(usize, usize, usize)>,
     dest: &str,
 ) -> String {
     let href = note_href(ctx, t, anchor, usize::MAX);
@@ -704,13 +704,14 @@ fn embed_note(
         esc_attr(&ctx.urls[t]),
         esc(&label)
     );
-    if stack.contains(&t) || stack.len() > MAX_EMBED_DEPTH {
+    let node = (t, range.start, range.end);
+    if stack.contains(&node) || stack.len() > MAX_EMBED_DEPTH {
         return format!(
             "{head}<p class=\"embed-cycle\">{}</p></div>\n",
             esc(&format!("![[{dest}]]"))
         );
     }
-    stack.push(t);
+    stack.push(node);
     let inner = render(ctx, t, range, stack, false, None);
     stack.pop();
     format!("{head}<div class=\"embed-content\">{inner}</div></div>\n")

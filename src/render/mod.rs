@@ -228,6 +228,14 @@ pub fn render_selected(
         highlight: hl,
     };
 
+    // related notes and the graph
+    let tag_lists: Vec<Vec<String>> = site.pages.iter().map(|p| p.tags.clone()).collect();
+    let by_tag = crate::link::graph::tag_index(&tag_lists);
+    let graph_ctx = GraphCtx {
+        tags: &tag_lists,
+        by_tag: &by_tag,
+    };
+
     // previous/next within each category, by title
     let mut by_cat: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -259,7 +267,7 @@ pub fn render_selected(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html = note_page(site, &ctx, &tera, i, prev_next[i]).map_err(|e| {
+            let html = note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i]).map_err(|e| {
                 Box::new(Diagnostic::error(
                     "template",
                     site.notes[i].display_path.clone(),
@@ -269,9 +277,15 @@ pub fn render_selected(
                 ))
             })?;
             sink.put(
-                &format!("{}index.html", site.pages[i].slug),
-                html.as_bytes(),
+                &format!("{}preview.json", site.pages[i].slug),
+                &preview_json(site, i),
             )
+            .and_then(|_| {
+                sink.put(
+                    &format!("{}index.html", site.pages[i].slug),
+                    html.as_bytes(),
+                )
+            })
             .map_err(|e| {
                 Box::new(Diagnostic::error(
                     "write",
@@ -316,6 +330,11 @@ pub fn render_selected(
     }
     crate::pipeline::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
+    if theme.templates.contains_key("graph.html") {
+        let mut c = page_context("graph");
+        c.insert("graph_data", &graph_data(site, sink, &base)?);
+        put_tpl("graph.html", "graph/index.html", c)?;
+    }
     if theme.templates.contains_key("search.html") {
         put_tpl("search.html", "search/index.html", page_context("search"))?;
     }
@@ -347,9 +366,128 @@ fn note_summary(site: &Site, i: usize) -> Value {
     })
 }
 
+/// Inputs for related notes and local graphs.
+struct GraphCtx<'a> {
+    tags: &'a [Vec<String>],
+    by_tag: &'a std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
+/// Categories in a stable order, for graph colours.
+fn category_ids(site: &Site) -> BTreeMap<&str, usize> {
+    let mut cats: Vec<&str> = site.pages.iter().map(|p| p.category.as_str()).collect();
+    cats.sort_unstable();
+    cats.dedup();
+    cats.into_iter().enumerate().map(|(i, c)| (c, i)).collect()
+}
+
+/// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
+fn local_graph(site: &Site, i: usize, cats: &BTreeMap<&str, usize>) -> String {
+    let hood = crate::link::graph::neighbourhood(&site.graph, i, 2, 40);
+    let index: std::collections::HashMap<usize, usize> =
+        hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
+    let nodes: Vec<Value> = hood
+        .iter()
+        .map(|&(v, hop)| {
+            json!([
+                site.pages[v].title,
+                site.pages[v].href,
+                cats.get(site.pages[v].category.as_str())
+                    .copied()
+                    .unwrap_or(0),
+                hop
+            ])
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for &(v, _) in &hood {
+        for &w in &site.graph.outgoing[v] {
+            if let (Some(&a), Some(&b)) = (index.get(&v), index.get(&w)) {
+                edges.push(json!([a, b]));
+            }
+        }
+    }
+    json!({"nodes": nodes, "edges": edges}).to_string()
+}
+
+/// Writes the global graph data (with a build-time layout) and returns its URL.
+fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String> {
+    let cats = category_ids(site);
+    let edges = crate::link::graph::edges(&site.graph);
+    let iterations = if site.notes.len() > 5000 { 40 } else { 120 };
+    let pos = crate::link::graph::layout(site.notes.len(), &edges, iterations);
+    let mut tag_names: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &site.pages {
+        for t in &p.tags {
+            let n = tag_names.len();
+            tag_names.entry(t.as_str()).or_insert(n);
+        }
+    }
+    let nodes: Vec<Value> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let degree = site.graph.outgoing[i].len() + site.graph.backlinks[i].len();
+            json!([
+                p.title,
+                p.href,
+                cats.get(p.category.as_str()).copied().unwrap_or(0),
+                degree,
+                (pos[i].0 * 1000.0).round() / 1000.0,
+                (pos[i].1 * 1000.0).round() / 1000.0,
+                p.tags
+                    .iter()
+                    .filter_map(|t| tag_names.get(t.as_str()))
+                    .collect::<Vec<_>>()
+            ])
+        })
+        .collect();
+    let mut tags: Vec<(&str, usize)> = tag_names.into_iter().collect();
+    tags.sort_by_key(|t| t.1);
+    let data = json!({
+        "categories": cats.keys().collect::<Vec<_>>(),
+        "tags": tags.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "nodes": nodes,
+        "edges": edges.iter().map(|&(a, b)| [a, b]).collect::<Vec<_>>(),
+    });
+    let bytes = serde_json::to_vec(&data)?;
+    let h = blake3::hash(&bytes).to_hex();
+    let name = format!("graph/data-{}.json", &h[..12]);
+    sink.put(&name, &bytes)?;
+    Ok(format!("{base}{name}"))
+}
+
+/// The small file a link preview loads: title, description and each section's opening text.
+fn preview_json(site: &Site, i: usize) -> Vec<u8> {
+    let p = &site.parsed[i];
+    let mut sections = serde_json::Map::new();
+    for s in &p.sections {
+        if !s.anchor.is_empty() {
+            sections.insert(
+                s.anchor.clone(),
+                Value::String(crate::parse::truncate_chars(&s.text, 280)),
+            );
+        }
+    }
+    for b in &p.block_ids {
+        let text = &site.notes[i].body()[b.start..b.end.min(site.notes[i].body().len())];
+        sections.insert(
+            format!("^{}", b.id),
+            Value::String(crate::parse::truncate_chars(text.trim(), 280)),
+        );
+    }
+    serde_json::to_vec(&json!({
+        "title": site.pages[i].title,
+        "text": crate::parse::truncate_chars(&p.summary, 280),
+        "sections": sections,
+    }))
+    .unwrap_or_default()
+}
+
 fn note_page(
     site: &Site,
     ctx: &html::Ctx,
+    gctx: &GraphCtx,
     tera: &tera::Tera,
     i: usize,
     (prev, next): (Option<usize>, Option<usize>),
@@ -369,6 +507,12 @@ fn note_page(
         .iter()
         .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": b.context}))
         .collect();
+    let cats = category_ids(site);
+    let related: Vec<Value> =
+        crate::link::graph::related(&site.graph, gctx.tags, gctx.by_tag, i, 6)
+            .into_iter()
+            .map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}))
+            .collect();
     let tags: Vec<Value> = p
         .tags
         .iter()
@@ -398,6 +542,8 @@ fn note_page(
             "prev": link(prev),
             "next": link(next),
             "extra": n.front.extra,
+            "related": related,
+            "local_graph": local_graph(site, i, &cats),
         }),
     );
     Ok(tera.render("note.html", &c)?)

@@ -54,6 +54,18 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("broken_link", "없는 노트", "Missing note"),
     ("subtags", "하위 태그", "Nested tags"),
     ("dismiss_highlight", "강조 지우기", "Clear highlights"),
+    ("filter_tag", "태그 필터", "Filter by tag"),
+    (
+        "graph_help",
+        "휠로 확대, 드래그로 이동, 클릭하면 노트를 엽니다.",
+        "Scroll to zoom, drag to pan, click a note to open it.",
+    ),
+    (
+        "graph_noscript",
+        "그래프를 보려면 JavaScript가 필요합니다. 모든 노트는 홈에서 찾을 수 있습니다.",
+        "The graph needs JavaScript; every note is listed on the home page.",
+    ),
+    ("loading", "불러오는 중…", "Loading…"),
 ];
 
 /// The strings for `lang` (`ko` or `en`) as a map for templates (`t.home`, ...).

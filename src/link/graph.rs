@@ -1,0 +1,206 @@
+//! The note graph for the site: a force-directed layout computed at build time (so a 10k-note
+//! graph draws instantly on a canvas), local neighbourhoods for each page, and related notes.
+
+use crate::link::Graph;
+use std::collections::{HashMap, HashSet};
+
+/// Node positions in roughly [-1, 1]², one per note.
+pub fn layout(n: usize, edges: &[(usize, usize)], iterations: usize) -> Vec<(f32, f32)> {
+    if n == 0 {
+        return vec![];
+    }
+    // deterministic start: a golden-angle spiral
+    let mut pos: Vec<(f32, f32)> = (0..n)
+        .map(|i| {
+            let r = ((i as f32 + 0.5) / n as f32).sqrt();
+            let a = i as f32 * 2.399_963;
+            (r * a.cos(), r * a.sin())
+        })
+        .collect();
+    let k = (1.0 / n as f32).sqrt().max(0.004);
+    let cell = 2.0 * k;
+    let mut temp = 0.1f32;
+    let mut disp = vec![(0f32, 0f32); n];
+    for _ in 0..iterations {
+        disp.iter_mut().for_each(|d| *d = (0.0, 0.0));
+        // repulsion between nodes in neighbouring grid cells
+        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+        for (i, p) in pos.iter().enumerate() {
+            grid.entry(((p.0 / cell).floor() as i32, (p.1 / cell).floor() as i32))
+                .or_default()
+                .push(i);
+        }
+        for (&(cx, cy), members) in &grid {
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let Some(other) = grid.get(&(cx + dx, cy + dy)) else {
+                        continue;
+                    };
+                    for &i in members {
+                        for &j in other {
+                            if i == j {
+                                continue;
+                            }
+                            let (vx, vy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
+                            let d2 = (vx * vx + vy * vy).max(1e-8);
+                            let f = k * k / d2;
+                            disp[i].0 += vx * f;
+                            disp[i].1 += vy * f;
+                        }
+                    }
+                }
+            }
+        }
+        // attraction along edges
+        for &(a, b) in edges {
+            let (vx, vy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
+            let d = (vx * vx + vy * vy).sqrt().max(1e-6);
+            let f = d / k * 0.5;
+            let (fx, fy) = (vx / d * f * k, vy / d * f * k);
+            disp[a].0 -= fx;
+            disp[a].1 -= fy;
+            disp[b].0 += fx;
+            disp[b].1 += fy;
+        }
+        // gravity keeps components together
+        for (i, p) in pos.iter_mut().enumerate() {
+            let (mut dx, mut dy) = disp[i];
+            dx -= p.0 * 0.05;
+            dy -= p.1 * 0.05;
+            let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+            let step = len.min(temp);
+            p.0 += dx / len * step;
+            p.1 += dy / len * step;
+        }
+        temp *= 0.93;
+    }
+    // normalize into [-1, 1]
+    let max = pos
+        .iter()
+        .map(|p| p.0.abs().max(p.1.abs()))
+        .fold(1e-6f32, f32::max);
+    pos.iter().map(|p| (p.0 / max, p.1 / max)).collect()
+}
+
+/// Distinct undirected edges between notes.
+pub fn edges(g: &Graph) -> Vec<(usize, usize)> {
+    let mut set = HashSet::new();
+    for (a, outs) in g.outgoing.iter().enumerate() {
+        for &b in outs {
+            if a != b {
+                set.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let mut v: Vec<(usize, usize)> = set.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Notes within `hops` links of `center` (either direction), at most `max` of them, the center
+/// first, then by hop distance and number of links.
+pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(usize, usize)> {
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    seen.insert(center, 0);
+    let mut frontier = vec![center];
+    for hop in 1..=hops {
+        let mut next = Vec::new();
+        for &v in &frontier {
+            let ns = g.outgoing[v]
+                .iter()
+                .copied()
+                .chain(g.backlinks[v].iter().map(|b| b.from));
+            for w in ns {
+                if !seen.contains_key(&w) {
+                    seen.insert(w, hop);
+                    next.push(w);
+                }
+            }
+        }
+        frontier = next;
+        if seen.len() > max * 4 {
+            break;
+        }
+    }
+    let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
+    let mut v: Vec<(usize, usize)> = seen.into_iter().collect();
+    v.sort_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(degree(b.0).cmp(&degree(a.0)))
+            .then(a.0.cmp(&b.0))
+    });
+    v.truncate(max);
+    v
+}
+
+/// Notes per tag, for [`related`].
+pub fn tag_index(tags: &[Vec<String>]) -> HashMap<&str, Vec<usize>> {
+    let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in tags.iter().enumerate() {
+        for x in t {
+            m.entry(x.as_str()).or_default().push(i);
+        }
+    }
+    m
+}
+
+/// Tags shared by more notes than this say little about relatedness and are skipped.
+const GENERIC_TAG: usize = 300;
+
+/// Related notes: shared tags count 1 each, shared link neighbours 1 each, a direct link 2.
+pub fn related(
+    g: &Graph,
+    tags: &[Vec<String>],
+    by_tag: &HashMap<&str, Vec<usize>>,
+    i: usize,
+    max: usize,
+) -> Vec<usize> {
+    let mut score: HashMap<usize, u32> = HashMap::new();
+    let neigh = |v: usize| -> HashSet<usize> {
+        g.outgoing[v]
+            .iter()
+            .copied()
+            .chain(g.backlinks[v].iter().map(|b| b.from))
+            .collect()
+    };
+    let mine = neigh(i);
+    for &j in &mine {
+        *score.entry(j).or_default() += 2;
+        // neighbours of neighbours share a link with this note
+        if mine.len() < 200 {
+            for k in neigh(j) {
+                if k != i {
+                    *score.entry(k).or_default() += 1;
+                }
+            }
+        }
+    }
+    for t in &tags[i] {
+        if let Some(notes) = by_tag.get(t.as_str())
+            && notes.len() <= GENERIC_TAG
+        {
+            for &j in notes {
+                *score.entry(j).or_default() += 1;
+            }
+        }
+    }
+    score.remove(&i);
+    let mut v: Vec<(usize, u32)> = score.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.into_iter().take(max).map(|(j, _)| j).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_bounded_and_deterministic() {
+        let e = vec![(0, 1), (1, 2), (2, 0), (3, 4)];
+        let a = layout(6, &e, 50);
+        let b = layout(6, &e, 50);
+        assert_eq!(a, b);
+        assert!(a.iter().all(|p| p.0.abs() <= 1.0 && p.1.abs() <= 1.0));
+        assert!(a.iter().all(|p| p.0.is_finite() && p.1.is_finite()));
+    }
+}
