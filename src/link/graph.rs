@@ -111,8 +111,8 @@ pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(
                 .copied()
                 .chain(g.backlinks[v].iter().map(|b| b.from));
             for w in ns {
-                if !seen.contains_key(&w) {
-                    seen.insert(w, hop);
+                if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(w) {
+                    e.insert(hop);
                     next.push(w);
                 }
             }

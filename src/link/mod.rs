@@ -583,6 +583,8 @@ pub fn embed_range(note: &Note, parsed: &ParsedNote, anchor: Option<&str>) -> (u
 /// unless that section embeds itself again.
 fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) -> Vec<Diagnostic> {
     type Node = (usize, usize, usize);
+    /// A node, its outgoing embeds (link index, target) and the next one to visit.
+    type Frame = (Node, Vec<(usize, Node)>, usize);
     // embeds per note: (offset, link index, target node)
     let embeds: Vec<Vec<(usize, usize, Node)>> = (0..notes.len())
         .map(|i| {
@@ -620,7 +622,7 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
         if state.contains_key(&root) {
             continue;
         }
-        let mut stack: Vec<(Node, Vec<(usize, Node)>, usize)> = vec![(root, children(root), 0)];
+        let mut stack: Vec<Frame> = vec![(root, children(root), 0)];
         state.insert(root, 1);
         while let Some(top) = stack.last_mut() {
             if top.2 < top.1.len() {

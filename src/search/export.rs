@@ -184,16 +184,13 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     let mut shards = Packer::new(b"KBS1", SHARD_BYTES);
     let mut lists = Packer::new(b"KBL1", LIST_BYTES);
     let mut postings: [Vec<(u32, u32, u8)>; 5] = Default::default();
-    loop {
-        let Some(min) = streams
-            .iter()
-            .filter(|(_, live)| *live)
-            .map(|(s, _)| s.key())
-            .min()
-            .map(|k| k.to_vec())
-        else {
-            break;
-        };
+    while let Some(min) = streams
+        .iter()
+        .filter(|(_, live)| *live)
+        .map(|(s, _)| s.key())
+        .min()
+        .map(|k| k.to_vec())
+    {
         let mut df = [0u64; 5];
         for p in postings.iter_mut() {
             p.clear();
