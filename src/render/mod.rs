@@ -135,6 +135,8 @@ pub struct Selection {
     pub assets: bool,
     /// Home, tag index, 404, search page, feed, sitemap, robots.
     pub site_pages: bool,
+    /// The graph page and its data (layout included).
+    pub graph: bool,
 }
 
 impl Selection {
@@ -145,6 +147,7 @@ impl Selection {
             tags: None,
             assets: true,
             site_pages: true,
+            graph: true,
         }
     }
 }
@@ -325,16 +328,16 @@ pub fn render_selected(
     for (slug_path, c) in tag_pages {
         put_tpl("tag.html", &format!("tags/{slug_path}/index.html"), c)?;
     }
+    if sel.graph && theme.templates.contains_key("graph.html") {
+        let mut c = page_context("graph");
+        c.insert("graph_data", &graph_data(site, sink, &base)?);
+        put_tpl("graph.html", "graph/index.html", c)?;
+    }
     if !sel.site_pages {
         return Ok((files, diags));
     }
     crate::pipeline::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
-    if theme.templates.contains_key("graph.html") {
-        let mut c = page_context("graph");
-        c.insert("graph_data", &graph_data(site, sink, &base)?);
-        put_tpl("graph.html", "graph/index.html", c)?;
-    }
     if theme.templates.contains_key("search.html") {
         put_tpl("search.html", "search/index.html", page_context("search"))?;
     }

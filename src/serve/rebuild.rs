@@ -109,6 +109,19 @@ pub struct Rebuilder {
 /// A note's title, category, aliases, tags and slug before a rebuild.
 type OldMeta = (String, String, Vec<String>, Vec<String>, String);
 
+/// What the home page, feed and tag index show of a note.
+fn listing(site: &Site, i: usize) -> String {
+    let p = &site.pages[i];
+    format!("{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}", p.title, p.description, p.updated, p.category, p.tags, p.slug)
+}
+
+/// The notes a note links to, by path.
+fn links_of(site: &Site, i: usize) -> Vec<String> {
+    let mut v: Vec<String> = site.graph.outgoing[i].iter().map(|&j| site.notes[j].rel_path.clone()).collect();
+    v.sort();
+    v
+}
+
 fn by_rel(site: &Site) -> HashMap<String, usize> {
     site.notes
         .iter()
@@ -337,6 +350,9 @@ impl Rebuilder {
                 )
             })
             .collect();
+        let old_listing: HashMap<String, (String, Vec<String>)> = (0..old_site.notes.len())
+            .map(|i| (old_site.notes[i].rel_path.clone(), (listing(old_site, i), links_of(old_site, i))))
+            .collect();
         let old_neighbours: HashMap<String, HashSet<String>> = old_site
             .notes
             .iter()
@@ -485,11 +501,27 @@ impl Rebuilder {
                 all_notes = true;
             }
         }
+        // site pages only when what they list changed; the graph only when links did
+        let mut site_pages = all_notes;
+        let mut graph = all_notes;
+        for rel in &touched {
+            match (old_listing.get(rel), new_index.get(rel)) {
+                (Some((l, links)), Some(&i)) => {
+                    site_pages |= *l != listing(&self.site, i);
+                    graph |= *links != links_of(&self.site, i) || *l != listing(&self.site, i);
+                }
+                _ => {
+                    site_pages = true;
+                    graph = true;
+                }
+            }
+        }
         let sel = Selection {
             notes: if all_notes { None } else { Some(dirty) },
-            tags: Some(tags),
+            tags: if site_pages { Some(tags) } else { Some(HashSet::new()) },
             assets: false,
-            site_pages: true,
+            site_pages,
+            graph,
         };
         let sink = MemSink::default();
         render_selected(&self.site, &self.theme, &sink, &self.hl, &sel)?;
