@@ -187,13 +187,7 @@ pub fn page_meta(
     let mut taken: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(notes.len());
     for (i, (n, p)) in notes.iter().zip(parsed).enumerate() {
-        let title = n
-            .front
-            .title
-            .clone()
-            .filter(|t| !t.trim().is_empty())
-            .or_else(|| p.h1.clone().filter(|t| !t.is_empty()))
-            .unwrap_or_else(|| n.stem.clone());
+        let title = title_of(n, p);
         let stem_path = &n.rel_path[..n.rel_path.len() - 3];
         let mut s = slug::slugify_path(stem_path);
         let top = s.split('/').next().unwrap_or("").to_string();
@@ -227,45 +221,83 @@ pub fn page_meta(
             s = new;
         }
         taken.insert(s.clone(), i);
-        let slug_dir = format!("{s}/");
-        let href = format!("{base}{}", slug::encode_path(&slug_dir));
-        let category = n.front.category.clone().unwrap_or_else(|| n.folder.clone());
-        let mut tags = n.front.tags.clone();
-        for t in &p.tags {
-            if !tags.contains(t) {
-                tags.push(t.clone());
-            }
-        }
-        let date = n
-            .front
-            .date
-            .as_deref()
-            .and_then(crate::load::frontmatter::parse_date);
-        let updated = n
-            .front
-            .updated
-            .as_deref()
-            .and_then(crate::load::frontmatter::parse_date)
-            .or(date)
-            .or(n.modified);
-        let description = n
-            .front
-            .description
-            .clone()
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| p.summary.clone());
-        out.push(PageMeta {
-            title,
-            slug: slug_dir,
-            href,
-            category,
-            tags,
-            date,
-            updated,
-            description,
-        });
+        out.push(meta_for(&base, n, p, title, format!("{s}/")));
     }
     out
+}
+
+/// The page identity of one note once its title and URL path are known.
+pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: String) -> PageMeta {
+    let href = format!("{base}{}", slug::encode_path(&slug_dir));
+    let category = n.front.category.clone().unwrap_or_else(|| n.folder.clone());
+    let mut tags = n.front.tags.clone();
+    for t in &p.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
+    let date = n.front.date.as_deref().and_then(crate::load::frontmatter::parse_date);
+    let updated = n
+        .front
+        .updated
+        .as_deref()
+        .and_then(crate::load::frontmatter::parse_date)
+        .or(date)
+        .or(n.modified);
+    let description = n
+        .front
+        .description
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| p.summary.clone());
+    PageMeta {
+        title,
+        slug: slug_dir,
+        href,
+        category,
+        tags,
+        date,
+        updated,
+        description,
+    }
+}
+
+/// The title of a note: front matter, else the first `# H1`, else the file name.
+pub fn title_of(n: &Note, p: &ParsedNote) -> String {
+    n.front
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| p.h1.clone().filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| n.stem.clone())
+}
+
+/// Re-links after some notes changed in place without changing any name, heading or block id
+/// (the common edit): only their links are resolved again and the backlinks they feed updated.
+pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagnostic>) {
+    let base = site.opts.config.base_path();
+    for &i in changed {
+        let title = title_of(&site.notes[i], &site.parsed[i]);
+        let slug_dir = site.pages[i].slug.clone();
+        site.pages[i] = meta_for(&base, &site.notes[i], &site.parsed[i], title, slug_dir);
+    }
+    let titles: Vec<String> = site.pages.iter().map(|p| p.title.clone()).collect();
+    crate::link::relink(&mut site.graph, &site.notes, &site.parsed, &titles, changed);
+    let mut diagnostics = load_diags;
+    for p in &site.parsed {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+    }
+    // page diagnostics (reserved and duplicate URLs) are unchanged: keep them
+    diagnostics.extend(site.diagnostics.iter().filter(|d| matches!(d.code, "reserved-url" | "duplicate-url")).cloned());
+    diagnostics.extend(site.graph.diagnostics.iter().cloned());
+    if site.opts.config.strict {
+        for d in diagnostics.iter_mut() {
+            if matches!(d.code, "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment") {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+    site.diagnostics = diagnostics;
 }
 
 /// The result of a full build.

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub const DEFAULT_PORT: u16 = 4747;
 /// How long the watcher waits for a burst of file events to settle.
 pub const DEBOUNCE_MS: u64 = 30;
+/// Quiet time after a rebuild before the search index and export are refreshed.
+pub const SEARCH_QUIET_MS: u64 = 700;
 
 /// Arguments of `kb serve`.
 #[derive(Debug, clap::Args)]
@@ -179,7 +181,31 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
     // kb.toml: watch the root folder non-recursively (editors replace the file)
     debouncer.watch(&root, RecursiveMode::NonRecursive)?;
     std::thread::spawn(move || {
-        while let Ok(first) = rx.recv() {
+        let mut search_stale = false;
+        loop {
+            // the search index and its static export are refreshed once edits pause, so a
+            // burst of saves is never queued behind them
+            let first = if search_stale {
+                match rx.recv_timeout(Duration::from_millis(SEARCH_QUIET_MS)) {
+                    Ok(ev) => ev,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        search_stale = false;
+                        let t = std::time::Instant::now();
+                        match rebuilder.refresh_search() {
+                            Ok(()) => eprintln!("search index updated in {} ms", t.elapsed().as_millis()),
+                            Err(e) => eprintln!("warning: search index: {e}"),
+                        }
+                        rebuilder.save_caches();
+                        continue;
+                    }
+                    Err(_) => break,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(ev) => ev,
+                    Err(_) => break,
+                }
+            };
             let mut paths = Vec::new();
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
                 if let Ok(events) = r {
@@ -234,10 +260,7 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
                                 out.changed.len().to_string()
                             }
                         );
-                        if let Err(e) = rebuilder.refresh_search() {
-                            eprintln!("warning: search index: {e}");
-                        }
-                        rebuilder.save_caches();
+                        search_stale = true;
                     } else {
                         crate::diag::print(&out.errors);
                     }

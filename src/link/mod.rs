@@ -450,6 +450,46 @@ pub fn link(
     g
 }
 
+/// Resolves the links of notes that changed in place (names, headings and block ids of every
+/// note unchanged), updating resolutions, outgoing edges, backlinks and diagnostics.
+pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], titles: &[String], changed: &[usize]) {
+    let changed_paths: std::collections::HashSet<&str> = changed.iter().map(|&i| notes[i].display_path.as_str()).collect();
+    g.diagnostics.retain(|d| d.code == "embed-cycle" || !changed_paths.contains(d.path.as_str()));
+    g.diagnostics.retain(|d| d.code != "embed-cycle");
+    for &i in changed {
+        // drop the old edges
+        for &t in &g.outgoing[i] {
+            g.backlinks[t].retain(|b| b.from != i);
+        }
+        g.outgoing[i].clear();
+        let mut diags = Vec::new();
+        let res: Vec<Resolution> = parsed[i]
+            .links
+            .iter()
+            .map(|l| {
+                let r = resolve(&g.resolver, notes, parsed, i, l);
+                report(&g.resolver, notes, titles, i, l, &r, &mut diags);
+                r
+            })
+            .collect();
+        for (l, r) in parsed[i].links.iter().zip(&res) {
+            if let Target::Note { id, .. } = r.target
+                && id != i
+                && !g.outgoing[i].contains(&id)
+            {
+                g.outgoing[i].push(id);
+                let b = Backlink { from: i, context: l.context.clone() };
+                // keep backlinks in note order, as a full build has them
+                let pos = g.backlinks[id].partition_point(|x| x.from < i);
+                g.backlinks[id].insert(pos, b);
+            }
+        }
+        g.resolutions[i] = res;
+        g.diagnostics.extend(diags);
+    }
+    g.diagnostics.extend(embed_cycles(notes, parsed, &g.resolutions));
+}
+
 fn report(
     resolver: &Resolver,
     notes: &[Note],

@@ -79,6 +79,37 @@ fn asset_url(base: &str, name: &str, bytes: &[u8]) -> String {
     format!("{base}static/{}?v={}", slug::encode_path(name), &h[..10])
 }
 
+/// The mention matcher for the current titles and aliases, rebuilt only when they change
+/// (building it is the slowest part of re-rendering one page in a large knowledge base).
+fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::mentions::Mentions> {
+    use std::sync::{Arc, Mutex};
+    static MEMO: Mutex<Option<(blake3::Hash, Arc<crate::link::mentions::Mentions>)>> = Mutex::new(None);
+    let names: Vec<(usize, String)> = site
+        .notes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| std::iter::once((i, titles[i].clone())).chain(n.front.aliases.iter().map(move |a| (i, a.clone()))))
+        .collect();
+    let mut h = blake3::Hasher::new();
+    for (i, n) in &names {
+        h.update(&(*i as u64).to_le_bytes());
+        h.update(n.as_bytes());
+        h.update(&[0]);
+    }
+    let key = h.finalize();
+    if let Ok(m) = MEMO.lock()
+        && let Some((k, v)) = m.as_ref()
+        && *k == key
+    {
+        return v.clone();
+    }
+    let built = Arc::new(crate::link::mentions::Mentions::new(names));
+    if let Ok(mut m) = MEMO.lock() {
+        *m = Some((key, built.clone()));
+    }
+    built
+}
+
 /// Builds the tera environment from the theme, with the site-wide global context.
 pub fn tera_for(
     site: &Site,
@@ -160,6 +191,7 @@ pub fn render_selected(
     hl: &crate::parse::highlight::Cache,
     sel: &Selection,
 ) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+    let t0 = std::time::Instant::now();
     let cfg = &site.opts.config;
     let base = cfg.base_path();
     let mut files = 0usize;
@@ -185,7 +217,9 @@ pub fn render_selected(
             asset_url(&base, name, bytes),
         );
     }
+    crate::pipeline::timing("r:statics", t0);
     let tera = tera_for(site, theme, &assets)?;
+    crate::pipeline::timing("r:tera", t0);
 
     // attachments
     for a in site.attachments.iter().filter(|_| sel.assets) {
@@ -211,12 +245,7 @@ pub fn render_selected(
     let titles: Vec<String> = site.pages.iter().map(|p| p.title.clone()).collect();
     let mentions = match cfg.autolink {
         crate::config::Autolink::Off => None,
-        _ => Some(crate::link::mentions::Mentions::new(
-            site.notes.iter().enumerate().flat_map(|(i, n)| {
-                std::iter::once((i, titles[i].clone()))
-                    .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
-            }),
-        )),
+        _ => Some(mentions_for(site, &titles)),
     };
     let ctx = html::Ctx {
         notes: &site.notes,
@@ -226,12 +255,13 @@ pub fn render_selected(
         urls: &urls,
         att_urls: &att_urls,
         base_path: &base,
-        autolink: mentions.as_ref(),
+        autolink: mentions.as_deref(),
         autolink_all: cfg.autolink == crate::config::Autolink::All,
         highlight: hl,
     };
 
     // related notes and the graph
+    crate::pipeline::timing("r:mentions", t0);
     let tag_lists: Vec<Vec<String>> = site.pages.iter().map(|p| p.tags.clone()).collect();
     let by_tag = crate::link::graph::tag_index(&tag_lists);
     let graph_ctx = GraphCtx {
@@ -257,6 +287,7 @@ pub fn render_selected(
         }
     }
 
+    crate::pipeline::timing("r:prep", t0);
     // note pages, in parallel
     let t = std::time::Instant::now();
     let wanted: Vec<usize> = match &sel.notes {

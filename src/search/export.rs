@@ -258,19 +258,19 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     drop(shards.files);
     drop(lists.files);
 
-    // 3. result data from the site model, in ordinal order
+    // 3. result data from the same section documents the index holds, in ordinal order
+    let docs_by_note: Vec<Vec<super::index::SectionDoc>> = super::index::section_docs(site).into_iter().map(|(_, d)| d).collect();
     let mut chunk_files = Vec::new();
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
     for &(note, line, _, _) in &addr {
         let row = match site.notes.get(note) {
             Some(n) => {
-                let p = &site.parsed[note];
-                let sec = p.sections.iter().find(|s| s.line as u64 == line);
+                let sec = docs_by_note[note].iter().find(|s| s.line == line);
                 let (heading, anchor, text) = match sec {
                     Some(s) => (
-                        s.path.last().cloned().unwrap_or_default(),
+                        s.heading_label.clone(),
                         s.anchor.clone(),
-                        s.text.chars().take(TEXT_CHARS).collect::<String>(),
+                        s.body.chars().take(TEXT_CHARS).collect::<String>(),
                     ),
                     None => (String::new(), String::new(), String::new()),
                 };

@@ -28,7 +28,7 @@ pub const MAX_EXPANSIONS: usize = 10;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -183,19 +183,30 @@ pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
                     line: s.line as u64,
                 })
                 .collect();
-            if docs.is_empty() {
-                docs.push(SectionDoc {
-                    note_id: n.rel_path.clone(),
-                    anchor: String::new(),
-                    title: page.title.clone(),
-                    aliases: n.front.aliases.join(" "),
-                    tags: page.tags.join(" "),
-                    heading: String::new(),
-                    heading_label: String::new(),
-                    body: String::new(),
-                    url: page.slug.clone(),
-                    line: 1,
-                });
+            // the front matter description belongs to the note's opening text
+            let desc = n.front.description.clone().unwrap_or_default();
+            let opening = docs.first().is_some_and(|d| d.anchor.is_empty());
+            if opening {
+                if !desc.is_empty() {
+                    docs[0].body = format!("{desc} {}", docs[0].body);
+                }
+            } else if docs.is_empty() || !desc.is_empty() {
+                let line = crate::diag::line_col(&n.text, n.body_offset).0 as u64;
+                docs.insert(
+                    0,
+                    SectionDoc {
+                        note_id: n.rel_path.clone(),
+                        anchor: String::new(),
+                        title: page.title.clone(),
+                        aliases: n.front.aliases.join(" "),
+                        tags: page.tags.join(" "),
+                        heading: String::new(),
+                        heading_label: String::new(),
+                        body: desc,
+                        url: page.slug.clone(),
+                        line: line.min(docs.first().map(|d| d.line.saturating_sub(1)).unwrap_or(line)).max(0),
+                    },
+                );
             }
             (n.rel_path.clone(), docs)
         })
@@ -714,7 +725,12 @@ impl SearchIndex {
                     line,
                     score: a.score,
                     matched: a.matched,
-                    snippet: super::snippet::snippet(&get(f.text[4]), &words, 160),
+                    // the same text the static export keeps, so both sides cut the same snippet
+                    snippet: super::snippet::snippet(
+                        &get(f.text[4]).chars().take(super::export::TEXT_CHARS).collect::<String>(),
+                        &words,
+                        160,
+                    ),
                 });
             }
         }

@@ -308,138 +308,174 @@ impl Rebuilder {
         })
     }
 
-    fn apply_notes(&mut self, _changes: &Changes) -> anyhow::Result<Outcome> {
+    /// Rel paths (under the notes folder) of changed paths; `None` for a path outside it.
+    fn rel_of(&self, p: &Path) -> Option<String> {
+        let lo = load_options(&self.opts);
+        let roots = [std::fs::canonicalize(&lo.notes_dir).unwrap_or_else(|_| lo.notes_dir.clone()), lo.notes_dir.clone()];
+        let canon = std::fs::canonicalize(p).ok().or_else(|| {
+            // deleted: canonicalize the parent
+            let parent = std::fs::canonicalize(p.parent()?).ok()?;
+            Some(parent.join(p.file_name()?))
+        });
+        for cand in [canon, Some(p.to_path_buf())].into_iter().flatten() {
+            for r in &roots {
+                if let Ok(rel) = cand.strip_prefix(r) {
+                    return Some(crate::load::rel_string(rel));
+                }
+            }
+        }
+        None
+    }
+
+    fn apply_notes(&mut self, changes: &Changes) -> anyhow::Result<Outcome> {
         let t = Instant::now();
         let lo = load_options(&self.opts);
-        let mut walk_diags = Vec::new();
-        let (md, attachments) = walk(&lo, &mut walk_diags);
+        let rels: Vec<String> = changes.notes.iter().filter_map(|p| self.rel_of(p)).collect();
         let old_index = by_rel(&self.site);
-        let on_disk: HashSet<String> = md.iter().map(|(r, _)| r.clone()).collect();
-        let changed_paths: HashSet<PathBuf> = _changes
-            .notes
+        // the common case: notes that exist and are already known were modified in place
+        let in_place = !rels.is_empty()
+            && rels.iter().all(|r| {
+                old_index.contains_key(r) && lo.notes_dir.join(r).is_file()
+            });
+        let mut touched: HashSet<String> = HashSet::new();
+        let mut md: Option<Vec<(String, PathBuf)>> = None;
+        let mut attachments = self.site.attachments.clone();
+        if in_place {
+            touched.extend(rels.iter().cloned());
+        } else {
+            let mut walk_diags = Vec::new();
+            let (list, att) = walk(&lo, &mut walk_diags);
+            self.walk_diags = walk_diags;
+            attachments = att;
+            let on_disk: HashSet<&str> = list.iter().map(|(r, _)| r.as_str()).collect();
+            for r in &rels {
+                // a changed folder touches everything below it
+                let dir = format!("{}/", r.trim_end_matches('/'));
+                for (x, _) in &list {
+                    if x == r || x.starts_with(&dir) {
+                        touched.insert(x.clone());
+                    }
+                }
+            }
+            for (x, _) in &list {
+                if !old_index.contains_key(x) {
+                    touched.insert(x.clone());
+                }
+            }
+            for x in old_index.keys() {
+                if !on_disk.contains(x.as_str()) {
+                    touched.insert(x.clone());
+                }
+            }
+            md = Some(list);
+        }
+
+        // what the pages showed before, for the touched notes only
+        let old_info: HashMap<String, (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>)> = touched
             .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-            .collect();
-        let notes_root =
-            std::fs::canonicalize(&lo.notes_dir).unwrap_or_else(|_| lo.notes_dir.clone());
-        let is_changed = |rel: &str, fs: &Path| -> bool {
-            let c = std::fs::canonicalize(fs).unwrap_or_else(|_| fs.to_path_buf());
-            changed_paths.contains(&c)
-                || changed_paths
-                    .iter()
-                    .any(|p| p.starts_with(&c) || c.starts_with(p) && p != &notes_root)
-                || !old_index.contains_key(rel)
-        };
-        // old facts for the dependency computation
-        let old_site = &self.site;
-        let old_meta: HashMap<String, OldMeta> = old_site
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let p = &old_site.pages[i];
+            .filter_map(|r| old_index.get(r).map(|&i| (r, i)))
+            .map(|(r, i)| {
+                let s = &self.site;
+                let p = &s.pages[i];
+                let mut neigh: HashSet<String> = s.graph.outgoing[i].iter().map(|&j| s.notes[j].rel_path.clone()).collect();
+                neigh.extend(s.graph.backlinks[i].iter().map(|b| s.notes[b.from].rel_path.clone()));
+                let ids: Vec<String> = s.parsed[i].headings.iter().map(|h| h.id.clone()).chain(s.parsed[i].block_ids.iter().map(|b| b.id.clone())).collect();
                 (
-                    n.rel_path.clone(),
-                    (
-                        p.title.clone(),
-                        p.category.clone(),
-                        n.front.aliases.clone(),
-                        p.tags.clone(),
-                        p.slug.clone(),
-                    ),
+                    r.clone(),
+                    ((p.title.clone(), p.category.clone(), s.notes[i].front.aliases.clone(), p.tags.clone(), p.slug.clone()), listing(s, i), links_of(s, i), neigh, ids),
                 )
             })
             .collect();
-        let old_listing: HashMap<String, (String, Vec<String>)> = (0..old_site.notes.len())
-            .map(|i| (old_site.notes[i].rel_path.clone(), (listing(old_site, i), links_of(old_site, i))))
-            .collect();
-        let old_neighbours: HashMap<String, HashSet<String>> = old_site
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let mut s: HashSet<String> = old_site.graph.outgoing[i]
-                    .iter()
-                    .map(|&j| old_site.notes[j].rel_path.clone())
-                    .collect();
-                s.extend(
-                    old_site.graph.backlinks[i]
-                        .iter()
-                        .map(|b| old_site.notes[b.from].rel_path.clone()),
-                );
-                (n.rel_path.clone(), s)
-            })
-            .collect();
 
-        let mut notes: Vec<Note> = Vec::with_capacity(md.len());
-        let mut parsed: Vec<ParsedNote> = Vec::with_capacity(md.len());
-        let mut touched: HashSet<String> = HashSet::new();
-        let mut old_notes: HashMap<String, (Note, ParsedNote)> = HashMap::new();
-        {
+        // reload and re-parse the touched notes
+        let mut names_changed = !in_place;
+        let mut changed_ids: Vec<usize> = Vec::new();
+        if let Some(list) = md {
+            let mut old_notes: HashMap<String, (Note, ParsedNote)> = HashMap::new();
             let site = std::mem::replace(&mut self.site, assemble_empty(&self.opts));
             for (n, p) in site.notes.into_iter().zip(site.parsed) {
                 old_notes.insert(n.rel_path.clone(), (n, p));
             }
-        }
-        for (rel, fs) in md {
-            if is_changed(&rel, &fs) || !old_notes.contains_key(&rel) {
-                let (note, d) = read_note(&lo, rel.clone(), fs);
-                let disp = format!("{}/{}", lo.display_prefix, rel);
-                self.load_diags.insert(disp, d);
-                touched.insert(rel.clone());
-                if let Some(n) = note {
-                    if n.front.draft && !self.opts.drafts {
-                        continue;
+            let mut notes = Vec::with_capacity(list.len());
+            let mut parsed = Vec::with_capacity(list.len());
+            for (rel, fs) in list {
+                if touched.contains(&rel) || !old_notes.contains_key(&rel) {
+                    let (note, d) = read_note(&lo, rel.clone(), fs);
+                    self.load_diags.insert(format!("{}/{}", lo.display_prefix, rel), d);
+                    if let Some(n) = note.filter(|n| !n.front.draft || self.opts.drafts) {
+                        parsed.push(parse_note(&n));
+                        notes.push(n);
                     }
-                    let p = parse_note(&n);
+                } else if let Some((n, p)) = old_notes.remove(&rel) {
                     notes.push(n);
                     parsed.push(p);
                 }
-            } else if let Some((n, p)) = old_notes.remove(&rel) {
-                notes.push(n);
-                parsed.push(p);
+            }
+            for r in touched.iter().filter(|r| !notes.iter().any(|n| &n.rel_path == *r)) {
+                self.load_diags.remove(&format!("{}/{}", lo.display_prefix, r));
+            }
+            let load_diags = self.collected_load_diags();
+            self.site = link_stage(&self.opts, notes, attachments, parsed, load_diags);
+        } else {
+            for rel in &touched {
+                let i = old_index[rel];
+                let fs = lo.notes_dir.join(rel);
+                let (note, d) = read_note(&lo, rel.clone(), fs);
+                self.load_diags.insert(format!("{}/{}", lo.display_prefix, rel), d);
+                match note.filter(|n| !n.front.draft || self.opts.drafts) {
+                    Some(n) => {
+                        let p = parse_note(&n);
+                        let (old_meta, _, _, _, old_ids) = &old_info[rel];
+                        let ids: Vec<String> = p.headings.iter().map(|h| h.id.clone()).chain(p.block_ids.iter().map(|b| b.id.clone())).collect();
+                        let title = crate::pipeline::title_of(&n, &p);
+                        if title != old_meta.0 || n.front.aliases != old_meta.2 || &ids != old_ids {
+                            names_changed = true;
+                        }
+                        self.site.notes[i] = n;
+                        self.site.parsed[i] = p;
+                        changed_ids.push(i);
+                    }
+                    None => names_changed = true,
+                }
+            }
+            if names_changed {
+                // a name, heading or block id changed: resolve everything again
+                let site = std::mem::replace(&mut self.site, assemble_empty(&self.opts));
+                let mut notes = Vec::new();
+                let mut parsed = Vec::new();
+                for (n, p) in site.notes.into_iter().zip(site.parsed) {
+                    if !n.front.draft || self.opts.drafts {
+                        notes.push(n);
+                        parsed.push(p);
+                    }
+                }
+                let load_diags = self.collected_load_diags();
+                self.site = link_stage(&self.opts, notes, site.attachments, parsed, load_diags);
+            } else {
+                let load_diags = self.collected_load_diags();
+                crate::pipeline::relink_changed(&mut self.site, &changed_ids, load_diags);
             }
         }
-        let removed: Vec<String> = old_index
-            .keys()
-            .filter(|r| !on_disk.contains(r.as_str()))
-            .cloned()
-            .collect();
-        for r in &removed {
-            self.load_diags
-                .remove(&format!("{}/{}", lo.display_prefix, r));
-            touched.insert(r.clone());
-        }
-        let mut load_diags: Vec<Diagnostic> = walk_diags.clone();
-        for d in self.load_diags.values() {
-            load_diags.extend(d.iter().cloned());
-        }
-        self.walk_diags = walk_diags;
-        self.site = link_stage(&self.opts, notes, attachments, parsed, load_diags);
         timing("relink", t);
 
         let errors = self.errors();
         if !errors.is_empty() {
             self.stale = true;
-            return Ok(Outcome {
-                errors,
-                ..Default::default()
-            });
+            return Ok(Outcome { errors, ..Default::default() });
         }
         if self.stale {
             self.publish_all()?;
-            return Ok(Outcome {
-                all: true,
-                ..Default::default()
-            });
+            return Ok(Outcome { all: true, ..Default::default() });
         }
 
         // which pages depend on the change
         let new_index = by_rel(&self.site);
         let mut dirty: HashSet<usize> = HashSet::new();
         let mut tags: HashSet<String> = HashSet::new();
-        let mut all_notes = false;
+        let mut all_notes = names_changed && !in_place;
         let mut removed_keys: Vec<String> = Vec::new();
+        let mut site_pages = !in_place;
+        let mut graph = !in_place;
         let add_tag = |tags: &mut HashSet<String>, t: &str| {
             let parts: Vec<&str> = t.split('/').collect();
             for k in 1..=parts.len() {
@@ -448,69 +484,58 @@ impl Rebuilder {
         };
         for rel in &touched {
             let new = new_index.get(rel).copied();
-            let old = old_meta.get(rel);
             if let Some(i) = new {
                 dirty.insert(i);
-                for &j in &self.site.graph.outgoing[i] {
-                    dirty.insert(j);
-                }
-                for b in &self.site.graph.backlinks[i] {
-                    dirty.insert(b.from);
-                }
+                dirty.extend(self.site.graph.outgoing[i].iter().copied());
+                dirty.extend(self.site.graph.backlinks[i].iter().map(|b| b.from));
                 for t in &self.site.pages[i].tags {
                     add_tag(&mut tags, t);
                 }
             }
-            if let Some(ns) = old_neighbours.get(rel) {
-                for r in ns {
-                    if let Some(&j) = new_index.get(r) {
-                        dirty.insert(j);
-                    }
-                }
-            }
-            if let Some((title, category, aliases, old_tags, slug)) = old {
-                for t in old_tags {
-                    add_tag(&mut tags, t);
-                }
-                match new {
-                    Some(i) => {
-                        let p = &self.site.pages[i];
-                        if &p.title != title || &self.site.notes[i].front.aliases != aliases {
-                            // titles and aliases feed autolinks and link labels everywhere
-                            all_notes = true;
+            match old_info.get(rel) {
+                Some(((title, category, aliases, old_tags, slug), l, links, neigh, _)) => {
+                    for r in neigh {
+                        if let Some(&j) = new_index.get(r) {
+                            dirty.insert(j);
                         }
-                        if &p.category != category || &p.title != title {
-                            for (j, q) in self.site.pages.iter().enumerate() {
-                                if &q.category == category || q.category == p.category {
-                                    dirty.insert(j);
+                    }
+                    for t in old_tags {
+                        add_tag(&mut tags, t);
+                    }
+                    match new {
+                        Some(i) => {
+                            let p = &self.site.pages[i];
+                            if &p.title != title || &self.site.notes[i].front.aliases != aliases {
+                                // titles and aliases feed autolinks and link labels everywhere
+                                all_notes = true;
+                            }
+                            if &p.category != category || &p.title != title {
+                                for (j, q) in self.site.pages.iter().enumerate() {
+                                    if &q.category == category || q.category == p.category {
+                                        dirty.insert(j);
+                                    }
                                 }
                             }
+                            if &p.slug != slug {
+                                removed_keys.push(format!("{slug}index.html"));
+                                removed_keys.push(format!("{slug}preview.json"));
+                                all_notes = true;
+                            }
+                            site_pages |= *l != listing(&self.site, i);
+                            graph |= *links != links_of(&self.site, i) || *l != listing(&self.site, i);
                         }
-                        if &p.slug != slug {
+                        None => {
                             removed_keys.push(format!("{slug}index.html"));
+                            removed_keys.push(format!("{slug}preview.json"));
                             all_notes = true;
+                            site_pages = true;
+                            graph = true;
                         }
                     }
-                    None => {
-                        removed_keys.push(format!("{slug}index.html"));
-                        all_notes = true;
-                    }
                 }
-            } else {
-                // a new note: its name may resolve links that were broken
-                all_notes = true;
-            }
-        }
-        // site pages only when what they list changed; the graph only when links did
-        let mut site_pages = all_notes;
-        let mut graph = all_notes;
-        for rel in &touched {
-            match (old_listing.get(rel), new_index.get(rel)) {
-                (Some((l, links)), Some(&i)) => {
-                    site_pages |= *l != listing(&self.site, i);
-                    graph |= *links != links_of(&self.site, i) || *l != listing(&self.site, i);
-                }
-                _ => {
+                None => {
+                    // a new note: its name may resolve links that were broken
+                    all_notes = true;
                     site_pages = true;
                     graph = true;
                 }
@@ -541,10 +566,15 @@ impl Rebuilder {
         self.state.set_attachments(self.attachments_table());
         self.state.swap_files(files);
         timing("rerender", t);
-        Ok(Outcome {
-            changed,
-            ..Default::default()
-        })
+        Ok(Outcome { changed, ..Default::default() })
+    }
+
+    fn collected_load_diags(&self) -> Vec<Diagnostic> {
+        let mut v = self.walk_diags.clone();
+        for d in self.load_diags.values() {
+            v.extend(d.iter().cloned());
+        }
+        v
     }
 
     /// Saves caches (called after quiet periods).

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const KB_BIN = process.env.KB_BIN || join(REPO, "target/release/kb");
-export const TIK_CORPUS = process.env.KB_TIK_CORPUS || "/work/shared/corpora/tech-interview-ko";
+export const TIK_CORPUS = process.env.KB_TIK_CORPUS || join(REPO, "..", "shared", "corpora", "tech-interview-ko");
 
 /** Runs the kb binary; retries once (the binary may be replaced while tests run). */
 export function kb(args, { retries = 2 } = {}) {

@@ -3,14 +3,15 @@
 //
 // env: KB_BIN (default target/release/kb), KB_SITE_NOTES / KB_SITE_TIK (built sites; default:
 // built into temporary folders), KB_ROOT_NOTES (default: the repository) and KB_ROOT_TIK (default:
-// a temporary root over KB_TIK_CORPUS) — the roots those sites were built from.
+// a temporary root over KB_TIK_CORPUS) — the roots those sites were built from;
+// KB_PARITY_GENERATED: how many extra queries to draw from each site's text (default 150).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSearch } from "../../static/search.js";
-import { REPO, kb, buildSite, tikRoot, diskFetch, TIK_CORPUS } from "./helpers.mjs";
-import { existsSync } from "node:fs";
+import { existsSync, symlinkSync } from "node:fs";
+import { REPO, kb, buildSite, tikRoot, diskFetch, tempDir, TIK_CORPUS } from "./helpers.mjs";
 
 // Shipped notes (a data-engineering stack, Korean with English terms).
 const NOTES_QUERIES = [
@@ -41,7 +42,49 @@ const TIK_QUERIES = [
   "스택과 큐의 차이는", "hashmap", "프로세스가 ",
 ];
 
+// Unicode edge cases over tests/js/fixtures/unicode (case mapping, NFKC, scripts, compounds),
+// each also with a trailing space (word finished: no prefix expansion).
+const UNICODE_QUERIES = [
+  "ΟΔΟΣ", "οδος", "οδοσ", "ὀδυσσεύς", "σίσυφος", "İstanbul", "istanbul", "ı", "straße", "strasse", "STRASSE",
+  "file", "ﬁle", "flow", "REDIS", "ｒｅｄｉｓ", "カタカナ", "ｶﾀｶﾅ", "1", "①", "x2", "x²", "xii", "Ⅻ", "café",
+  "cafe\u0301", "naïve", "naive", "ㄱㄴ", "ㄱ", "한", "豈", "rocket", "🚀", "dev", "١٢٣", "123", "ภาษาไทย",
+  "हिन्दी", "हि", "שלום", "שָׁלוֹם", "Redis를", "kafka의", "node.js를", "httpserver", "HTTPServer가",
+  "snake_case_name", "snakecasename", "camelCaseName", "camel", "xmlhttprequest", "XMLHttpRequest", "xml http",
+  "iPhone", "phone", "ebay", "ABCdef", "a1b2", "v1.2.3", "v1", "foo--bar", "lead", "trail_", "a.b.c", "abc",
+  "한 글", "한글", "인메모리", "메모리 데이터베이스", "서버에서부터", "클라이언트까지는", "ＡＢＣ１２３", "abc123",
+  "𝐁𝐨𝐥𝐝", "bold", "frak", "㍿", "株式会社", "kg", "㎏", "°c", "℃", "tel", "ff", "中文", "中", "日本語の",
+  "テキスト", "ひらがな", "漢字", "한國語", "한國", "國語", "섞인", "text", "edge", "unicode", "테스트",
+  "다음 섹션", "섹", "e", "x", "ü", "Σ", "ς", "σ", "ſ", "K", "Å", "ǅ", "ǆ", "ǲ", "ᾼ", "ﬀ", "ß", "ẞ",
+].flatMap((q) => [q, q + " "]);
+
 const LIMIT = 10;
+// extra queries drawn from the export's own text (deterministic): words and phrases, some cut
+// short as if being typed, some upper-cased or with a letter dropped
+const GENERATED = Number(process.env.KB_PARITY_GENERATED ?? 150);
+
+function generatedQueries(site, n, seed) {
+  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
+  const words = [];
+  for (let i = 0; i < meta.chunks; i++) {
+    for (const r of JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"))) {
+      for (const text of [r[1], r[3], r[6]]) words.push(...text.split(/\s+/).filter(Boolean));
+    }
+  }
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const out = [];
+  while (out.length < n && words.length) {
+    const start = Math.floor(rnd() * words.length);
+    let q = words.slice(start, start + 1 + Math.floor(rnd() * 3)).join(" ");
+    const chars = Array.from(q);
+    const r = rnd();
+    if (r < 0.3) q = chars.slice(0, 1 + Math.floor(rnd() * chars.length)).join("");
+    else if (r < 0.5) q += " ";
+    else if (r < 0.6) q = q.toUpperCase();
+    else if (r < 0.7) q = chars.filter((_, i) => i !== Math.floor(chars.length / 2)).join("");
+    if (q.trim()) out.push(q);
+  }
+  return out;
+}
 
 /** Text length (code points) of each exported section: `path#anchor` -> length. */
 function sectionLengths(site) {
@@ -69,10 +112,13 @@ async function pool(items, n, fn) {
 
 const key = (h) => `${h.path} :: ${h.sections.map((s) => `${s.anchor}`).join(" | ")}`;
 
-async function parity(t, name, root, site, queries) {
+async function parity(t, name, root, site, written) {
+  assert.ok(written.length >= 50);
+  const generated = generatedQueries(site, GENERATED, name.length * 7919);
+  const queries = [...written, ...generated];
   const lengths = sectionLengths(site);
   const s = createSearch({ base: "/", fetch: diskFetch(site, "/") });
-  const rust = await pool(queries, 2, async (q) => JSON.parse(await kb(["search", "--json", "--root", root, "-n", String(LIMIT), q])));
+  const rust = await pool(queries, 2, async (q) => JSON.parse(await kb(["search", "--json", "--root", root, "-n", String(LIMIT), "--", q])));
   let equal = 0;
   let sections = 0;
   let snippetsEqual = 0;
@@ -114,12 +160,12 @@ async function parity(t, name, root, site, queries) {
     if (problems.length) failures.push(`query ${JSON.stringify(q)}:\n${problems.join("\n")}`);
     else equal++;
   }
-  const summary = `parity ${name}: ${equal}/${queries.length} queries identical (top-${LIMIT} notes and sections, ` +
+  const summary = `parity ${name}: ${equal}/${queries.length} queries (${written.length} written, ` +
+    `${generated.length} generated) identical (top-${LIMIT} notes and sections, ` +
     `f32 scores exact), snippets ${snippetsEqual}/${sections} identical` +
     (truncatedSnippetDiffs.length ? `, ${truncatedSnippetDiffs.length} differ only in sections cut at 1200 characters by the export` : "");
   console.log(summary);
   for (const d of truncatedSnippetDiffs) t.diagnostic(`snippet of a truncated section: ${d}`);
-  assert.ok(queries.length >= 50);
   assert.equal(failures.length, 0, failures.join("\n\n"));
 }
 
@@ -137,4 +183,11 @@ test("parity with kb search: tech-interview-ko", { timeout: 300_000 }, async (t)
   const root = tikRoot();
   const site = await buildSite(root, process.env.KB_SITE_TIK);
   await parity(t, "tech-interview-ko", root, site, TIK_QUERIES);
+});
+
+test("parity with kb search: Unicode edge cases", { timeout: 300_000 }, async (t) => {
+  const root = tempDir("kb-unicode-root-");
+  symlinkSync(join(REPO, "tests/js/fixtures/unicode/notes"), join(root, "notes"));
+  const site = await buildSite(root, null);
+  await parity(t, "unicode", root, site, UNICODE_QUERIES);
 });
