@@ -236,7 +236,11 @@ pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: S
             tags.push(t.clone());
         }
     }
-    let date = n.front.date.as_deref().and_then(crate::load::frontmatter::parse_date);
+    let date = n
+        .front
+        .date
+        .as_deref()
+        .and_then(crate::load::frontmatter::parse_date);
     let updated = n
         .front
         .updated
@@ -288,11 +292,19 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
     // page diagnostics (reserved and duplicate URLs) are unchanged: keep them
-    diagnostics.extend(site.diagnostics.iter().filter(|d| matches!(d.code, "reserved-url" | "duplicate-url")).cloned());
+    diagnostics.extend(
+        site.diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, "reserved-url" | "duplicate-url"))
+            .cloned(),
+    );
     diagnostics.extend(site.graph.diagnostics.iter().cloned());
     if site.opts.config.strict {
         for d in diagnostics.iter_mut() {
-            if matches!(d.code, "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment") {
+            if matches!(
+                d.code,
+                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
+            ) {
                 d.severity = Severity::Error;
             }
         }

@@ -84,6 +84,18 @@ impl Staging {
         std::fs::copy(from, path).map(|_| ())
     }
 
+    /// Renames a file or folder inside the staging folder.
+    pub fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let (a, b) = (safe_join(&self.dir, from)?, safe_join(&self.dir, to)?);
+        if let Some(p) = b.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        if b.exists() {
+            std::fs::remove_dir_all(&b)?;
+        }
+        std::fs::rename(a, b)
+    }
+
     /// Replaces the output folder with the staging folder atomically.
     pub fn commit(mut self) -> io::Result<()> {
         swap_in(&self.dir, &self.target)?;

@@ -192,7 +192,9 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
                         search_stale = false;
                         let t = std::time::Instant::now();
                         match rebuilder.refresh_search() {
-                            Ok(()) => eprintln!("search index updated in {} ms", t.elapsed().as_millis()),
+                            Ok(()) => {
+                                eprintln!("search index updated in {} ms", t.elapsed().as_millis())
+                            }
                             Err(e) => eprintln!("warning: search index: {e}"),
                         }
                         rebuilder.save_caches();

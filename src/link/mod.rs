@@ -452,9 +452,19 @@ pub fn link(
 
 /// Resolves the links of notes that changed in place (names, headings and block ids of every
 /// note unchanged), updating resolutions, outgoing edges, backlinks and diagnostics.
-pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], titles: &[String], changed: &[usize]) {
-    let changed_paths: std::collections::HashSet<&str> = changed.iter().map(|&i| notes[i].display_path.as_str()).collect();
-    g.diagnostics.retain(|d| d.code == "embed-cycle" || !changed_paths.contains(d.path.as_str()));
+pub fn relink(
+    g: &mut Graph,
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    titles: &[String],
+    changed: &[usize],
+) {
+    let changed_paths: std::collections::HashSet<&str> = changed
+        .iter()
+        .map(|&i| notes[i].display_path.as_str())
+        .collect();
+    g.diagnostics
+        .retain(|d| d.code == "embed-cycle" || !changed_paths.contains(d.path.as_str()));
     g.diagnostics.retain(|d| d.code != "embed-cycle");
     for &i in changed {
         // drop the old edges
@@ -478,7 +488,10 @@ pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], titles: &[St
                 && !g.outgoing[i].contains(&id)
             {
                 g.outgoing[i].push(id);
-                let b = Backlink { from: i, context: l.context.clone() };
+                let b = Backlink {
+                    from: i,
+                    context: l.context.clone(),
+                };
                 // keep backlinks in note order, as a full build has them
                 let pos = g.backlinks[id].partition_point(|x| x.from < i);
                 g.backlinks[id].insert(pos, b);
@@ -487,7 +500,8 @@ pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], titles: &[St
         g.resolutions[i] = res;
         g.diagnostics.extend(diags);
     }
-    g.diagnostics.extend(embed_cycles(notes, parsed, &g.resolutions));
+    g.diagnostics
+        .extend(embed_cycles(notes, parsed, &g.resolutions));
 }
 
 fn report(

@@ -66,7 +66,8 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 #[derive(Default)]
 pub struct Cache {
     old: std::collections::HashMap<[u8; 16], String>,
-    used: std::sync::Mutex<std::collections::HashMap<[u8; 16], String>>,
+    /// Keys used in this run; `Some` for blocks highlighted now (not in the loaded file).
+    used: std::sync::Mutex<std::collections::HashMap<[u8; 16], Option<String>>>,
     path: Option<std::path::PathBuf>,
 }
 
@@ -123,14 +124,14 @@ impl Cache {
             return None;
         }
         let k = cache_key(code, lang);
-        let html = match self.old.get(&k) {
-            Some(h) => h.clone(),
-            None => highlight(code, lang)?,
+        let (html, new) = match self.old.get(&k) {
+            Some(h) => (h.clone(), false),
+            None => (highlight(code, lang)?, true),
         };
         if self.path.is_some()
             && let Ok(mut u) = self.used.lock()
         {
-            u.insert(k, html.clone());
+            u.insert(k, new.then(|| html.clone()));
         }
         Some(html)
     }
@@ -144,12 +145,20 @@ impl Cache {
             .used
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?;
-        if used.len() == self.old.len() && used.keys().all(|k| self.old.contains_key(k)) {
+        if used.len() == self.old.len()
+            && used
+                .iter()
+                .all(|(k, v)| v.is_none() && self.old.contains_key(k))
+        {
             return Ok(());
         }
-        let mut out = Vec::with_capacity(used.values().map(|v| v.len() + 20).sum::<usize>() + 8);
+        let value = |k: &[u8; 16], v: &Option<String>| -> Option<String> {
+            v.clone().or_else(|| self.old.get(k).cloned())
+        };
+        let mut out = Vec::new();
         out.extend_from_slice(CACHE_MAGIC);
         for (k, v) in used.iter() {
+            let Some(v) = value(k, v) else { continue };
             out.extend_from_slice(k);
             out.extend_from_slice(&(v.len() as u32).to_le_bytes());
             out.extend_from_slice(v.as_bytes());
@@ -247,6 +256,7 @@ mod tests {
         c.save().unwrap();
         let c2 = Cache::load(&p);
         assert_eq!(c2.old.len(), 1);
+        assert_eq!(c2.used.lock().unwrap().len(), 0);
         assert_eq!(c2.highlight("x = 1\n", "python").unwrap(), a);
         std::fs::write(&p, b"garbage").unwrap();
         assert!(Cache::load(&p).old.is_empty());

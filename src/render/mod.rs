@@ -18,6 +18,8 @@ use theme::Theme;
 pub trait Sink: Sync {
     /// Stores one file under its site-relative path.
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Moves every file under the folder `from` to the folder `to`.
+    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()>;
     /// Stores a copy of a file from disk.
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         let bytes = std::fs::read(from)?;
@@ -31,6 +33,9 @@ pub struct DirSink<'a>(pub &'a crate::write::Staging);
 impl Sink for DirSink<'_> {
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         self.0.put(rel, bytes)
+    }
+    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
+        self.0.rename(from, to)
     }
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         self.0.copy(rel, from)
@@ -83,12 +88,16 @@ fn asset_url(base: &str, name: &str, bytes: &[u8]) -> String {
 /// (building it is the slowest part of re-rendering one page in a large knowledge base).
 fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::mentions::Mentions> {
     use std::sync::{Arc, Mutex};
-    static MEMO: Mutex<Option<(blake3::Hash, Arc<crate::link::mentions::Mentions>)>> = Mutex::new(None);
+    static MEMO: Mutex<Option<(blake3::Hash, Arc<crate::link::mentions::Mentions>)>> =
+        Mutex::new(None);
     let names: Vec<(usize, String)> = site
         .notes
         .iter()
         .enumerate()
-        .flat_map(|(i, n)| std::iter::once((i, titles[i].clone())).chain(n.front.aliases.iter().map(move |a| (i, a.clone()))))
+        .flat_map(|(i, n)| {
+            std::iter::once((i, titles[i].clone()))
+                .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
+        })
         .collect();
     let mut h = blake3::Hasher::new();
     for (i, n) in &names {

@@ -48,25 +48,25 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Accumulates entries into numbered files of about `target` bytes.
-struct Packer {
+struct Packer<'a> {
     magic: &'static [u8],
     target: usize,
     buf: Vec<u8>,
     count: u64,
     first: Option<String>,
-    files: Vec<Vec<u8>>,
+    out: SetWriter<'a>,
     firsts: Vec<String>,
 }
 
-impl Packer {
-    fn new(magic: &'static [u8], target: usize) -> Self {
+impl<'a> Packer<'a> {
+    fn new(magic: &'static [u8], target: usize, out: SetWriter<'a>) -> Self {
         Packer {
             magic,
             target,
             buf: Vec::new(),
             count: 0,
             first: None,
-            files: Vec::new(),
+            out,
             firsts: Vec::new(),
         }
     }
@@ -78,47 +78,76 @@ impl Packer {
         &mut self.buf
     }
 
-    fn end_entry(&mut self) {
+    fn end_entry(&mut self) -> std::io::Result<()> {
         self.count += 1;
         if self.buf.len() >= self.target {
-            self.flush();
+            self.flush()?;
         }
+        Ok(())
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self) -> std::io::Result<()> {
         if self.count == 0 {
-            return;
+            return Ok(());
         }
         let mut file = self.magic.to_vec();
         varint(&mut file, self.count);
         file.extend_from_slice(&self.buf);
-        self.files.push(file);
+        self.out.push(&file)?;
         self.firsts.push(self.first.take().unwrap_or_default());
         self.buf.clear();
         self.count = 0;
+        Ok(())
     }
 }
 
-/// Writes a numbered set of files under `prefix/<hash of the whole set>/<i>.<ext>`: names
-/// change whenever any content changes, so every file can be cached forever.
-fn write_set(
-    sink: &dyn Sink,
-    stats: &mut ExportStats,
-    prefix: &str,
-    files: &[Vec<u8>],
-    ext: &str,
-) -> std::io::Result<String> {
-    let mut h = blake3::Hasher::new();
-    for f in files {
-        h.update(&(f.len() as u64).to_le_bytes());
-        h.update(f);
+/// Writes a numbered set of files as they are produced, then names their folder
+/// `prefix/<hash of the whole set>`: names change whenever any content changes, so every file
+/// can be cached forever, and no more than one file is held in memory.
+struct SetWriter<'a> {
+    sink: &'a dyn Sink,
+    prefix: &'static str,
+    ext: &'static str,
+    tmp: String,
+    hasher: blake3::Hasher,
+    count: usize,
+    bytes: usize,
+}
+
+impl<'a> SetWriter<'a> {
+    fn new(sink: &'a dyn Sink, prefix: &'static str, ext: &'static str) -> Self {
+        SetWriter {
+            sink,
+            prefix,
+            ext,
+            tmp: format!("{prefix}/tmp-{}", std::process::id()),
+            hasher: blake3::Hasher::new(),
+            count: 0,
+            bytes: 0,
+        }
     }
-    let dir = format!("{prefix}/{}", &h.finalize().to_hex()[..16]);
-    for (i, f) in files.iter().enumerate() {
-        stats.bytes += f.len();
-        sink.put(&format!("search/{dir}/{i}.{ext}"), f)?;
+
+    fn push(&mut self, file: &[u8]) -> std::io::Result<()> {
+        self.hasher.update(&(file.len() as u64).to_le_bytes());
+        self.hasher.update(file);
+        self.sink.put(
+            &format!("search/{}/{}.{}", self.tmp, self.count, self.ext),
+            file,
+        )?;
+        self.count += 1;
+        self.bytes += file.len();
+        Ok(())
     }
-    Ok(dir)
+
+    fn finish(self, stats: &mut ExportStats) -> std::io::Result<(String, usize)> {
+        let dir = format!("{}/{}", self.prefix, &self.hasher.finalize().to_hex()[..16]);
+        if self.count > 0 {
+            self.sink
+                .rename_dir(&format!("search/{}", self.tmp), &format!("search/{dir}"))?;
+        }
+        stats.bytes += self.bytes;
+        Ok((dir, self.count))
+    }
 }
 
 /// Writes the export for the current index into `sink` under `search/`.
@@ -181,8 +210,8 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         let live = s.advance();
         streams.push((s, live));
     }
-    let mut shards = Packer::new(b"KBS1", SHARD_BYTES);
-    let mut lists = Packer::new(b"KBL1", LIST_BYTES);
+    let mut shards = Packer::new(b"KBS1", SHARD_BYTES, SetWriter::new(sink, "t", "bin"));
+    let mut lists = Packer::new(b"KBL1", LIST_BYTES, SetWriter::new(sink, "l", "bin"));
     let mut postings: [Vec<(u32, u32, u8)>; 5] = Default::default();
     while let Some(min) = streams
         .iter()
@@ -242,25 +271,26 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
                 prev = o;
             }
         }
-        shards.end_entry();
+        shards.end_entry()?;
         let lb = lists.begin(term);
         varint(lb, term.len() as u64);
         lb.extend_from_slice(term.as_bytes());
         varint(lb, df.iter().sum());
-        lists.end_entry();
+        lists.end_entry()?;
     }
-    shards.flush();
-    lists.flush();
-    let shard_dir = write_set(sink, &mut stats, "t", &shards.files, "bin")?;
-    let list_dir = write_set(sink, &mut stats, "l", &lists.files, "bin")?;
-    stats.shards = shards.files.len();
-    stats.lists = lists.files.len();
-    drop(shards.files);
-    drop(lists.files);
+    shards.flush()?;
+    lists.flush()?;
+    let (shard_dir, n_shards) = shards.out.finish(&mut stats)?;
+    let (list_dir, n_lists) = lists.out.finish(&mut stats)?;
+    stats.shards = n_shards;
+    stats.lists = n_lists;
 
     // 3. result data from the same section documents the index holds, in ordinal order
-    let docs_by_note: Vec<Vec<super::index::SectionDoc>> = super::index::section_docs(site).into_iter().map(|(_, d)| d).collect();
-    let mut chunk_files = Vec::new();
+    let docs_by_note: Vec<Vec<super::index::SectionDoc>> = super::index::section_docs(site)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let mut chunk_files = SetWriter::new(sink, "d", "json");
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
     for &(note, line, _, _) in &addr {
         let row = match site.notes.get(note) {
@@ -288,15 +318,16 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         };
         rows.push(row);
         if rows.len() == CHUNK_DOCS {
-            chunk_files.push(serde_json::to_vec(&rows)?);
+            chunk_files.push(&serde_json::to_vec(&rows)?)?;
             rows.clear();
         }
     }
     if !rows.is_empty() {
-        chunk_files.push(serde_json::to_vec(&rows)?);
+        chunk_files.push(&serde_json::to_vec(&rows)?)?;
     }
-    let chunk_dir = write_set(sink, &mut stats, "d", &chunk_files, "json")?;
-    stats.chunks = chunk_files.len();
+    drop(docs_by_note);
+    let (chunk_dir, n_chunks) = chunk_files.finish(&mut stats)?;
+    stats.chunks = n_chunks;
 
     // 4. the entry point
     let n: u64 = segs.iter().map(|s| s.max_doc() as u64).sum();
@@ -333,7 +364,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         "listDir": list_dir,
         "lists": lists.firsts,
         "chunkDir": chunk_dir,
-        "chunks": chunk_files.len(),
+        "chunks": n_chunks,
         "base": site.opts.config.base_path(),
     });
     let bytes = serde_json::to_vec(&meta)?;

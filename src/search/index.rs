@@ -204,7 +204,13 @@ pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
                         heading_label: String::new(),
                         body: desc,
                         url: page.slug.clone(),
-                        line: line.min(docs.first().map(|d| d.line.saturating_sub(1)).unwrap_or(line)).max(0),
+                        line: line
+                            .min(
+                                docs.first()
+                                    .map(|d| d.line.saturating_sub(1))
+                                    .unwrap_or(line),
+                            )
+                            .max(0),
                     },
                 );
             }
@@ -727,7 +733,10 @@ impl SearchIndex {
                     matched: a.matched,
                     // the same text the static export keeps, so both sides cut the same snippet
                     snippet: super::snippet::snippet(
-                        &get(f.text[4]).chars().take(super::export::TEXT_CHARS).collect::<String>(),
+                        &get(f.text[4])
+                            .chars()
+                            .take(super::export::TEXT_CHARS)
+                            .collect::<String>(),
                         &words,
                         160,
                     ),

@@ -130,6 +130,27 @@ impl crate::render::Sink for MemSink {
             .insert(rel.to_string(), Arc::from(bytes));
         Ok(())
     }
+    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let prefix = format!("{}/", from.trim_end_matches('/'));
+        let keys: Vec<String> = files
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(v) = files.remove(&k) {
+                files.insert(
+                    format!("{}/{}", to.trim_end_matches('/'), &k[prefix.len()..]),
+                    v,
+                );
+            }
+        }
+        Ok(())
+    }
     fn copy(&self, _rel: &str, _from: &std::path::Path) -> std::io::Result<()> {
         // attachments are served from disk
         Ok(())

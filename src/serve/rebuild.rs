@@ -112,12 +112,18 @@ type OldMeta = (String, String, Vec<String>, Vec<String>, String);
 /// What the home page, feed and tag index show of a note.
 fn listing(site: &Site, i: usize) -> String {
     let p = &site.pages[i];
-    format!("{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}", p.title, p.description, p.updated, p.category, p.tags, p.slug)
+    format!(
+        "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}",
+        p.title, p.description, p.updated, p.category, p.tags, p.slug
+    )
 }
 
 /// The notes a note links to, by path.
 fn links_of(site: &Site, i: usize) -> Vec<String> {
-    let mut v: Vec<String> = site.graph.outgoing[i].iter().map(|&j| site.notes[j].rel_path.clone()).collect();
+    let mut v: Vec<String> = site.graph.outgoing[i]
+        .iter()
+        .map(|&j| site.notes[j].rel_path.clone())
+        .collect();
     v.sort();
     v
 }
@@ -311,7 +317,10 @@ impl Rebuilder {
     /// Rel paths (under the notes folder) of changed paths; `None` for a path outside it.
     fn rel_of(&self, p: &Path) -> Option<String> {
         let lo = load_options(&self.opts);
-        let roots = [std::fs::canonicalize(&lo.notes_dir).unwrap_or_else(|_| lo.notes_dir.clone()), lo.notes_dir.clone()];
+        let roots = [
+            std::fs::canonicalize(&lo.notes_dir).unwrap_or_else(|_| lo.notes_dir.clone()),
+            lo.notes_dir.clone(),
+        ];
         let canon = std::fs::canonicalize(p).ok().or_else(|| {
             // deleted: canonicalize the parent
             let parent = std::fs::canonicalize(p.parent()?).ok()?;
@@ -330,13 +339,17 @@ impl Rebuilder {
     fn apply_notes(&mut self, changes: &Changes) -> anyhow::Result<Outcome> {
         let t = Instant::now();
         let lo = load_options(&self.opts);
-        let rels: Vec<String> = changes.notes.iter().filter_map(|p| self.rel_of(p)).collect();
+        let rels: Vec<String> = changes
+            .notes
+            .iter()
+            .filter_map(|p| self.rel_of(p))
+            .collect();
         let old_index = by_rel(&self.site);
         // the common case: notes that exist and are already known were modified in place
         let in_place = !rels.is_empty()
-            && rels.iter().all(|r| {
-                old_index.contains_key(r) && lo.notes_dir.join(r).is_file()
-            });
+            && rels
+                .iter()
+                .all(|r| old_index.contains_key(r) && lo.notes_dir.join(r).is_file());
         let mut touched: HashSet<String> = HashSet::new();
         let mut md: Option<Vec<(String, PathBuf)>> = None;
         let mut attachments = self.site.attachments.clone();
@@ -371,18 +384,45 @@ impl Rebuilder {
         }
 
         // what the pages showed before, for the touched notes only
-        let old_info: HashMap<String, (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>)> = touched
+        let old_info: HashMap<
+            String,
+            (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>),
+        > = touched
             .iter()
             .filter_map(|r| old_index.get(r).map(|&i| (r, i)))
             .map(|(r, i)| {
                 let s = &self.site;
                 let p = &s.pages[i];
-                let mut neigh: HashSet<String> = s.graph.outgoing[i].iter().map(|&j| s.notes[j].rel_path.clone()).collect();
-                neigh.extend(s.graph.backlinks[i].iter().map(|b| s.notes[b.from].rel_path.clone()));
-                let ids: Vec<String> = s.parsed[i].headings.iter().map(|h| h.id.clone()).chain(s.parsed[i].block_ids.iter().map(|b| b.id.clone())).collect();
+                let mut neigh: HashSet<String> = s.graph.outgoing[i]
+                    .iter()
+                    .map(|&j| s.notes[j].rel_path.clone())
+                    .collect();
+                neigh.extend(
+                    s.graph.backlinks[i]
+                        .iter()
+                        .map(|b| s.notes[b.from].rel_path.clone()),
+                );
+                let ids: Vec<String> = s.parsed[i]
+                    .headings
+                    .iter()
+                    .map(|h| h.id.clone())
+                    .chain(s.parsed[i].block_ids.iter().map(|b| b.id.clone()))
+                    .collect();
                 (
                     r.clone(),
-                    ((p.title.clone(), p.category.clone(), s.notes[i].front.aliases.clone(), p.tags.clone(), p.slug.clone()), listing(s, i), links_of(s, i), neigh, ids),
+                    (
+                        (
+                            p.title.clone(),
+                            p.category.clone(),
+                            s.notes[i].front.aliases.clone(),
+                            p.tags.clone(),
+                            p.slug.clone(),
+                        ),
+                        listing(s, i),
+                        links_of(s, i),
+                        neigh,
+                        ids,
+                    ),
                 )
             })
             .collect();
@@ -401,7 +441,8 @@ impl Rebuilder {
             for (rel, fs) in list {
                 if touched.contains(&rel) || !old_notes.contains_key(&rel) {
                     let (note, d) = read_note(&lo, rel.clone(), fs);
-                    self.load_diags.insert(format!("{}/{}", lo.display_prefix, rel), d);
+                    self.load_diags
+                        .insert(format!("{}/{}", lo.display_prefix, rel), d);
                     if let Some(n) = note.filter(|n| !n.front.draft || self.opts.drafts) {
                         parsed.push(parse_note(&n));
                         notes.push(n);
@@ -411,8 +452,12 @@ impl Rebuilder {
                     parsed.push(p);
                 }
             }
-            for r in touched.iter().filter(|r| !notes.iter().any(|n| &n.rel_path == *r)) {
-                self.load_diags.remove(&format!("{}/{}", lo.display_prefix, r));
+            for r in touched
+                .iter()
+                .filter(|r| !notes.iter().any(|n| &n.rel_path == *r))
+            {
+                self.load_diags
+                    .remove(&format!("{}/{}", lo.display_prefix, r));
             }
             let load_diags = self.collected_load_diags();
             self.site = link_stage(&self.opts, notes, attachments, parsed, load_diags);
@@ -421,12 +466,18 @@ impl Rebuilder {
                 let i = old_index[rel];
                 let fs = lo.notes_dir.join(rel);
                 let (note, d) = read_note(&lo, rel.clone(), fs);
-                self.load_diags.insert(format!("{}/{}", lo.display_prefix, rel), d);
+                self.load_diags
+                    .insert(format!("{}/{}", lo.display_prefix, rel), d);
                 match note.filter(|n| !n.front.draft || self.opts.drafts) {
                     Some(n) => {
                         let p = parse_note(&n);
                         let (old_meta, _, _, _, old_ids) = &old_info[rel];
-                        let ids: Vec<String> = p.headings.iter().map(|h| h.id.clone()).chain(p.block_ids.iter().map(|b| b.id.clone())).collect();
+                        let ids: Vec<String> = p
+                            .headings
+                            .iter()
+                            .map(|h| h.id.clone())
+                            .chain(p.block_ids.iter().map(|b| b.id.clone()))
+                            .collect();
                         let title = crate::pipeline::title_of(&n, &p);
                         if title != old_meta.0 || n.front.aliases != old_meta.2 || &ids != old_ids {
                             names_changed = true;
@@ -461,11 +512,17 @@ impl Rebuilder {
         let errors = self.errors();
         if !errors.is_empty() {
             self.stale = true;
-            return Ok(Outcome { errors, ..Default::default() });
+            return Ok(Outcome {
+                errors,
+                ..Default::default()
+            });
         }
         if self.stale {
             self.publish_all()?;
-            return Ok(Outcome { all: true, ..Default::default() });
+            return Ok(Outcome {
+                all: true,
+                ..Default::default()
+            });
         }
 
         // which pages depend on the change
@@ -522,7 +579,8 @@ impl Rebuilder {
                                 all_notes = true;
                             }
                             site_pages |= *l != listing(&self.site, i);
-                            graph |= *links != links_of(&self.site, i) || *l != listing(&self.site, i);
+                            graph |=
+                                *links != links_of(&self.site, i) || *l != listing(&self.site, i);
                         }
                         None => {
                             removed_keys.push(format!("{slug}index.html"));
@@ -543,7 +601,11 @@ impl Rebuilder {
         }
         let sel = Selection {
             notes: if all_notes { None } else { Some(dirty) },
-            tags: if site_pages { Some(tags) } else { Some(HashSet::new()) },
+            tags: if site_pages {
+                Some(tags)
+            } else {
+                Some(HashSet::new())
+            },
             assets: false,
             site_pages,
             graph,
@@ -566,7 +628,10 @@ impl Rebuilder {
         self.state.set_attachments(self.attachments_table());
         self.state.swap_files(files);
         timing("rerender", t);
-        Ok(Outcome { changed, ..Default::default() })
+        Ok(Outcome {
+            changed,
+            ..Default::default()
+        })
     }
 
     fn collected_load_diags(&self) -> Vec<Diagnostic> {
