@@ -204,13 +204,11 @@ pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
                         heading_label: String::new(),
                         body: desc,
                         url: page.slug.clone(),
-                        line: line
-                            .min(
-                                docs.first()
-                                    .map(|d| d.line.saturating_sub(1))
-                                    .unwrap_or(line),
-                            )
-                            .max(0),
+                        line: line.min(
+                            docs.first()
+                                .map(|d| d.line.saturating_sub(1))
+                                .unwrap_or(line),
+                        ),
                     },
                 );
             }

@@ -109,6 +109,9 @@ pub struct Rebuilder {
 /// A note's title, category, aliases, tags and slug before a rebuild.
 type OldMeta = (String, String, Vec<String>, Vec<String>, String);
 
+/// Before a rebuild: meta, listing, links, neighbours and anchor ids of a touched note.
+type OldInfo = (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>);
+
 /// What the home page, feed and tag index show of a note.
 fn listing(site: &Site, i: usize) -> String {
     let p = &site.pages[i];
@@ -384,10 +387,7 @@ impl Rebuilder {
         }
 
         // what the pages showed before, for the touched notes only
-        let old_info: HashMap<
-            String,
-            (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>),
-        > = touched
+        let old_info: HashMap<String, OldInfo> = touched
             .iter()
             .filter_map(|r| old_index.get(r).map(|&i| (r, i)))
             .map(|(r, i)| {
