@@ -330,3 +330,77 @@ fn check_reports_links_orphans_and_mentions_as_json() {
         stderr(&out)
     );
 }
+
+#[test]
+fn autolink_mentions_follow_the_config() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(
+        root.join("notes/Kafka.md"),
+        "---\ntitle: Kafka\naliases: [카프카]\n---\nKafka log.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("notes/Spark.md"),
+        "---\ntitle: Spark\n---\nSpark reads 카프카에서 events; Kafka again. `Kafka` in code.\n\n## Kafka heading\n\n[Kafka link](Kafka.md) and Kafkaesque.\n",
+    )
+    .unwrap();
+    let build = |mode: &str| {
+        std::fs::write(root.join("kb.toml"), format!("autolink = \"{mode}\"\n")).unwrap();
+        assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+        read(&root.join("public"), "spark/index.html")
+    };
+    let first = build("first");
+    // first mention (an alias followed by a particle) is linked once; code, headings, links untouched
+    assert_eq!(
+        first.matches("class=\"internal mention\"").count(),
+        0,
+        "Spark links Kafka explicitly, so no mention links: {first}"
+    );
+    std::fs::write(
+        root.join("notes/Spark.md"),
+        "---\ntitle: Spark\n---\nSpark reads 카프카에서 events; Kafka again. `Kafka` in code.\n\n## Kafka heading\n\nKafkaesque.\n",
+    )
+    .unwrap();
+    let first = build("first");
+    assert_eq!(
+        first.matches("class=\"internal mention\"").count(),
+        1,
+        "{first}"
+    );
+    assert!(
+        first.contains("data-note=\"/kafka/\">카프카</a>에서"),
+        "{first}"
+    );
+    assert!(first.contains("<code>Kafka</code>"));
+    assert!(
+        first.contains("Kafkaesque"),
+        "no match inside a longer word"
+    );
+    let all = build("all");
+    assert_eq!(
+        all.matches("class=\"internal mention\"").count(),
+        2,
+        "{all}"
+    );
+    let off = build("off");
+    assert_eq!(off.matches("class=\"internal mention\"").count(), 0);
+}
+
+#[test]
+fn strict_makes_broken_links_errors() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(root.join("notes/x.md"), "[[Nowhere]]").unwrap();
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    let out = kb(&root, &["build", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("notes/x.md:1:1: error: broken link"),
+        "{}",
+        stderr(&out)
+    );
+    let page = read(&root.join("public"), "x/index.html");
+    assert!(
+        page.contains("<span class=\"broken-link\""),
+        "a broken link is a distinct element that does not navigate"
+    );
+}

@@ -82,6 +82,16 @@ impl Mentions {
         Mentions { ac, targets }
     }
 
+    /// Like [`Mentions::find`], but every occurrence, not only the first of each note.
+    pub fn find_all(
+        &self,
+        text: &str,
+        from: usize,
+        skip: &HashSet<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        self.find_impl(text, from, skip, true)
+    }
+
     /// Finds mentions in `text` of notes other than `from` and not in `skip`. With `first_only`
     /// callers add found targets to `skip` so each note is linked once.
     pub fn find(
@@ -89,6 +99,16 @@ impl Mentions {
         text: &str,
         from: usize,
         skip: &HashSet<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        self.find_impl(text, from, skip, false)
+    }
+
+    fn find_impl(
+        &self,
+        text: &str,
+        from: usize,
+        skip: &HashSet<usize>,
+        all: bool,
     ) -> Vec<(usize, usize, usize)> {
         let Some(ac) = &self.ac else { return vec![] };
         let lower;
@@ -105,7 +125,7 @@ impl Mentions {
         let mut seen_here = HashSet::new();
         for m in ac.find_iter(hay) {
             let target = self.targets[m.pattern().as_usize()];
-            if target == from || skip.contains(&target) || !seen_here.insert(target) {
+            if target == from || skip.contains(&target) || (!all && !seen_here.insert(target)) {
                 continue;
             }
             let (s, e) = (m.start(), m.end());

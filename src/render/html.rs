@@ -740,7 +740,12 @@ fn inline_text(
         }
     }
     if let Some(m) = ctx.autolink {
-        for (a, b, target) in m.find(text, id, linked) {
+        let found = if ctx.autolink_all {
+            m.find_all(text, id, linked)
+        } else {
+            m.find(text, id, linked)
+        };
+        for (a, b, target) in found {
             if !spans.iter().any(|(s, e, _)| a < *e && *s < b) {
                 spans.push((a, b, K::Mention(target)));
             }
