@@ -364,8 +364,9 @@ pub fn resolve_parts(
 pub struct Backlink {
     /// The linking note.
     pub from: usize,
-    /// Paragraph or list item around the first link.
-    pub context: String,
+    /// Index of the first link into the linking note's `ParsedNote::links` (its context is
+    /// the text around the link).
+    pub link: usize,
 }
 
 /// The output of the link stage.
@@ -429,16 +430,13 @@ pub fn link(
     let mut resolutions = Vec::with_capacity(notes.len());
     for (i, (res, diags)) in per_note.into_iter().enumerate() {
         g.diagnostics.extend(diags);
-        for (l, r) in parsed[i].links.iter().zip(&res) {
+        for (li, r) in res.iter().enumerate() {
             if let Target::Note { id, .. } = r.target
                 && id != i
                 && !g.outgoing[i].contains(&id)
             {
                 g.outgoing[i].push(id);
-                g.backlinks[id].push(Backlink {
-                    from: i,
-                    context: l.context.clone(),
-                });
+                g.backlinks[id].push(Backlink { from: i, link: li });
             }
         }
         resolutions.push(res);
@@ -482,16 +480,13 @@ pub fn relink(
                 r
             })
             .collect();
-        for (l, r) in parsed[i].links.iter().zip(&res) {
+        for (li, r) in res.iter().enumerate() {
             if let Target::Note { id, .. } = r.target
                 && id != i
                 && !g.outgoing[i].contains(&id)
             {
                 g.outgoing[i].push(id);
-                let b = Backlink {
-                    from: i,
-                    context: l.context.clone(),
-                };
+                let b = Backlink { from: i, link: li };
                 // keep backlinks in note order, as a full build has them
                 let pos = g.backlinks[id].partition_point(|x| x.from < i);
                 g.backlinks[id].insert(pos, b);

@@ -185,7 +185,7 @@ pub fn is_external(dest: &str) -> bool {
 }
 
 const SUMMARY_CHARS: usize = 300;
-const CONTEXT_CHARS: usize = 400;
+const CONTEXT_CHARS: usize = 240;
 
 /// Parses one note's body.
 pub fn parse_note(note: &Note) -> ParsedNote {
@@ -201,7 +201,7 @@ pub fn parse_note(note: &Note) -> ParsedNote {
     let mut code_depth = 0usize;
     let mut link_stack: Vec<Option<usize>> = Vec::new();
     let mut block_text = String::new();
-    let mut block_links: Vec<usize> = Vec::new();
+    let mut block_links: Vec<(usize, usize)> = Vec::new();
     let mut section = Section {
         heading: None,
         anchor: String::new(),
@@ -216,14 +216,11 @@ pub fn parse_note(note: &Note) -> ParsedNote {
     let mut quote_depth = 0usize;
     let mut block_starts: Vec<usize> = Vec::new();
 
-    fn flush(p: &mut ParsedNote, text: &mut String, links: &mut Vec<usize>) {
-        if !links.is_empty() {
-            let ctx = truncate_chars(text.trim(), CONTEXT_CHARS);
-            for &i in links.iter() {
-                p.links[i].context = ctx.clone();
-            }
-            links.clear();
+    fn flush(p: &mut ParsedNote, text: &mut String, links: &mut Vec<(usize, usize)>) {
+        for &(i, at) in links.iter() {
+            p.links[i].context = context_window(text, at);
         }
+        links.clear();
         text.clear();
     }
 
@@ -286,7 +283,14 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                             _ => Some(LinkKind::Markdown),
                         };
                         link_stack.push(kind.map(|k| {
-                            push_link(&mut p, k, dest_url, r.start, pos(r.start), &mut block_links)
+                            push_link(
+                                &mut p,
+                                k,
+                                dest_url,
+                                r.start,
+                                pos(r.start),
+                                (&mut block_links, block_text.len()),
+                            )
                         }));
                     }
                     Tag::Image {
@@ -300,7 +304,14 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                             _ => Some(LinkKind::Image),
                         };
                         link_stack.push(kind.map(|k| {
-                            push_link(&mut p, k, dest_url, r.start, pos(r.start), &mut block_links)
+                            push_link(
+                                &mut p,
+                                k,
+                                dest_url,
+                                r.start,
+                                pos(r.start),
+                                (&mut block_links, block_text.len()),
+                            )
                         }));
                     }
                     _ => {}
@@ -496,7 +507,7 @@ fn push_link(
     dest: &str,
     offset: usize,
     (line, col): (usize, usize),
-    block_links: &mut Vec<usize>,
+    (block_links, at): (&mut Vec<(usize, usize)>, usize),
 ) -> usize {
     p.links.push(LinkRef {
         kind,
@@ -507,8 +518,45 @@ fn push_link(
         col,
         context: String::new(),
     });
-    block_links.push(p.links.len() - 1);
+    block_links.push((p.links.len() - 1, at));
     p.links.len() - 1
+}
+
+/// The text around a link: about `CONTEXT_CHARS` characters of its paragraph, centred on the
+/// link and cut at spaces, with `…` where it was cut.
+pub fn context_window(text: &str, at: usize) -> String {
+    let at = crate::diag::floor_char_boundary(text, at);
+    let before: Vec<char> = text[..at].chars().collect();
+    let after: Vec<char> = text[at..].chars().collect();
+    let half = CONTEXT_CHARS / 2;
+    let take_before = before
+        .len()
+        .min(half.max(CONTEXT_CHARS.saturating_sub(after.len())));
+    let take_after = after.len().min(CONTEXT_CHARS - take_before);
+    let mut start = before.len() - take_before;
+    if start > 0 {
+        // move forward to a word start
+        if let Some(k) = before[start..].iter().position(|c| c.is_whitespace()) {
+            start += k + 1;
+        }
+    }
+    let mut end = take_after;
+    if end < after.len()
+        && let Some(k) = after[..end].iter().rposition(|c| c.is_whitespace())
+    {
+        end = k;
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&before[start..]);
+    out.extend(&after[..end]);
+    let mut out = out.trim().to_string();
+    if end < after.len() {
+        out.push('…');
+    }
+    out
 }
 
 fn finish_section(mut s: Section) -> Section {

@@ -548,7 +548,7 @@ fn note_page(
         .collect();
     let backlinks: Vec<Value> = site.graph.backlinks[i]
         .iter()
-        .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": b.context}))
+        .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": site.parsed[b.from].links[b.link].context}))
         .collect();
     let cats = category_ids(site);
     let related: Vec<Value> =

@@ -286,16 +286,19 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     stats.lists = n_lists;
 
     // 3. result data from the same section documents the index holds, in ordinal order
-    let docs_by_note: Vec<Vec<super::index::SectionDoc>> = super::index::section_docs(site)
-        .into_iter()
-        .map(|(_, d)| d)
-        .collect();
+    // section documents of one note at a time (documents are in note order)
+    let mut current: Option<(usize, Vec<super::index::SectionDoc>)> = None;
     let mut chunk_files = SetWriter::new(sink, "d", "json");
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
     for &(note, line, _, _) in &addr {
         let row = match site.notes.get(note) {
             Some(n) => {
-                let sec = docs_by_note[note].iter().find(|s| s.line == line);
+                if current.as_ref().is_none_or(|(k, _)| *k != note) {
+                    current = Some((note, super::index::note_sections(site, note)));
+                }
+                let sec = current
+                    .as_ref()
+                    .and_then(|(_, d)| d.iter().find(|s| s.line == line));
                 let (heading, anchor, text) = match sec {
                     Some(s) => (
                         s.heading_label.clone(),
@@ -325,7 +328,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     if !rows.is_empty() {
         chunk_files.push(&serde_json::to_vec(&rows)?)?;
     }
-    drop(docs_by_note);
+    drop(current);
     let (chunk_dir, n_chunks) = chunk_files.finish(&mut stats)?;
     stats.chunks = n_chunks;
 

@@ -161,10 +161,15 @@ pub struct SectionDoc {
 
 /// The sections of every note, in note order.
 pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
-    site.notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
+    (0..site.notes.len())
+        .map(|i| (site.notes[i].rel_path.clone(), note_sections(site, i)))
+        .collect()
+}
+
+/// The section documents of note `i` (the opening text, with the description, first).
+pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
+    std::iter::once(&site.notes[i])
+        .map(|n| {
             let p = &site.parsed[i];
             let page = &site.pages[i];
             let mut docs: Vec<SectionDoc> = p
@@ -212,9 +217,10 @@ pub fn section_docs(site: &Site) -> Vec<(String, Vec<SectionDoc>)> {
                     },
                 );
             }
-            (n.rel_path.clone(), docs)
+            docs
         })
-        .collect()
+        .next()
+        .unwrap_or_default()
 }
 
 fn note_hash(docs: &[SectionDoc]) -> String {
@@ -311,20 +317,23 @@ impl SearchIndex {
 
     /// Brings the index up to date with `site`, touching only notes whose sections changed.
     pub fn update(&self, site: &Site) -> tantivy::Result<UpdateStats> {
-        let docs = section_docs(site);
         let old = payload(&self.index).unwrap_or_default();
         let mut stats = UpdateStats::default();
         let mut new_manifest = BTreeMap::new();
-        let mut changed: Vec<&(String, Vec<SectionDoc>)> = Vec::new();
-        for entry in &docs {
-            let h = note_hash(&entry.1);
-            if old.notes.get(&entry.0) == Some(&h) && old.version == INDEX_VERSION {
+        // only the changed notes' documents are kept in memory
+        let mut changed_docs: Vec<(String, Vec<SectionDoc>)> = Vec::new();
+        for i in 0..site.notes.len() {
+            let id = &site.notes[i].rel_path;
+            let docs = note_sections(site, i);
+            let h = note_hash(&docs);
+            if old.notes.get(id) == Some(&h) && old.version == INDEX_VERSION {
                 stats.unchanged += 1;
             } else {
-                changed.push(entry);
+                changed_docs.push((id.clone(), docs));
             }
-            new_manifest.insert(entry.0.clone(), h);
+            new_manifest.insert(id.clone(), h);
         }
+        let changed: Vec<&(String, Vec<SectionDoc>)> = changed_docs.iter().collect();
         let removed: Vec<&String> = old
             .notes
             .keys()
