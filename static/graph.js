@@ -20,12 +20,19 @@ export const PALETTE = [
   "#16939f", "#b55fb8", "#6f8f2a", "#a8743f", "#7a8797", "#d64f7a",
 ];
 const TAU = Math.PI * 2;
+// Length of edge lines (CSS px, for a 1200x700 canvas) drawn per frame of the global graph,
+// while the view moves and once it is still; beyond that a subset of edges is drawn.
+const PIXELS_MOVING = 2e6;
+const PIXELS_STILL = 5e6;
+const IDLE_MS = 160; // the view is "still" after this long without pan or zoom
+const RERENDER_MS = 120; // while it moves, the scene is redrawn at most this often (moved as a bitmap between)
 const clamp = (v, lo, hi) => (v < lo ? lo : v > hi ? hi : v);
 
 // ---------------------------------------------------------------------------------------------
 // theme colours (CSS variables), re-read when data-theme or the OS colour scheme changes
 
 let theme = readTheme();
+let themeVersion = 0;
 const themeListeners = new Set();
 
 function readTheme() {
@@ -46,6 +53,7 @@ function readTheme() {
 
 function refreshTheme() {
   theme = readTheme();
+  themeVersion++;
   for (const f of themeListeners) f();
 }
 
@@ -189,7 +197,7 @@ function parseGraph(data) {
     deg: new Float32Array(n),
     x: new Float32Array(n),
     y: new Float32Array(n),
-    rs: new Float32Array(n), // radius factor: 1 + 0.8 * sqrt(degree)
+    rs: new Float32Array(n), // radius factor: 1 + 0.8 * sqrt(degree), at most 8
   };
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -204,7 +212,7 @@ function parseGraph(data) {
     g.x[i] = x;
     g.y[i] = y;
     g.tags[i] = Array.isArray(r[6]) ? r[6] : [];
-    g.rs[i] = 1 + 0.8 * Math.sqrt(g.deg[i]);
+    g.rs[i] = Math.min(8, 1 + 0.8 * Math.sqrt(g.deg[i]));
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -325,11 +333,28 @@ function startGlobal(view, canvas, g, select, legend) {
   const kMax = Math.max(8, Math.sqrt(n) * 2);
   let size = { w: 0, h: 0, dpr: 1 };
   let draws = 0;
+  // scene layer
+  const layer = document.createElement("canvas");
+  const lctx = layer.getContext("2d");
+  // what the layer holds: for which size/theme/filter (base) and view, drawn when, how
+  const scene = { base: "", view: "", coarse: false, time: 0, cx: 0, cy: 0, s: 1 };
+  let moved = false; // a frame showed the scene moved as a bitmap
+  let filterVersion = 0;
+  let interacting = false;
+  let idleTimer = 0;
+  const onScreen = new Int32Array(g.m);
+  const clipped = new Float32Array(g.m * 4);
+  const edgeRank = new Float32Array(g.m);
+  {
+    const rnd = mulberry32(0x6b62);
+    for (let e = 0; e < g.m; e++) edgeRank[e] = rnd();
+  }
 
   canvas.tabIndex = 0;
   canvas.setAttribute("role", "img");
   const describe = `${canvas.getAttribute("aria-label") || "graph"}: ${n}${TXT.notes}, ${g.m}${TXT.links}`;
   canvas.setAttribute("aria-label", describe);
+  canvas.setAttribute("aria-keyshortcuts", "+ - 0 ArrowUp ArrowDown ArrowLeft ArrowRight Enter Escape");
   const live = document.createElement("p");
   live.className = "visually-hidden";
   live.setAttribute("aria-live", "polite");
@@ -337,7 +362,7 @@ function startGlobal(view, canvas, g, select, legend) {
 
   const scale = () => (Math.min(size.w, size.h) / 2 / ext) * 0.92 * k;
   const spacing = () => (scale() * 2 * ext) / Math.sqrt(Math.max(n, 1)); // average px between nodes
-  const unit = () => clamp(spacing() * 0.12, 0.6, 3.2);
+  const unit = () => clamp(spacing() * 0.08, 0.6, 2.4);
 
   // ---- legend and tag filter
   if (legend) {
@@ -380,16 +405,19 @@ function startGlobal(view, canvas, g, select, legend) {
         const t = +v;
         for (let i = 0; i < n; i++) if (g.tags[i].includes(t)) match[i] = 1;
       }
+      filterVersion++;
       schedule();
     };
     select.addEventListener("change", apply);
-    if (select.value) apply(); // restored by the browser on back/forward
   }
 
   // ---- drawing
+  // The scene (edges and nodes, with the tag filter's fading) is drawn into an offscreen
+  // layer that is reused while only the hovered node changes; a frame is that layer plus
+  // the hovered node's neighbourhood and the labels on top.
   function draw() {
     size = fitCanvas(canvas, ctx);
-    const { w, h } = size;
+    const { w, h, dpr } = size;
     ctx.clearRect(0, 0, w, h);
     if (w < 2 || h < 2 || !n) return;
     const s = scale();
@@ -397,7 +425,6 @@ function startGlobal(view, canvas, g, select, legend) {
     const oy = h / 2 - cy * s;
     const u = unit();
     const { x: X, y: Y, rs } = g;
-    let anyDim = false;
     for (let i = 0; i < n; i++) {
       const px = X[i] * s + ox;
       const py = Y[i] * s + oy;
@@ -405,74 +432,58 @@ function startGlobal(view, canvas, g, select, legend) {
       sy[i] = py;
       const r = rs[i] * u;
       vis[i] = px > -r && px < w + r && py > -r && py < h + r ? 1 : 0;
-      const d = (filterOn && !match[i]) || (hovered >= 0 && !near[i]) ? 1 : 0;
-      dim[i] = d;
-      anyDim = anyDim || d === 1;
+      dim[i] = filterOn && !match[i] ? 1 : 0;
     }
 
-    // edges: one path, culled when both ends lie beyond the same side
-    const { ea, eb, m } = g;
-    ctx.beginPath();
-    let shown = 0;
-    for (let e = 0; e < m; e++) {
-      const a = ea[e], b = eb[e];
-      const ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b];
-      if ((ax < 0 && bx < 0) || (ax > w && bx > w) || (ay < 0 && by < 0) || (ay > h && by > h)) continue;
-      ctx.moveTo(ax, ay);
-      ctx.lineTo(bx, by);
-      shown++;
+    // the scene: reused as is, moved/scaled as a bitmap between renders while the view
+    // moves (at most RERENDER_MS apart), or drawn again
+    const base = `${w}x${h}@${dpr}|${themeVersion}|${filterVersion}`;
+    const viewKey = `${cx},${cy},${k}`;
+    const same = base === scene.base && viewKey === scene.view;
+    let f = 1, tx = 0, ty = 0;
+    if (same && !(scene.coarse && !interacting)) {
+      // up to date
+    } else if (!same && base === scene.base && interacting && performance.now() - scene.time < RERENDER_MS) {
+      f = s / scene.s;
+      tx = (w / 2) * (1 - f) + (scene.cx - cx) * s;
+      ty = (h / 2) * (1 - f) + (scene.cy - cy) * s;
+      moved = true;
+    } else {
+      renderScene(u, s, base, viewKey);
     }
-    ctx.lineWidth = clamp(u * 0.35, 0.5, 1.2);
-    ctx.strokeStyle = theme.fg;
-    ctx.globalAlpha = clamp(12 / Math.sqrt(shown || 1), 0.05, 0.35) * (anyDim ? 0.5 : 1);
-    ctx.stroke();
+    ctx.setTransform(dpr * f, 0, 0, dpr * f, dpr * tx, dpr * ty);
+    ctx.globalAlpha = hovered >= 0 ? 0.3 : 1;
+    ctx.drawImage(layer, 0, 0, layer.width / dpr, layer.height / dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.globalAlpha = 1;
 
-    // edges of the hovered node, on top
     if (hovered >= 0) {
+      // the hovered node, its links and its neighbours, over the faded scene
+      const from = g.nbStart[hovered], to = g.nbStart[hovered + 1];
       ctx.beginPath();
-      for (let j = g.nbStart[hovered]; j < g.nbStart[hovered + 1]; j++) {
+      for (let j = from; j < to; j++) {
         const b = g.nb[j];
         ctx.moveTo(sx[hovered], sy[hovered]);
         ctx.lineTo(sx[b], sy[b]);
       }
       ctx.globalAlpha = 0.8;
       ctx.strokeStyle = theme.accent;
-      ctx.lineWidth = clamp(u * 0.6, 1, 2);
+      // (wide strokes are slow in software canvases: only for a modest number of lines)
+      ctx.lineWidth = to - from <= 200 ? 1.5 : 1 / dpr;
       ctx.stroke();
-    }
-
-    // nodes: faded ones first, then the rest, one path per colour
-    for (let pass = anyDim ? 0 : 1; pass < 2; pass++) {
-      const want = pass === 0 ? 1 : 0;
-      ctx.globalAlpha = pass === 0 ? 0.18 : 1;
-      for (let c = 0; c < PALETTE.length; c++) {
-        const from = g.catStart[c], to = g.catStart[c + 1];
-        if (from === to) continue;
+      ctx.globalAlpha = 1;
+      for (let j = from; j <= to; j++) {
+        const i = j < to ? g.nb[j] : hovered;
+        if (!vis[i]) continue;
+        ctx.globalAlpha = dim[i] ? 0.45 : 1;
         ctx.beginPath();
-        let any = false;
-        for (let j = from; j < to; j++) {
-          const i = g.byCat[j];
-          if (!vis[i] || dim[i] !== want) continue;
-          const r = rs[i] * u;
-          if (r < 1.3) ctx.rect(sx[i] - r, sy[i] - r, r * 2, r * 2);
-          else {
-            ctx.moveTo(sx[i] + r, sy[i]);
-            ctx.arc(sx[i], sy[i], r, 0, TAU);
-          }
-          any = true;
-        }
-        if (any) {
-          ctx.fillStyle = PALETTE[c];
-          ctx.fill();
-        }
+        ctx.arc(sx[i], sy[i], Math.max(rs[i] * u, 2), 0, TAU);
+        ctx.fillStyle = PALETTE[g.cat[i]];
+        ctx.fill();
       }
-    }
-    ctx.globalAlpha = 1;
-
-    if (hovered >= 0) {
-      const r = rs[hovered] * u;
+      ctx.globalAlpha = 1;
       ctx.beginPath();
-      ctx.arc(sx[hovered], sy[hovered], r + 2.5, 0, TAU);
+      ctx.arc(sx[hovered], sy[hovered], Math.max(rs[hovered] * u, 2) + 2.5, 0, TAU);
       ctx.strokeStyle = theme.accent;
       ctx.lineWidth = 2;
       ctx.stroke();
@@ -480,12 +491,10 @@ function startGlobal(view, canvas, g, select, legend) {
 
     // labels: the hovered node's neighbours, or every visible node once zoomed in enough
     const boxes = new LabelBoxes();
-    let hx0 = 0, hy0 = 0, hx1 = 0, hy1 = 0;
     if (hovered >= 0) {
-      // reserve the hovered node's tag
-      hx0 = sx[hovered] - 120; hx1 = sx[hovered] + 120;
-      hy0 = sy[hovered] - rs[hovered] * u - 46; hy1 = sy[hovered] - rs[hovered] * u;
-      boxes.add(hx0, hy0, hx1, hy1);
+      // room for the hovered node's tag
+      const top = sy[hovered] - rs[hovered] * u;
+      boxes.add(sx[hovered] - 120, top - 46, sx[hovered] + 120, top);
     }
     const labelsOn = spacing() >= 30;
     if (labelsOn || hovered >= 0) {
@@ -497,24 +506,24 @@ function startGlobal(view, canvas, g, select, legend) {
       ctx.strokeStyle = theme.bgSoft;
       ctx.fillStyle = theme.fgSoft;
       const maxLabels = 300;
-      const place = (i) => {
+      const place = (i, faded) => {
         if (!vis[i]) return;
         if (labelW[i] < 0) labelW[i] = ctx.measureText(shorten(g.title[i], 36)).width;
         const r = rs[i] * u;
-        const lx0 = sx[i] - labelW[i] / 2 - 2, lx1 = sx[i] + labelW[i] / 2 + 2;
+        const lx0 = sx[i] - labelW[i] / 2 - 5, lx1 = sx[i] + labelW[i] / 2 + 5;
         const ly0 = sy[i] + r + 2, ly1 = ly0 + 15;
         if (!boxes.fits(lx0, ly0, lx1, ly1)) return;
         boxes.add(lx0, ly0, lx1, ly1);
-        ctx.globalAlpha = dim[i] ? 0.35 : 1;
+        ctx.globalAlpha = faded ? 0.35 : 1;
         haloText(ctx, shorten(g.title[i], 36), sx[i], ly0);
       };
       if (hovered >= 0) {
-        for (let j = g.nbStart[hovered]; j < g.nbStart[hovered + 1] && boxes.count < maxLabels; j++) place(g.nb[j]);
+        for (let j = g.nbStart[hovered]; j < g.nbStart[hovered + 1] && boxes.count < maxLabels; j++) place(g.nb[j], dim[g.nb[j]]);
       }
       if (labelsOn) {
         for (let j = 0; j < n && boxes.count < maxLabels; j++) {
           const i = g.byDeg[j];
-          if (i !== hovered && !(hovered >= 0 && near[i])) place(i);
+          if (i !== hovered && !(hovered >= 0 && near[i])) place(i, dim[i] || hovered >= 0);
         }
       }
       ctx.globalAlpha = 1;
@@ -544,6 +553,122 @@ function startGlobal(view, canvas, g, select, legend) {
       view.classList.add("is-ready");
     }
   }
+
+  // Edges: one path for all those on screen, clipped to the canvas. Drawing cost grows with
+  // the length of line drawn, so past a budget of pixels (smaller while the view moves) a
+  // fixed pseudo-random subset of the edges is drawn, its alpha raised to keep the same
+  // shade: at that density the edges are a haze anyway, and zooming in brings every edge
+  // back. Lines are at most one device pixel wide: software canvases stroke wider lines
+  // much more slowly (seconds, for tens of thousands of segments in one path).
+  // Nodes: one path per colour, faded ones first; while the view moves, small nodes are
+  // squares (several times cheaper than arcs, and alike at that size).
+  function renderScene(u, s, base, viewKey) {
+    const { w, h, dpr } = size;
+    if (layer.width !== canvas.width || layer.height !== canvas.height) {
+      layer.width = canvas.width;
+      layer.height = canvas.height;
+    }
+    const lc = lctx;
+    lc.setTransform(1, 0, 0, 1, 0, 0);
+    lc.clearRect(0, 0, layer.width, layer.height);
+    lc.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { ea, eb, m, rs } = g;
+    let count = 0;
+    let total = 0;
+    for (let e = 0; e < m; e++) {
+      const a = ea[e], b = eb[e];
+      const ax = sx[a], ay = sy[a];
+      const dx = sx[b] - ax, dy = sy[b] - ay;
+      // Liang-Barsky clipping to [0, w] x [0, h]
+      let t0 = 0, t1 = 1;
+      if (dx === 0) {
+        if (ax < 0 || ax > w) continue;
+      } else {
+        let ta = -ax / dx, tb = (w - ax) / dx;
+        if (ta > tb) { const t = ta; ta = tb; tb = t; }
+        if (ta > t0) t0 = ta;
+        if (tb < t1) t1 = tb;
+      }
+      if (dy === 0) {
+        if (ay < 0 || ay > h) continue;
+      } else {
+        let ta = -ay / dy, tb = (h - ay) / dy;
+        if (ta > tb) { const t = ta; ta = tb; tb = t; }
+        if (ta > t0) t0 = ta;
+        if (tb < t1) t1 = tb;
+      }
+      if (t0 > t1) continue;
+      const c = count * 4;
+      clipped[c] = ax + dx * t0;
+      clipped[c + 1] = ay + dy * t0;
+      clipped[c + 2] = ax + dx * t1;
+      clipped[c + 3] = ay + dy * t1;
+      onScreen[count++] = e;
+      total += (t1 - t0) * Math.sqrt(dx * dx + dy * dy) + 1;
+    }
+    const budget = ((interacting ? PIXELS_MOVING : PIXELS_STILL) * (w * h)) / (1200 * 700) / Math.max(1, dpr);
+    const frac = total > budget ? budget / total : 1;
+    lc.beginPath();
+    let drawn = 0;
+    for (let j = 0; j < count; j++) {
+      if (frac < 1 && edgeRank[onScreen[j]] >= frac) continue;
+      const c = j * 4;
+      lc.moveTo(clipped[c], clipped[c + 1]);
+      lc.lineTo(clipped[c + 2], clipped[c + 3]);
+      drawn++;
+    }
+    // alpha from how many lines cross an average pixel, so that dense views stay a light haze
+    const coverage = (Math.min(total, budget) / (w * h)) * 1.5;
+    lc.globalAlpha = clamp(0.35 / Math.max(coverage, 1e-6), 0.03, 0.35) * (filterOn ? 0.5 : 1);
+    lc.lineWidth = Math.min(clamp(u * 0.35, 0.5, 1), 1 / dpr);
+    lc.strokeStyle = theme.fg;
+    lc.stroke();
+
+    const squares = interacting ? 2.5 : 1.2; // radius below which nodes are squares
+    for (let pass = filterOn ? 0 : 1; pass < 2; pass++) {
+      const want = pass === 0 ? 1 : 0;
+      lc.globalAlpha = pass === 0 ? 0.18 : 1;
+      for (let c = 0; c < PALETTE.length; c++) {
+        const from = g.catStart[c], to = g.catStart[c + 1];
+        if (from === to) continue;
+        lc.beginPath();
+        let any = false;
+        for (let j = from; j < to; j++) {
+          const i = g.byCat[j];
+          if (!vis[i] || dim[i] !== want) continue;
+          const r = rs[i] * u;
+          if (r < squares) lc.rect(sx[i] - r, sy[i] - r, r * 2, r * 2);
+          else {
+            lc.moveTo(sx[i] + r, sy[i]);
+            lc.arc(sx[i], sy[i], r, 0, TAU);
+          }
+          any = true;
+        }
+        if (any) {
+          lc.fillStyle = PALETTE[c];
+          lc.fill();
+        }
+      }
+    }
+    lc.globalAlpha = 1;
+    Object.assign(scene, { base, view: viewKey, coarse: interacting && (frac < 1 || squares > 1.2), time: performance.now(), cx, cy, s });
+    canvas.dataset.edges = String(count);
+    canvas.dataset.edgesDrawn = String(drawn);
+  }
+
+  /** Marks the view as moving: cheaper frames until it has been still for IDLE_MS. */
+  function moving() {
+    // the scene on screen counts as fresh when a movement starts: its first frames are cheap
+    if (!interacting) scene.time = performance.now();
+    interacting = true;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      interacting = false;
+      if (scene.coarse || moved) schedule();
+      moved = false;
+    }, IDLE_MS);
+  }
+
   const schedule = frameScheduler(draw);
 
   // ---- hit testing
@@ -554,7 +679,7 @@ function startGlobal(view, canvas, g, select, legend) {
     const wx = cx + (px - size.w / 2) / s;
     const wy = cy + (py - size.h / 2) / s;
     const { G, gw, gh, cellStart, cellNodes } = g.grid;
-    const maxR = (3.2 * (1 + 0.8 * Math.sqrt(g.deg[g.byDeg[0]] || 0)) + slop) / s;
+    const maxR = (2.4 * 8 + slop) / s;
     const c0 = clamp(Math.floor((wx - maxR - x0) / gw), 0, G - 1), c1 = clamp(Math.floor((wx + maxR - x0) / gw), 0, G - 1);
     const r0 = clamp(Math.floor((wy - maxR - y0) / gh), 0, G - 1), r1 = clamp(Math.floor((wy + maxR - y0) / gh), 0, G - 1);
     let best = -1, bestD = Infinity;
@@ -597,6 +722,7 @@ function startGlobal(view, canvas, g, select, legend) {
     const s2 = scale();
     cx = wx - (px - size.w / 2) / s2;
     cy = wy - (py - size.h / 2) / s2;
+    moving();
     schedule();
   }
 
@@ -605,6 +731,7 @@ function startGlobal(view, canvas, g, select, legend) {
     if (!s) return;
     cx -= dx / s;
     cy -= dy / s;
+    moving();
     schedule();
   }
 
@@ -620,6 +747,16 @@ function startGlobal(view, canvas, g, select, legend) {
   let pinch = null;
 
   canvas.addEventListener("pointerdown", (ev) => {
+    if (ev.pointerType === "mouse" && ev.button === 1) {
+      // middle click: the note in a new tab
+      const p = local(ev);
+      const i = hit(p[0], p[1], 2);
+      if (i >= 0 && g.url[i]) {
+        ev.preventDefault();
+        window.open(g.url[i], "_blank", "noopener");
+      }
+      return;
+    }
     if (ev.pointerType === "mouse" && ev.button !== 0) return;
     keyboardMode = false;
     canvas.setPointerCapture(ev.pointerId);
@@ -718,6 +855,18 @@ function startGlobal(view, canvas, g, select, legend) {
     keyboardMode = true;
     if (ev.key !== "Enter") keyboardPick();
   });
+  canvas.addEventListener("focus", () => {
+    let kb = false;
+    try {
+      kb = canvas.matches(":focus-visible");
+    } catch {
+      /* old browser */
+    }
+    if (kb && !pointers.size) {
+      keyboardMode = true;
+      keyboardPick();
+    }
+  });
   canvas.addEventListener("blur", () => {
     if (keyboardMode) {
       keyboardMode = false;
@@ -741,8 +890,11 @@ function startGlobal(view, canvas, g, select, legend) {
       const s = scale();
       return { x: r.left + size.w / 2 + (g.x[i] - cx) * s, y: r.top + size.h / 2 + (g.y[i] - cy) * s, url: g.url[i], title: g.title[i] };
     },
-    /** Draws now, synchronously (normally drawing waits for the next animation frame). */
-    draw,
+    /** Draws now, synchronously (normally drawing waits for the next animation frame); fresh: redraw the edges too. */
+    draw(opts) {
+      if (opts && opts.fresh) scene.base = "";
+      draw();
+    },
     get zoom() {
       return k;
     },
@@ -932,6 +1084,14 @@ function initLocal(box) {
     ctx.stroke();
 
     for (let i = n - 1; i >= 0; i--) {
+      if (i === 0) {
+        // a gap between the current note and its ring
+        ctx.globalAlpha = 1;
+        ctx.beginPath();
+        ctx.arc(sx[0], sy[0], rad[0] + 4, 0, TAU);
+        ctx.fillStyle = theme.bgSoft;
+        ctx.fill();
+      }
       ctx.globalAlpha = hovered >= 0 && !near[i] ? 0.25 : hop[i] >= 2 ? 0.7 : 1;
       ctx.beginPath();
       ctx.arc(sx[i], sy[i], rad[i], 0, TAU);

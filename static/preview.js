@@ -46,8 +46,20 @@ function labelFromId(id) {
   return id.replace(/-+/g, " ").trim();
 }
 
+const squash = (t) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+
+/**
+ * The heading a link points at, from its own text when that ends with it (`Redis › Redis vs
+ * RabbitMQ`, `Redis > Redis vs RabbitMQ`, `Redis#Redis vs RabbitMQ`) and matches the anchor id.
+ */
+export function headingFromLinkText(text, id) {
+  const parts = String(text || "").split(/\s*(?:›|>|#)\s*/);
+  const last = parts[parts.length - 1].trim();
+  return last && squash(last) === squash(id) ? last : "";
+}
+
 /** `{title, context, text}` for a link, or null when there is nothing to show. */
-export function previewContent(data, fragment) {
+export function previewContent(data, fragment, linkText = "") {
   if (!data) return null;
   const title = typeof data.title === "string" ? data.title : "";
   let text = typeof data.text === "string" ? data.text : "";
@@ -63,7 +75,7 @@ export function previewContent(data, fragment) {
       heading = typeof sec.heading === "string" ? sec.heading : "";
       body = typeof sec.text === "string" ? sec.text : "";
     }
-    if (!heading && !fragment.startsWith("^")) heading = labelFromId(fragment);
+    if (!heading && !fragment.startsWith("^")) heading = headingFromLinkText(linkText, fragment) || labelFromId(fragment);
     context = heading;
     if (body) text = body;
   } else if (fragment && data.headings && typeof data.headings[fragment] === "string") {
@@ -81,6 +93,7 @@ function init() {
   let shownFor = null; // link the popover describes
   let shownBy = ""; // "hover" | "focus"
   let pending = null; // link waiting for its show timer or data
+  let pendingBy = ""; // "hover" | "focus"
   let showTimer = 0;
   let hideTimer = 0;
   let token = 0;
@@ -185,13 +198,24 @@ function init() {
     pop.style.top = `${Math.round(Math.max(8, top))}px`;
   }
 
+  const hovering = (a) => {
+    try {
+      return a.matches(":hover");
+    } catch {
+      return true;
+    }
+  };
+
   function show(a, by) {
     const my = ++token;
     pending = a;
+    pendingBy = by;
+    if (by === "hover" && !hovering(a)) return cancel();
     load(a.dataset.note).then((data) => {
       if (my !== token || pending !== a || !a.isConnected) return;
+      if (by === "hover" && !hovering(a)) return cancel();
       pending = null;
-      const c = previewContent(data, fragmentOf(a));
+      const c = previewContent(data, fragmentOf(a), a.textContent);
       if (!c) return;
       ensurePop();
       clearTimeout(hideTimer);
@@ -220,7 +244,7 @@ function init() {
   }
 
   document.addEventListener("pointerover", (ev) => {
-    if (ev.pointerType === "touch" || ev.pointerType === "pen") return;
+    if (ev.pointerType === "touch") return;
     if (pop && pop.contains(ev.target)) return;
     const a = linkFrom(ev.target);
     if (!a) return;
@@ -232,11 +256,12 @@ function init() {
     if (a === pending) return;
     cancel();
     pending = a;
+    pendingBy = "hover";
     showTimer = setTimeout(() => show(a, "hover"), SHOW_DELAY);
   });
 
   document.addEventListener("pointerout", (ev) => {
-    if (ev.pointerType === "touch" || ev.pointerType === "pen") return;
+    if (ev.pointerType === "touch") return;
     const a = linkFrom(ev.target);
     if (!a) return;
     if (ev.relatedTarget && a.contains(ev.relatedTarget)) return; // still inside the link
@@ -278,24 +303,29 @@ function init() {
     true,
   );
 
-  // hide on scroll; a preview opened by keyboard focus follows its link instead (focusing
-  // an offscreen link scrolls it into view, which must not close the preview just opened)
+  // Scrolling closes a preview opened by hover. One opened by keyboard focus follows its
+  // link instead (focusing an offscreen link scrolls it into view, which must not close the
+  // preview just opened). A hover preview still waiting restarts its delay, and opens only
+  // if the pointer is still on the link then.
   let scrollRaf = 0;
   window.addEventListener(
     "scroll",
     () => {
-      if (!shownFor && !pending) return;
-      if (shownBy === "focus" && shownFor && document.activeElement === shownFor) {
+      if (shownFor && shownBy === "focus" && document.activeElement === shownFor) {
         if (!scrollRaf) {
           scrollRaf = requestAnimationFrame(() => {
             scrollRaf = 0;
             if (shownFor) place(shownFor);
           });
         }
-        return;
+      } else if (shownFor) close();
+      if (pending && pendingBy === "hover") {
+        const a = pending;
+        cancel();
+        pending = a;
+        pendingBy = "hover";
+        showTimer = setTimeout(() => show(a, "hover"), SHOW_DELAY);
       }
-      if (pending && !shownFor && document.activeElement === pending) return;
-      hide();
     },
     { capture: true, passive: true },
   );

@@ -6,15 +6,41 @@ use std::collections::{HashMap, HashSet};
 
 /// Node positions in roughly [-1, 1]², one per note.
 pub fn layout(n: usize, edges: &[(usize, usize)], iterations: usize) -> Vec<(f32, f32)> {
+    layout_grouped(&vec![0; n], edges, iterations)
+}
+
+/// Like [`layout`], starting each group (category) in its own region so groups stay visible.
+pub fn layout_grouped(
+    groups: &[usize],
+    edges: &[(usize, usize)],
+    iterations: usize,
+) -> Vec<(f32, f32)> {
+    let n = groups.len();
     if n == 0 {
         return vec![];
     }
-    // deterministic start: a golden-angle spiral
-    let mut pos: Vec<(f32, f32)> = (0..n)
-        .map(|i| {
-            let r = ((i as f32 + 0.5) / n as f32).sqrt();
-            let a = i as f32 * 2.399_963;
-            (r * a.cos(), r * a.sin())
+    let ngroups = groups.iter().copied().max().unwrap_or(0) + 1;
+    let mut counts = vec![0usize; ngroups];
+    for &g in groups {
+        counts[g] += 1;
+    }
+    let mut seen = vec![0usize; ngroups];
+    // deterministic start: a golden-angle spiral per group, groups around a circle
+    let mut pos: Vec<(f32, f32)> = groups
+        .iter()
+        .map(|&g| {
+            let k = seen[g];
+            seen[g] += 1;
+            let share = (counts[g] as f32 / n as f32).sqrt();
+            let r = ((k as f32 + 0.5) / counts[g].max(1) as f32).sqrt() * share * 0.6;
+            let a = k as f32 * 2.399_963;
+            let (cx, cy) = if ngroups == 1 {
+                (0.0, 0.0)
+            } else {
+                let ga = g as f32 / ngroups as f32 * std::f32::consts::TAU;
+                (0.6 * ga.cos(), 0.6 * ga.sin())
+            };
+            (cx + r * a.cos(), cy + r * a.sin())
         })
         .collect();
     let k = (1.0 / n as f32).sqrt().max(0.004);

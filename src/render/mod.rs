@@ -442,10 +442,15 @@ fn local_graph(site: &Site, i: usize, cats: &BTreeMap<&str, usize>) -> String {
         })
         .collect();
     let mut edges = Vec::new();
+    let mut seen_edges: Vec<(usize, usize)> = Vec::new();
     for &(v, _) in &hood {
         for &w in &site.graph.outgoing[v] {
             if let (Some(&a), Some(&b)) = (index.get(&v), index.get(&w)) {
-                edges.push(json!([a, b]));
+                let e = (a.min(b), a.max(b));
+                if a != b && !seen_edges.contains(&e) {
+                    seen_edges.push(e);
+                    edges.push(json!([e.0, e.1]));
+                }
             }
         }
     }
@@ -457,7 +462,12 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     let cats = category_ids(site);
     let edges = crate::link::graph::edges(&site.graph);
     let iterations = if site.notes.len() > 5000 { 40 } else { 120 };
-    let pos = crate::link::graph::layout(site.notes.len(), &edges, iterations);
+    let groups: Vec<usize> = site
+        .pages
+        .iter()
+        .map(|p| cats.get(p.category.as_str()).copied().unwrap_or(0))
+        .collect();
+    let pos = crate::link::graph::layout_grouped(&groups, &edges, iterations);
     let mut tag_names: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &site.pages {
         for t in &p.tags {
@@ -476,8 +486,8 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
                 p.href,
                 cats.get(p.category.as_str()).copied().unwrap_or(0),
                 degree,
-                (pos[i].0 * 1000.0).round() / 1000.0,
-                (pos[i].1 * 1000.0).round() / 1000.0,
+                (pos[i].0 as f64 * 1000.0).round() / 1000.0 + 0.0,
+                (pos[i].1 as f64 * 1000.0).round() / 1000.0 + 0.0,
                 p.tags
                     .iter()
                     .filter_map(|t| tag_names.get(t.as_str()))
@@ -504,19 +514,30 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
 fn preview_json(site: &Site, i: usize) -> Vec<u8> {
     let p = &site.parsed[i];
     let mut sections = serde_json::Map::new();
-    for s in &p.sections {
-        if !s.anchor.is_empty() {
-            sections.insert(
-                s.anchor.clone(),
-                Value::String(crate::parse::truncate_chars(&s.text, 280)),
-            );
+    for (k, s) in p.sections.iter().enumerate() {
+        if s.anchor.is_empty() {
+            continue;
         }
+        // a heading with only sub-headings under it previews its first sub-section
+        let text = p.sections[k..]
+            .iter()
+            .take_while(|x| x.path.len() >= s.path.len() && x.path[..s.path.len()] == s.path[..])
+            .map(|x| x.text.as_str())
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or("");
+        sections.insert(
+            s.anchor.clone(),
+            json!({"heading": s.path.last().cloned().unwrap_or_default(), "text": crate::parse::truncate_chars(text, 280)}),
+        );
     }
     for b in &p.block_ids {
-        let text = &site.notes[i].body()[b.start..b.end.min(site.notes[i].body().len())];
+        let raw = &site.notes[i].body()[b.start..b.end.min(site.notes[i].body().len())];
+        let text = crate::parse::inline::strip_block_id(raw)
+            .map(|(t, _)| t)
+            .unwrap_or(raw);
         sections.insert(
             format!("^{}", b.id),
-            Value::String(crate::parse::truncate_chars(text.trim(), 280)),
+            json!({"heading": "", "text": crate::parse::truncate_chars(text.trim(), 280)}),
         );
     }
     serde_json::to_vec(&json!({
