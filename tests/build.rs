@@ -157,6 +157,25 @@ fn markdown_features_and_links_render() {
     assert!(read(&p, "static/highlight.css").contains(".hl-"));
     // English UI strings from kb.toml
     assert!(redis.contains("Linked from"));
+    // related notes (linked both ways), local graph data, preview file with section headings
+    assert!(redis.contains("<section class=\"related\""));
+    assert!(redis.contains("class=\"local-graph\" data-graph=\"{&quot;edges&quot;:[[0,1],[0,2],[1,2]],&quot;nodes&quot;:[[&quot;Redis&quot;"));
+    let preview: serde_json::Value = serde_json::from_str(&read(&p, "redis/preview.json")).unwrap();
+    assert_eq!(preview["title"], "Redis");
+    assert_eq!(
+        preview["sections"]["redis-vs-rabbitmq"]["heading"],
+        "Redis vs RabbitMQ"
+    );
+    assert_eq!(preview["sections"]["^block-1"]["text"], "Block with id");
+    let graph = std::fs::read_dir(p.join("graph"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("data-"))
+        .unwrap();
+    let g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(graph.path()).unwrap()).unwrap();
+    assert_eq!(g["nodes"].as_array().unwrap().len(), 3);
+    assert!(g["edges"].as_array().unwrap().len() >= 2);
 }
 
 #[test]
