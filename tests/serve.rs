@@ -256,3 +256,47 @@ fn port_in_use_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_burst_of_500_files_is_handled() {
+    let (_tmp, root) = copy_fixture("good");
+    let srv = start(&root);
+    let rx = events(&srv.addr);
+    // like a git checkout: a new folder with 500 notes appears at once
+    let staging = root.join("bulk-tmp");
+    std::fs::create_dir_all(&staging).unwrap();
+    for i in 0..500 {
+        std::fs::write(
+            staging.join(format!("n-{i}.md")),
+            format!("---\ntitle: Bulk {i}\n---\nSee [[Redis]].\n"),
+        )
+        .unwrap();
+    }
+    std::fs::rename(&staging, root.join("notes/bulk")).unwrap();
+    next_event(&rx, "reload");
+    // settle: later events, if any, must also be reloads
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _, body) = get(&srv.addr, "/bulk/n-499/");
+        if status == 200 && body.contains("Bulk 499") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "bulk notes never appeared");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let home = get(&srv.addr, "/").2;
+    // every note in its category, plus up to ten in "recently updated"
+    let n = home.matches("href=\"/bulk/n-").count();
+    assert!((500..=510).contains(&n), "all 500 on the home page: {n}");
+    assert!(
+        get(&srv.addr, "/redis/").2.contains("/bulk/n-250/"),
+        "backlinks from the new notes"
+    );
+    // then the folder is deleted in one go
+    std::fs::remove_dir_all(root.join("notes/bulk")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(&srv.addr, "/bulk/n-1/").0 != 404 {
+        assert!(Instant::now() < deadline, "bulk notes never went away");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
