@@ -300,3 +300,34 @@ fn a_burst_of_500_files_is_handled() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn template_and_config_changes_rebuild() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let srv = start(&root);
+    let rx = events(&srv.addr);
+    // a template override re-renders every page without re-parsing
+    std::fs::write(
+        root.join("templates/404.html"),
+        "custom not found for {{ site.title }}",
+    )
+    .unwrap();
+    let d = next_event(&rx, "reload");
+    assert!(d.contains("\"all\":true"), "{d}");
+    let (status, _, body) = get(&srv.addr, "/nope/");
+    assert_eq!(status, 404);
+    assert!(body.contains("custom not found for Fixture KB"), "{body}");
+    // kb.toml: everything is rebuilt with the new settings
+    std::fs::write(
+        root.join("kb.toml"),
+        "title = \"Renamed KB\"\nlanguage = \"ko\"\n",
+    )
+    .unwrap();
+    next_event(&rx, "reload");
+    let home = get(&srv.addr, "/").2;
+    assert!(
+        home.contains("Renamed KB") && home.contains("최근 수정한 노트"),
+        "{home}"
+    );
+}
