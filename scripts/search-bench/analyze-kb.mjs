@@ -120,6 +120,47 @@ function columnar(entry, nfields) {
   return { term: entry.term, bytes: Uint8Array.from(out) };
 }
 
+/** The same entry with postings merged per note (note ordinal delta, summed tf, one norm byte). */
+function perNote(entry, nfields, noteOf) {
+  const b = entry.bytes;
+  let p = 0;
+  let len;
+  [len, p] = varintAt(b, p);
+  const out = [...b.subarray(0, p + len)];
+  p += len;
+  const mask = b[p++];
+  out.push(mask);
+  for (let k = 0; k < nfields; k++) {
+    if (!(mask & (1 << k))) continue;
+    let df;
+    let n;
+    [df, p] = varintAt(b, p);
+    [n, p] = varintAt(b, p);
+    const notes = [];
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      let x;
+      [x, p] = varintAt(b, p);
+      d += x;
+      let tf;
+      [tf, p] = varintAt(b, p);
+      const norm = b[p++];
+      const nt = noteOf[d];
+      const last = notes[notes.length - 1];
+      if (last && last[0] === nt) last[1] += tf;
+      else notes.push([nt, tf, norm]);
+    }
+    const body = [];
+    let prev = 0;
+    for (const [nt, tf, norm] of notes) {
+      body.push(...varintBytes(nt - prev), ...varintBytes(tf), norm);
+      prev = nt;
+    }
+    out.push(...varintBytes(df), ...varintBytes(notes.length), ...body);
+  }
+  return { term: entry.term, bytes: Uint8Array.from(out) };
+}
+
 /** Packs entries into files of about `target` raw bytes: [{ first, gz, raw, terms:Set }]. */
 function repack(entries, magic, target) {
   const files = [];
@@ -142,7 +183,7 @@ function repack(entries, magic, target) {
   return files;
 }
 
-export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 16384], listTargets = [2048, 4096, 8192], textCuts = [400, 200] } = {}) {
+export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 16384, 24576], listTargets = [2048, 4096, 8192], textCuts = [400, 200] } = {}) {
   const dir = path.join(siteDir, "search");
   const metaBuf = fs.readFileSync(path.join(dir, "meta.json"));
   const meta = JSON.parse(metaBuf);
@@ -197,13 +238,13 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
       }
       for (const ts of out) for (const t of ts) terms.add(t);
     }
-    return { terms: [...terms].filter((t) => entryOf.has(t)), ranges };
+    return { terms: [...terms].filter((t) => entryOf.has(t)), lookups: [...terms], ranges };
   }
 
   // simulated layouts
   const simShards = Object.fromEntries(shardTargets.map((t) => [t, repack(entries, "KBS1", t)]));
   const colEntries = entries.map((e) => columnar(e, nf));
-  const simCol = Object.fromEntries([24576, ...shardTargets].map((t) => [t, repack(colEntries, "KBS1", t)]));
+  const simCol = Object.fromEntries([...new Set([...shardTargets, 24576])].map((t) => [t, repack(colEntries, "KBS1", t)]));
   const simLists = Object.fromEntries(listTargets.map((t) => [t, repack(lists, "KBL1", t)]));
   const lookup = (files, term) => {
     let lo = 0;
@@ -253,6 +294,21 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
     return noteFileGz.get(key);
   };
 
+  const noteOf = new Int32Array(rows.length);
+  {
+    let nt = -1;
+    let prevPath = null;
+    rows.forEach((r, o) => {
+      if (r[0] !== prevPath) {
+        nt++;
+        prevPath = r[0];
+      }
+      noteOf[o] = nt;
+    });
+  }
+  const noteEntries = entries.map((e) => perNote(e, nf, noteOf));
+  const noteEntryOf = new Map(noteEntries.map((e) => [e.term, e]));
+  const simNote = repack(noteEntries, "KBS1", shardTargets[0]);
   const metaGz4k = metaWith(simShards[shardTargets[0]].map((f) => f.first), simLists[listTargets[0]].map((f) => f.first));
 
   // measured cold queries, typed (as in the benchmark) and complete (trailing space)
@@ -276,7 +332,7 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
     const shown = res.flatMap((r) => r.sections.map((sec) => ordOf.get(r.path + "#" + sec.anchor)));
     const shownChunks = new Set(shown.map((o) => Math.floor(o / meta.chunkDocs)));
     const fetchedChunks = typed[i].files.filter((f) => f.kind === "kb:chunk");
-    const { terms, ranges } = resolve(q);
+    const { terms, lookups, ranges } = resolve(q);
     const neededShards = new Set(terms.map((t) => shardOfTerm.get(t)));
     const entryRaw = terms.reduce((a, t) => a + entryOf.get(t).bytes.length, 0);
     const entryGz = terms.length ? gz(Buffer.concat(terms.map((t) => Buffer.from(entryOf.get(t).bytes)))) : 0;
@@ -301,16 +357,19 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
     };
     for (const t of shardTargets) {
       const files = simShards[t];
-      row["shard" + t] = [...new Set(terms.map((x) => lookup(files, x)))].reduce((a, j) => a + files[j].gz, 0);
+      row["shard" + t] = [...new Set(lookups.map((x) => lookup(files, x)).filter((j) => j >= 0))].reduce((a, j) => a + files[j].gz, 0);
     }
-    for (const t of [24576, ...shardTargets]) {
+    for (const t of [...new Set([...shardTargets, 24576])]) {
       const files = simCol[t];
-      row["col" + t] = [...new Set(terms.map((x) => lookup(files, x)))].reduce((a, j) => a + files[j].gz, 0);
+      row["col" + t] = [...new Set(lookups.map((x) => lookup(files, x)).filter((j) => j >= 0))].reduce((a, j) => a + files[j].gz, 0);
     }
     for (const t of listTargets) {
       const files = simLists[t];
       row["list" + t] = listsTouched(files, ranges).reduce((a, j) => a + files[j].gz, 0);
     }
+    row.noteEntriesGz = terms.length ? gz(Buffer.concat(terms.map((t) => Buffer.from(noteEntryOf.get(t).bytes)))) : 0;
+    row.noteShard4k = [...new Set(lookups.map((x) => lookup(simNote, x)).filter((j) => j >= 0))].reduce((a, j) => a + simNote[j].gz, 0);
+    row.combinedNotePostings = metaGz4k + row["list" + listTargets[0]] + row.noteShard4k + row.noteAlignedGz;
     row.combined = metaGz4k + row["list" + listTargets[0]] + row["shard" + shardTargets[0]] + row.noteAlignedGz;
     row.combinedColumnar = metaGz4k + row["list" + listTargets[0]] + row["col" + shardTargets[0]] + row.noteAlignedGz;
     for (const c of textCuts) row["noteAligned" + c] = res.reduce((a, r) => a + noteGz(r.path, c), 0);
@@ -339,13 +398,14 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
       termsPerQuery: median(perQuery.map((r) => r.terms)),
       shardsPerQuery: median(perQuery.map((r) => r.shardFetched)),
       neededEntriesGz: sum("termEntriesGz"),
+      neededEntriesGzIfNoteLevel: sum("noteEntriesGz"),
       usefulShareOfShardBytes: Math.round((perQuery.reduce((a, r) => a + r.termEntriesGz, 0) / perQuery.reduce((a, r) => a + r.shard, 0)) * 1000) / 1000,
       repacked: Object.fromEntries(shardTargets.map((t) => [
         `${t / 1024}KiB`,
         { shards: simShards[t].length, shard: sum("shard" + t), metaGzKiB: kib(metaWith(simShards[t].map((f) => f.first), null)) },
       ])),
     },
-    columnarPostings: Object.fromEntries([24576, ...shardTargets].map((t) => [`${t / 1024}KiB`, { shard: sum("col" + t) }])),
+    columnarPostings: Object.fromEntries([...new Set([...shardTargets, 24576])].map((t) => [`${t / 1024}KiB`, { shard: sum("col" + t) }])),
     lists: {
       repacked: Object.fromEntries(listTargets.map((t) => [
         `${t / 1024}KiB`,
@@ -364,6 +424,7 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
       metaGzKiB: kib(metaGz4k),
       total: sum("combined"),
       totalColumnarPostings: sum("combinedColumnar"),
+      totalNoteLevelPostings: sum("combinedNotePostings"),
     },
   };
   return { summary: out, perQuery };

@@ -370,7 +370,9 @@ pub fn render_selected(
     }
     if sel.graph && theme.templates.contains_key("graph.html") {
         let mut c = page_context("graph");
+        let tg = std::time::Instant::now();
         c.insert("graph_data", &graph_data(site, sink, &base)?);
+        crate::pipeline::timing("graph", tg);
         put_tpl("graph.html", "graph/index.html", c)?;
     }
     if !sel.site_pages {
