@@ -633,7 +633,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 1) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 2) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
@@ -804,29 +804,13 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     };
     const doc = (o) => {
       const r = rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs];
-      return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6] };
+      return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8] };
     };
-    // the contiguous ordinal range of the note holding ordinal `o`
-    const ranges = new Map();
+    // the contiguous ordinal range of the note holding ordinal `o`: every row carries it
     const noteRange = async (path, o) => {
-      if (ranges.has(path)) return ranges.get(path);
-      let lo = o;
-      let hi = o;
-      for (;;) {
-        if (lo === 0) break;
-        await loadDocs([lo - 1]);
-        if (doc(lo - 1).path !== path) break;
-        lo--;
-      }
-      for (;;) {
-        if (hi + 1 >= m.docs) break;
-        await loadDocs([hi + 1]);
-        if (doc(hi + 1).path !== path) break;
-        hi++;
-      }
-      const r = [lo, hi];
-      ranges.set(path, r);
-      return r;
+      await loadDocs([o]);
+      const d = doc(o);
+      return [d.first, d.last];
     };
 
     const rows = [...acc].map(([ord, a]) => ({ ord, score: a.score, matched: a.matched }));

@@ -12,15 +12,15 @@ use std::collections::HashMap;
 use tantivy::{DocSet, TERMINATED};
 
 /// Raw bytes per term shard before a new one starts.
-pub const SHARD_BYTES: usize = 24 * 1024;
+pub const SHARD_BYTES: usize = 4 * 1024;
 /// Raw bytes per term list (the dictionary used for prefix and fuzzy expansion).
-pub const LIST_BYTES: usize = 24 * 1024;
-/// Documents (sections) per result-data chunk.
+pub const LIST_BYTES: usize = 2 * 1024;
+/// Ordinals per result-data file: a note's sections fill one or more whole slots of this size.
 pub const CHUNK_DOCS: usize = 8;
 /// Characters of section text kept for snippets.
 pub const TEXT_CHARS: usize = 1200;
 /// Format version of the export.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Sizes of the export, for the build summary and the benchmark.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -184,8 +184,29 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         .iter()
         .map(|s| vec![u32::MAX; s.max_doc() as usize])
         .collect();
+    // Each note's sections get ordinals in its own slots of CHUNK_DOCS: a result-data file
+    // holds one note (or one slot of a long note), and a note's ordinal range is known from
+    // any of its rows, so the client never probes neighbouring files.
+    let mut ordinals: Vec<u32> = Vec::with_capacity(addr.len());
+    let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(addr.len());
+    {
+        let mut next_slot: u32 = 0;
+        let mut k = 0;
+        while k < addr.len() {
+            let note = addr[k].0;
+            let count = addr[k..].iter().take_while(|a| a.0 == note).count();
+            let first = next_slot * CHUNK_DOCS as u32;
+            for j in 0..count {
+                ordinals.push(first + j as u32);
+            }
+            let last = first + count as u32 - 1;
+            ranges.extend(std::iter::repeat_n((first, last), count));
+            next_slot += count.div_ceil(CHUNK_DOCS) as u32;
+            k += count;
+        }
+    }
     for (i, &(_, _, so, doc)) in addr.iter().enumerate() {
-        ord[so as usize][doc as usize] = i as u32;
+        ord[so as usize][doc as usize] = ordinals[i];
     }
     let mut stats = ExportStats {
         docs: addr.len(),
@@ -290,7 +311,13 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     let mut current: Option<(usize, Vec<super::index::SectionDoc>)> = None;
     let mut chunk_files = SetWriter::new(sink, "d", "json");
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
-    for &(note, line, _, _) in &addr {
+    for (i, &(note, line, _, _)) in addr.iter().enumerate() {
+        // a new slot starts a new file
+        if !rows.is_empty() && ordinals[i] % CHUNK_DOCS as u32 == 0 {
+            chunk_files.push(&serde_json::to_vec(&rows)?)?;
+            rows.clear();
+        }
+        let (first, last) = ranges[i];
         let row = match site.notes.get(note) {
             Some(n) => {
                 if current.as_ref().is_none_or(|(k, _)| *k != note) {
@@ -314,16 +341,14 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
                     heading,
                     anchor,
                     line,
-                    text
+                    text,
+                    first,
+                    last
                 ])
             }
-            None => serde_json::json!(["", "", "", "", "", line, ""]),
+            None => serde_json::json!(["", "", "", "", "", line, "", first, last]),
         };
         rows.push(row);
-        if rows.len() == CHUNK_DOCS {
-            chunk_files.push(&serde_json::to_vec(&rows)?)?;
-            rows.clear();
-        }
     }
     if !rows.is_empty() {
         chunk_files.push(&serde_json::to_vec(&rows)?)?;
@@ -362,6 +387,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
         "docs": addr.len(),
+        "ordinals": ranges.last().map(|r| r.1 + 1).unwrap_or(0),
         "shardDir": shard_dir,
         "shards": shards.firsts,
         "listDir": list_dir,
