@@ -313,7 +313,7 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
     for (i, &(note, line, _, _)) in addr.iter().enumerate() {
         // a new slot starts a new file
-        if !rows.is_empty() && ordinals[i] % CHUNK_DOCS as u32 == 0 {
+        if !rows.is_empty() && ordinals[i].is_multiple_of(CHUNK_DOCS as u32) {
             chunk_files.push(&serde_json::to_vec(&rows)?)?;
             rows.clear();
         }
