@@ -129,7 +129,8 @@ pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(
     let mut seen: HashMap<usize, usize> = HashMap::new();
     seen.insert(center, 0);
     let mut frontier = vec![center];
-    for hop in 1..=hops {
+    let limit = max * 4;
+    'outer: for hop in 1..=hops {
         let mut next = Vec::new();
         for &v in &frontier {
             let ns = g.outgoing[v]
@@ -140,13 +141,14 @@ pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(
                 if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(w) {
                     e.insert(hop);
                     next.push(w);
+                    // a hub would pull in thousands of notes: enough candidates already
+                    if seen.len() >= limit {
+                        break 'outer;
+                    }
                 }
             }
         }
         frontier = next;
-        if seen.len() > max * 4 {
-            break;
-        }
     }
     let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
     let mut v: Vec<(usize, usize)> = seen.into_iter().collect();
@@ -170,6 +172,10 @@ pub fn tag_index(tags: &[Vec<String>]) -> HashMap<&str, Vec<usize>> {
     m
 }
 
+/// Notes with more links than this are hubs: they relate to everything, so they are not
+/// followed when looking for related notes.
+const HUB_DEGREE: usize = 60;
+
 /// Tags shared by more notes than this say little about relatedness and are skipped.
 const GENERIC_TAG: usize = 300;
 
@@ -182,18 +188,19 @@ pub fn related(
     max: usize,
 ) -> Vec<usize> {
     let mut score: HashMap<usize, u32> = HashMap::new();
-    let neigh = |v: usize| -> HashSet<usize> {
+    let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
+    let neigh = |v: usize| {
         g.outgoing[v]
             .iter()
             .copied()
             .chain(g.backlinks[v].iter().map(|b| b.from))
-            .collect()
     };
-    let mine = neigh(i);
+    let mine: HashSet<usize> = neigh(i).collect();
     for &j in &mine {
         *score.entry(j).or_default() += 2;
-        // neighbours of neighbours share a link with this note
-        if mine.len() < 200 {
+        // neighbours of neighbours share a link with this note; a hub shares one with
+        // everything and says nothing
+        if mine.len() < 200 && degree(j) <= HUB_DEGREE {
             for k in neigh(j) {
                 if k != i {
                     *score.entry(k).or_default() += 1;

@@ -276,6 +276,7 @@ pub fn render_selected(
     let graph_ctx = GraphCtx {
         tags: &tag_lists,
         by_tag: &by_tag,
+        cats: category_ids(site),
     };
 
     // previous/next within each category, by title
@@ -415,6 +416,7 @@ fn note_summary(site: &Site, i: usize) -> Value {
 struct GraphCtx<'a> {
     tags: &'a [Vec<String>],
     by_tag: &'a std::collections::HashMap<&'a str, Vec<usize>>,
+    cats: BTreeMap<&'a str, usize>,
 }
 
 /// Categories in a stable order, for graph colours.
@@ -573,7 +575,7 @@ fn note_page(
         .iter()
         .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": site.parsed[b.from].links[b.link].context}))
         .collect();
-    let cats = category_ids(site);
+    let cats = &gctx.cats;
     let related: Vec<Value> =
         crate::link::graph::related(&site.graph, gctx.tags, gctx.by_tag, i, 6)
             .into_iter()
@@ -609,7 +611,7 @@ fn note_page(
             "next": link(next),
             "extra": n.front.extra,
             "related": related,
-            "local_graph": local_graph(site, i, &cats),
+            "local_graph": local_graph(site, i, cats),
         }),
     );
     Ok(tera.render("note.html", &c)?)
