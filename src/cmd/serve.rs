@@ -14,7 +14,7 @@ pub const DEFAULT_PORT: u16 = 4747;
 /// How long the watcher waits for a burst of file events to settle.
 pub const DEBOUNCE_MS: u64 = 30;
 /// Quiet time after a rebuild before the search index and export are refreshed.
-pub const SEARCH_QUIET_MS: u64 = 700;
+pub const SEARCH_QUIET_MS: u64 = 1500;
 
 /// Arguments of `kb serve`.
 #[derive(Debug, clap::Args)]
