@@ -331,3 +331,28 @@ fn template_and_config_changes_rebuild() {
         "{home}"
     );
 }
+
+#[test]
+fn search_follows_edits() {
+    let (_tmp, root) = copy_fixture("good");
+    let srv = start(&root);
+    let rx = events(&srv.addr);
+    let meta_before = get(&srv.addr, "/search/meta.json").2;
+    std::fs::write(
+        root.join("notes/Kafka.md"),
+        "---\ntitle: Kafka\n---\nZookeeperless quorum controller.\n",
+    )
+    .unwrap();
+    next_event(&rx, "reload");
+    // once edits pause, tantivy and the static export catch up
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let api = get(&srv.addr, "/_kb/search?q=zookeeperless").2;
+        let meta = get(&srv.addr, "/search/meta.json").2;
+        if api.contains("\"path\":\"Kafka.md\"") && meta != meta_before {
+            break;
+        }
+        assert!(Instant::now() < deadline, "search never caught up: {api}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -14,7 +14,7 @@ pub const DEFAULT_PORT: u16 = 4747;
 /// How long the watcher waits for a burst of file events to settle.
 pub const DEBOUNCE_MS: u64 = 30;
 /// Quiet time after a rebuild before the search index and export are refreshed.
-pub const SEARCH_QUIET_MS: u64 = 1500;
+pub const SEARCH_QUIET_MS: u64 = 500;
 
 /// Arguments of `kb serve`.
 #[derive(Debug, clap::Args)]
@@ -166,8 +166,16 @@ async fn serve(args: Args, opts: BuildOptions) -> i32 {
 fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> anyhow::Result<()> {
     use notify::RecursiveMode;
     let (tx, rx) = std::sync::mpsc::channel();
+    // set by the watcher as soon as a change arrives, so a running search export can give up
+    let pending = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx)?;
+        notify_debouncer_full::new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, {
+            let pending = pending.clone();
+            move |ev: notify_debouncer_full::DebounceEventResult| {
+                pending.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = tx.send(ev);
+            }
+        })?;
     let root = opts.root.clone();
     debouncer.watch(opts.notes_dir(), RecursiveMode::Recursive)?;
     let mut watched_dirs: Vec<&str> = Vec::new();
@@ -191,9 +199,15 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                         search_stale = false;
                         let t = std::time::Instant::now();
-                        match rebuilder.refresh_search() {
+                        let p = pending.clone();
+                        match rebuilder.refresh_search_unless(&move || {
+                            p.load(std::sync::atomic::Ordering::SeqCst)
+                        }) {
                             Ok(()) => {
                                 eprintln!("search index updated in {} ms", t.elapsed().as_millis())
+                            }
+                            Err(e) if e.is::<crate::search::export::Cancelled>() => {
+                                search_stale = true
                             }
                             Err(e) => eprintln!("warning: search index: {e}"),
                         }
@@ -208,6 +222,7 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
                     Err(_) => break,
                 }
             };
+            pending.store(false, std::sync::atomic::Ordering::SeqCst);
             let mut paths = Vec::new();
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
                 if let Ok(events) = r {

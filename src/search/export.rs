@@ -152,6 +152,29 @@ impl<'a> SetWriter<'a> {
 
 /// Writes the export for the current index into `sink` under `search/`.
 pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Result<ExportStats> {
+    export_cancellable(index, site, sink, &|| false)
+}
+
+/// The export was abandoned because `cancel` returned true.
+#[derive(Debug)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("export cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// Like [`export`], but gives up (with [`Cancelled`]) as soon as `cancel` returns true: the dev
+/// server abandons an export when a new edit arrives, so an edit never waits for it.
+pub fn export_cancellable(
+    index: &SearchIndex,
+    site: &Site,
+    sink: &dyn Sink,
+    cancel: &dyn Fn() -> bool,
+) -> anyhow::Result<ExportStats> {
     let searcher = index.reader.searcher();
     let f = &index.fields;
     let segs = searcher.segment_readers();
@@ -271,6 +294,9 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
             continue;
         };
         stats.terms += 1;
+        if stats.terms % 1024 == 0 && cancel() {
+            return Err(Cancelled.into());
+        }
         let buf = shards.begin(term);
         varint(buf, term.len() as u64);
         buf.extend_from_slice(term.as_bytes());
@@ -349,6 +375,9 @@ pub fn export(index: &SearchIndex, site: &Site, sink: &dyn Sink) -> anyhow::Resu
             None => serde_json::json!(["", "", "", "", "", line, "", first, last]),
         };
         rows.push(row);
+        if i % 256 == 0 && cancel() {
+            return Err(Cancelled.into());
+        }
     }
     if !rows.is_empty() {
         chunk_files.push(&serde_json::to_vec(&rows)?)?;

@@ -247,10 +247,16 @@ impl Rebuilder {
 
     /// Updates the tantivy index for changed notes and swaps in a new static export.
     pub fn refresh_search(&mut self) -> anyhow::Result<()> {
+        self.refresh_search_unless(&|| false)
+    }
+
+    /// Like [`Rebuilder::refresh_search`], abandoning the export when `cancel` returns true
+    /// (the index update is kept; the export is redone later).
+    pub fn refresh_search_unless(&mut self, cancel: &dyn Fn() -> bool) -> anyhow::Result<()> {
         let t = Instant::now();
         self.index.update(&self.site)?;
         let sink = MemSink::default();
-        crate::search::export::export(&self.index, &self.site, &sink)?;
+        crate::search::export::export_cancellable(&self.index, &self.site, &sink, cancel)?;
         let export = sink.take();
         let mut files: super::Files = (*self.state.files()).clone();
         files.retain(|k, _| !k.starts_with("search/") || k == "search/index.html");
