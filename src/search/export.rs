@@ -294,7 +294,7 @@ pub fn export_cancellable(
             continue;
         };
         stats.terms += 1;
-        if stats.terms % 1024 == 0 && cancel() {
+        if stats.terms.is_multiple_of(1024) && cancel() {
             return Err(Cancelled.into());
         }
         let buf = shards.begin(term);
@@ -375,7 +375,7 @@ pub fn export_cancellable(
             None => serde_json::json!(["", "", "", "", "", line, "", first, last]),
         };
         rows.push(row);
-        if i % 256 == 0 && cancel() {
+        if i.is_multiple_of(256) && cancel() {
             return Err(Cancelled.into());
         }
     }
