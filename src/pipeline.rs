@@ -333,6 +333,18 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let (files, diags) = crate::render::render_site(&site, &theme, &sink, &hl)?;
     timing("render", t);
     site.diagnostics.extend(diags);
+    // free what rendering needed before indexing (peak memory is what a big build is judged by)
+    if let Err(e) = hl.save() {
+        site.diagnostics.push(Diagnostic::warning(
+            "cache",
+            ".kb/cache",
+            (1, 1),
+            format!("cannot save the highlight cache: {e}"),
+            "the site is fine; the next build highlights code again",
+        ));
+    }
+    drop(hl);
+    crate::render::forget_memos();
     let t = std::time::Instant::now();
     let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
         Ok(i) => i,
@@ -355,15 +367,6 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let t = std::time::Instant::now();
     staging.commit()?;
     timing("commit", t);
-    if let Err(e) = hl.save() {
-        site.diagnostics.push(Diagnostic::warning(
-            "cache",
-            ".kb/cache",
-            (1, 1),
-            format!("cannot save the highlight cache: {e}"),
-            "the site is fine; the next build highlights code again",
-        ));
-    }
     Ok(BuildReport {
         site,
         files: files + search.shards + search.lists + search.chunks + 1,

@@ -86,10 +86,24 @@ fn asset_url(base: &str, name: &str, bytes: &[u8]) -> String {
 
 /// The mention matcher for the current titles and aliases, rebuilt only when they change
 /// (building it is the slowest part of re-rendering one page in a large knowledge base).
+type MentionsMemo = std::sync::Mutex<
+    Option<(
+        blake3::Hash,
+        std::sync::Arc<crate::link::mentions::Mentions>,
+    )>,
+>;
+static MENTIONS_MEMO: MentionsMemo = std::sync::Mutex::new(None);
+
+/// Drops memoized helpers (the mention matcher) once a one-shot build no longer needs them.
+pub fn forget_memos() {
+    if let Ok(mut m) = MENTIONS_MEMO.lock() {
+        *m = None;
+    }
+}
+
 fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::mentions::Mentions> {
-    use std::sync::{Arc, Mutex};
-    static MEMO: Mutex<Option<(blake3::Hash, Arc<crate::link::mentions::Mentions>)>> =
-        Mutex::new(None);
+    use std::sync::Arc;
+    let memo = &MENTIONS_MEMO;
     let names: Vec<(usize, String)> = site
         .notes
         .iter()
@@ -106,14 +120,14 @@ fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::m
         h.update(&[0]);
     }
     let key = h.finalize();
-    if let Ok(m) = MEMO.lock()
+    if let Ok(m) = memo.lock()
         && let Some((k, v)) = m.as_ref()
         && *k == key
     {
         return v.clone();
     }
     let built = Arc::new(crate::link::mentions::Mentions::new(names));
-    if let Ok(mut m) = MEMO.lock() {
+    if let Ok(mut m) = memo.lock() {
         *m = Some((key, built.clone()));
     }
     built

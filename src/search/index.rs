@@ -320,8 +320,17 @@ impl SearchIndex {
         let old = payload(&self.index).unwrap_or_default();
         let mut stats = UpdateStats::default();
         let mut new_manifest = BTreeMap::new();
-        // only the changed notes' documents are kept in memory
-        let mut changed_docs: Vec<(String, Vec<SectionDoc>)> = Vec::new();
+        let f = self.fields;
+        // the writer is opened at the first change; documents go to it one note at a time
+        let mut writer: Option<tantivy::IndexWriter> = None;
+        let open_writer = || -> tantivy::Result<tantivy::IndexWriter> {
+            let threads = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 2);
+            self.index
+                .writer_with_num_threads(threads, 24_000_000 * threads)
+        };
         for i in 0..site.notes.len() {
             let id = &site.notes[i].rel_path;
             let docs = note_sections(site, i);
@@ -329,52 +338,48 @@ impl SearchIndex {
             if old.notes.get(id) == Some(&h) && old.version == INDEX_VERSION {
                 stats.unchanged += 1;
             } else {
-                changed_docs.push((id.clone(), docs));
+                stats.indexed += 1;
+                if writer.is_none() {
+                    writer = Some(open_writer()?);
+                }
+                let w = writer.as_mut().expect("writer");
+                if old.notes.contains_key(id) {
+                    w.delete_term(Term::from_field_text(f.note_id, id));
+                }
+                for d in docs {
+                    let mut doc = TantivyDocument::default();
+                    doc.add_text(f.note_id, &d.note_id);
+                    doc.add_text(f.anchor, &d.anchor);
+                    doc.add_text(f.text[0], &d.title);
+                    doc.add_text(f.text[1], &d.aliases);
+                    doc.add_text(f.text[2], &d.heading);
+                    doc.add_text(f.text[3], &d.tags);
+                    doc.add_text(f.text[4], &d.body);
+                    doc.add_text(f.url, &d.url);
+                    doc.add_text(f.heading_label, &d.heading_label);
+                    doc.add_u64(f.line, d.line);
+                    doc.add_u64(f.note_key, note_key(&d.note_id));
+                    w.add_document(doc)?;
+                }
             }
             new_manifest.insert(id.clone(), h);
         }
-        let changed: Vec<&(String, Vec<SectionDoc>)> = changed_docs.iter().collect();
         let removed: Vec<&String> = old
             .notes
             .keys()
             .filter(|k| !new_manifest.contains_key(*k))
             .collect();
         stats.removed = removed.len();
-        stats.indexed = changed.len();
-        if changed.is_empty() && removed.is_empty() && old.version == INDEX_VERSION {
+        if writer.is_none() && removed.is_empty() && old.version == INDEX_VERSION {
             self.reader.reload()?;
             return Ok(stats);
         }
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 4);
-        let mut writer: tantivy::IndexWriter = self
-            .index
-            .writer_with_num_threads(threads, 32_000_000 * threads)?;
-        let f = self.fields;
+        let mut writer = match writer {
+            Some(w) => w,
+            None => open_writer()?,
+        };
         for id in removed {
             writer.delete_term(Term::from_field_text(f.note_id, id));
-        }
-        for (id, sections) in changed {
-            if old.notes.contains_key(id) {
-                writer.delete_term(Term::from_field_text(f.note_id, id));
-            }
-            for d in sections {
-                let mut doc = TantivyDocument::default();
-                doc.add_text(f.note_id, &d.note_id);
-                doc.add_text(f.anchor, &d.anchor);
-                doc.add_text(f.text[0], &d.title);
-                doc.add_text(f.text[1], &d.aliases);
-                doc.add_text(f.text[2], &d.heading);
-                doc.add_text(f.text[3], &d.tags);
-                doc.add_text(f.text[4], &d.body);
-                doc.add_text(f.url, &d.url);
-                doc.add_text(f.heading_label, &d.heading_label);
-                doc.add_u64(f.line, d.line);
-                doc.add_u64(f.note_key, note_key(&d.note_id));
-                writer.add_document(doc)?;
-            }
         }
         let payload = Payload {
             version: INDEX_VERSION,
