@@ -449,7 +449,8 @@ export function prefixUpper(prefix) {
   return null;
 }
 
-/** Whether `a` and `b` are within Levenshtein distance 1 (by code point). */
+/** Whether `a` and `b` are one edit apart (by code point): Levenshtein distance 1, or one
+ *  adjacent transposition, as `within_one_edit` in src/search/index.rs. */
 export function withinOneEdit(a, b) {
   const x = Array.from(a);
   const y = Array.from(b);
@@ -462,7 +463,8 @@ export function withinOneEdit(a, b) {
     for (; p < x.length; p++, q++) if (x[p] !== y[q]) return false;
     return true;
   };
-  return eqFrom(i + 1, i + 1) || eqFrom(i + 1, i) || eqFrom(i, i + 1);
+  const swapped = x.length === y.length && i + 1 < x.length && x[i] === y[i + 1] && x[i + 1] === y[i] && eqFrom(i + 2, i + 2);
+  return swapped || eqFrom(i + 1, i + 1) || eqFrom(i + 1, i) || eqFrom(i, i + 1);
 }
 
 const utf8 = new TextDecoder();

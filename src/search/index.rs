@@ -516,13 +516,13 @@ fn top_by_df(searcher: &tantivy::Searcher, f: &Fields, mut cands: Vec<String>) -
         .collect()
 }
 
-/// Whether `a` and `b` are within Levenshtein distance 1.
+/// Whether `a` and `b` are one edit apart: Levenshtein distance 1, or one adjacent transposition.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 1 {
+    if a.chars().count().abs_diff(b.chars().count()) > 1 {
         return false;
     }
-    strsim::levenshtein(&a.iter().collect::<String>(), &b.iter().collect::<String>()) <= 1
+    // one insertion, deletion or substitution, or two adjacent letters swapped (mergesrot)
+    strsim::osa_distance(a, b) <= 1
 }
 
 /// Resolves each word's tokens to terms: exact, prefix-expanded (last token of a typed word),
@@ -768,5 +768,19 @@ impl SearchIndex {
                 h
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_includes_transpositions() {
+        assert!(within_one_edit("mergesort", "mergesrot"));
+        assert!(within_one_edit("redis", "rediss"));
+        assert!(within_one_edit("kafka", "kafak"));
+        assert!(!within_one_edit("kafka", "akfak"));
+        assert!(!within_one_edit("spark", "sprak2"));
     }
 }

@@ -66,7 +66,8 @@ test("string order is code point order, prefix bounds", () => {
   assert.equal(prefixUpper("a\u{10ffff}"), "b");
   assert.equal(prefixUpper("\u{d7ff}"), null);
   assert.ok(withinOneEdit("elasticserch", "elasticsearch"));
-  assert.ok(withinOneEdit("kafak", "kafka") === false);
+  assert.ok(withinOneEdit("kafak", "kafka"), "an adjacent transposition is one edit");
+  assert.ok(withinOneEdit("akfak", "kafka") === false);
   assert.ok(withinOneEdit("redis", "redis") && withinOneEdit("redis", "reds") && withinOneEdit("redis", "redix"));
 });
 

@@ -28,7 +28,7 @@ const NOTES_QUERIES = [
 
 // tech-interview-ko (computer-science interview notes in Korean).
 const TIK_QUERIES = [
-  "프로세스 스레드 차이", "데드락", "교착 상태", "deadlock", "세마포어 뮤텍스", "semaphore", "컨텍스트 스위칭",
+  "mergesrot", "singelton", "prototpye", "프로세스 스레드 차이", "데드락", "교착 상태", "deadlock", "세마포어 뮤텍스", "semaphore", "컨텍스트 스위칭",
   "context switching", "가상 메모리", "페이지 교체 알고리즘", "LRU", "tcp 3 way handshake", "흐름제어 혼잡제어",
   "http https 차이", "대칭키 공개키", "로드밸런싱", "로드 밸런싱", "dns", "osi 7계층", "트랜잭션 격리 수준",
   "정규화", "인덱스", "sql injection", "nosql", "redis", "해시 테이블", "이진 탐색", "binary search",
