@@ -205,7 +205,7 @@ impl<'a> LineIndex<'a> {
     /// Indexes the line starts of `text`.
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()));
+        starts.extend(after_newlines(text.as_bytes()));
         LineIndex { text, starts }
     }
 
@@ -221,7 +221,7 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+fn after_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
     b.iter()
         .enumerate()
         .filter(|(_, c)| **c == b'\n')

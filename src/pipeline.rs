@@ -106,12 +106,7 @@ pub fn timing(stage: &str, start: std::time::Instant) {
 /// Runs load, parse and link.
 pub fn assemble(opts: &BuildOptions) -> Site {
     let t = std::time::Instant::now();
-    let load_opts = LoadOptions {
-        notes_dir: opts.notes_dir(),
-        display_prefix: opts.config.notes_dir.trim_end_matches('/').to_string(),
-        max_note_bytes: opts.config.max_note_bytes,
-    };
-    let mut vault = crate::load::load(&load_opts);
+    let mut vault = crate::load::load(&load_options(opts));
     if !opts.drafts {
         vault.notes.retain(|n| !n.front.draft);
     }
@@ -155,16 +150,7 @@ pub fn link_stage(
     let graph = crate::link::link(&notes, &parsed, &titles, &attachments);
     diagnostics.extend(graph.diagnostics.iter().cloned());
     timing("link", t);
-    if opts.config.strict {
-        for d in diagnostics.iter_mut() {
-            if matches!(
-                d.code,
-                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
-            ) {
-                d.severity = Severity::Error;
-            }
-        }
-    }
+    apply_strict(&opts.config, &mut diagnostics);
     Site {
         opts: opts.clone(),
         notes,
@@ -226,6 +212,20 @@ pub fn page_meta(
     out
 }
 
+/// With `strict`, broken links, anchors, embeds and attachments are errors.
+fn apply_strict(config: &Config, diagnostics: &mut [Diagnostic]) {
+    if config.strict {
+        for d in diagnostics.iter_mut() {
+            if matches!(
+                d.code,
+                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
+            ) {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+}
+
 /// The page identity of one note once its title and URL path are known.
 pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: String) -> PageMeta {
     let href = format!("{base}{}", slug::encode_path(&slug_dir));
@@ -285,8 +285,7 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
         let slug_dir = site.pages[i].slug.clone();
         site.pages[i] = meta_for(&base, &site.notes[i], &site.parsed[i], title, slug_dir);
     }
-    let titles: Vec<String> = site.pages.iter().map(|p| p.title.clone()).collect();
-    crate::link::relink(&mut site.graph, &site.notes, &site.parsed, &titles, changed);
+    crate::link::relink(&mut site.graph, &site.notes, &site.parsed, changed);
     let mut diagnostics = load_diags;
     for p in &site.parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());
@@ -299,16 +298,7 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
             .cloned(),
     );
     diagnostics.extend(site.graph.diagnostics.iter().cloned());
-    if site.opts.config.strict {
-        for d in diagnostics.iter_mut() {
-            if matches!(
-                d.code,
-                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
-            ) {
-                d.severity = Severity::Error;
-            }
-        }
-    }
+    apply_strict(&site.opts.config, &mut diagnostics);
     site.diagnostics = diagnostics;
 }
 

@@ -30,28 +30,19 @@ pub struct Args {
 
 /// Turns command-line arguments into pipeline options.
 pub fn options(args: &Args) -> Result<BuildOptions, i32> {
-    let root = super::root_or_cwd(args.root.clone());
-    let mut config = super::load_config(&root)?;
-    if let Some(o) = &args.output {
-        let o = if o.is_absolute() {
-            o.clone()
-        } else {
-            std::env::current_dir()
+    super::open_kb(args.root.clone(), args.drafts, |config| {
+        if let Some(o) = &args.output {
+            let o = std::env::current_dir()
                 .map(|d| d.join(o))
-                .unwrap_or_else(|_| o.clone())
-        };
-        config.output_dir = o.to_string_lossy().into_owned();
-    }
-    if let Some(b) = &args.base_url {
-        config.base_url = b.clone();
-    }
-    if args.strict {
-        config.strict = true;
-    }
-    Ok(BuildOptions {
-        root,
-        config,
-        drafts: args.drafts,
+                .unwrap_or_else(|_| o.clone());
+            config.output_dir = o.to_string_lossy().into_owned();
+        }
+        if let Some(b) = &args.base_url {
+            config.base_url = b.clone();
+        }
+        if args.strict {
+            config.strict = true;
+        }
     })
 }
 
@@ -61,13 +52,6 @@ pub fn run(args: Args) -> i32 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    if !opts.notes_dir().is_dir() {
-        eprintln!(
-            "error: notes folder `{}` not found\n  hint: run `kb init` to create a knowledge base, or pass --root",
-            opts.notes_dir().display()
-        );
-        return EXIT_FATAL;
-    }
     let start = Instant::now();
     match build(&opts) {
         Ok(report) => {

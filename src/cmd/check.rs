@@ -1,7 +1,7 @@
 //! `kb check`: run load, parse and link, and report every problem without writing the site.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::pipeline::{BuildOptions, assemble};
+use crate::pipeline::assemble;
 use std::path::PathBuf;
 
 /// Arguments of `kb check`.
@@ -119,23 +119,10 @@ pub fn link_counts(site: &crate::pipeline::Site) -> (usize, usize) {
 
 /// Runs `kb check`.
 pub fn run(args: Args) -> i32 {
-    let root = super::root_or_cwd(args.root.clone());
-    let config = match super::load_config(&root) {
-        Ok(c) => c,
+    let opts = match super::open_kb(args.root.clone(), args.drafts, |_| {}) {
+        Ok(o) => o,
         Err(code) => return code,
     };
-    let opts = BuildOptions {
-        root,
-        config,
-        drafts: args.drafts,
-    };
-    if !opts.notes_dir().is_dir() {
-        eprintln!(
-            "error: notes folder `{}` not found\n  hint: pass --root or run `kb init`",
-            opts.notes_dir().display()
-        );
-        return super::EXIT_FATAL;
-    }
     let site = assemble(&opts);
     let mut diags = site.diagnostics.clone();
     diags.extend(orphans(&site));

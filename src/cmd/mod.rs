@@ -31,6 +31,31 @@ pub fn load_config(root: &Path) -> Result<Config, i32> {
     })
 }
 
+/// Pipeline options for a knowledge base: its kb.toml (adjusted by command-line flags), and
+/// a clear error when it has no notes folder.
+pub fn open_kb(
+    root: Option<PathBuf>,
+    drafts: bool,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<crate::pipeline::BuildOptions, i32> {
+    let root = root_or_cwd(root);
+    let mut config = load_config(&root)?;
+    adjust(&mut config);
+    let opts = crate::pipeline::BuildOptions {
+        root,
+        config,
+        drafts,
+    };
+    if !opts.notes_dir().is_dir() {
+        eprintln!(
+            "error: notes folder `{}` not found\n  hint: run `kb init` to create a knowledge base, or pass --root",
+            opts.notes_dir().display()
+        );
+        return Err(EXIT_FATAL);
+    }
+    Ok(opts)
+}
+
 /// The root given on the command line, or the current folder.
 pub fn root_or_cwd(root: Option<PathBuf>) -> PathBuf {
     root.unwrap_or_else(|| PathBuf::from("."))

@@ -51,23 +51,10 @@ fn terminal_snippet(s: &str) -> String {
 
 /// Runs `kb search`.
 pub fn run(args: Args) -> i32 {
-    let root = super::root_or_cwd(args.root.clone());
-    let config = match super::load_config(&root) {
-        Ok(c) => c,
+    let opts = match super::open_kb(args.root.clone(), false, |_| {}) {
+        Ok(o) => o,
         Err(code) => return code,
     };
-    let opts = BuildOptions {
-        root,
-        config,
-        drafts: false,
-    };
-    if !opts.notes_dir().is_dir() {
-        eprintln!(
-            "error: notes folder `{}` not found\n  hint: pass --root or run `kb init`",
-            opts.notes_dir().display()
-        );
-        return super::EXIT_FATAL;
-    }
     let (index, _site) = match fresh_index(&opts) {
         Ok(x) => x,
         Err(e) => {
@@ -85,17 +72,7 @@ pub fn run(args: Args) -> i32 {
     };
     let base = opts.config.base_path();
     if args.json {
-        let out: Vec<serde_json::Value> = hits
-            .iter()
-            .map(|h| {
-                let mut v = serde_json::to_value(h).unwrap_or_default();
-                v["url"] = serde_json::Value::String(format!(
-                    "{base}{}",
-                    crate::parse::slug::encode_path(&h.url)
-                ));
-                v
-            })
-            .collect();
+        let out = crate::search::index::hits_json(&hits, &base);
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return 0;
     }

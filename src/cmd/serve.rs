@@ -41,24 +41,11 @@ pub struct Args {
 
 /// Runs `kb serve`.
 pub fn run(args: Args) -> i32 {
-    let root = super::root_or_cwd(args.root.clone());
-    let mut config = match super::load_config(&root) {
-        Ok(c) => c,
+    // the preview is served at the root whatever base_url says
+    let opts = match super::open_kb(args.root.clone(), args.drafts, |c| c.base_url = "/".into()) {
+        Ok(o) => o,
         Err(code) => return code,
     };
-    config.base_url = "/".into();
-    let opts = BuildOptions {
-        root,
-        config,
-        drafts: args.drafts,
-    };
-    if !opts.notes_dir().is_dir() {
-        eprintln!(
-            "error: notes folder `{}` not found\n  hint: run `kb init` or pass --root",
-            opts.notes_dir().display()
-        );
-        return super::EXIT_FATAL;
-    }
     if !args.interface.is_loopback() {
         eprintln!(
             "warning: listening on {} makes your notes reachable from other machines",

@@ -4,52 +4,6 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashSet;
 
-/// Korean particles that may follow a name ("Redis를", "카프카에서").
-const PARTICLES: &[&str] = &[
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "에",
-    "에서",
-    "에게",
-    "로",
-    "으로",
-    "의",
-    "와",
-    "과",
-    "도",
-    "만",
-    "이나",
-    "나",
-    "랑",
-    "이랑",
-    "보다",
-    "처럼",
-    "까지",
-    "부터",
-    "에선",
-    "로는",
-    "으로는",
-    "에는",
-    "와는",
-    "과는",
-    "이다",
-    "라는",
-    "이라는",
-    "란",
-    "이란",
-    "를요",
-    "죠",
-    "께",
-    "마다",
-    "조차",
-    "밖에",
-    "뿐",
-];
-
 /// A matcher over every note's title and aliases.
 pub struct Mentions {
     ac: Option<AhoCorasick>,
@@ -132,7 +86,6 @@ impl Mentions {
             let before = text[..s].chars().next_back();
             let after = text[e..].chars().next();
             let first = text[s..e].chars().next().unwrap_or(' ');
-            let last = text[s..e].chars().next_back().unwrap_or(' ');
             if before.is_some_and(|b| b.is_alphanumeric() && (!is_hangul(first) || is_hangul(b))) {
                 continue;
             }
@@ -144,8 +97,7 @@ impl Mentions {
                 }
                 // Hangul after the name: only a particle is allowed
                 let run: String = text[e..].chars().take_while(|&c| is_hangul(c)).collect();
-                if !PARTICLES.contains(&run.as_str()) {
-                    let _ = last;
+                if !crate::search::analyzer::PARTICLES.contains(&run.as_str()) {
                     continue;
                 }
             }

@@ -415,7 +415,7 @@ pub fn link(
                 .iter()
                 .map(|l| {
                     let r = resolve(&resolver, notes, parsed, i, l);
-                    report(&resolver, notes, titles, i, l, &r, &mut diags);
+                    report(&resolver, notes, i, l, &r, &mut diags);
                     r
                 })
                 .collect();
@@ -450,13 +450,7 @@ pub fn link(
 
 /// Resolves the links of notes that changed in place (names, headings and block ids of every
 /// note unchanged), updating resolutions, outgoing edges, backlinks and diagnostics.
-pub fn relink(
-    g: &mut Graph,
-    notes: &[Note],
-    parsed: &[ParsedNote],
-    titles: &[String],
-    changed: &[usize],
-) {
+pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[usize]) {
     let changed_paths: std::collections::HashSet<&str> = changed
         .iter()
         .map(|&i| notes[i].display_path.as_str())
@@ -476,7 +470,7 @@ pub fn relink(
             .iter()
             .map(|l| {
                 let r = resolve(&g.resolver, notes, parsed, i, l);
-                report(&g.resolver, notes, titles, i, l, &r, &mut diags);
+                report(&g.resolver, notes, i, l, &r, &mut diags);
                 r
             })
             .collect();
@@ -502,7 +496,6 @@ pub fn relink(
 fn report(
     resolver: &Resolver,
     notes: &[Note],
-    titles: &[String],
     from: usize,
     l: &LinkRef,
     r: &Resolution,
@@ -601,7 +594,6 @@ fn report(
                     .with_target(l.dest.clone()),
                 );
             }
-            let _ = titles;
         }
         Target::Attachment(_) => {}
     }

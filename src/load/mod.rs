@@ -232,24 +232,24 @@ fn inside(canon_root: &Path, p: &Path) -> bool {
 /// Reads one note: size and binary checks, UTF-8, line endings, front matter.
 pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>, Vec<Diagnostic>) {
     let disp = display(opts, &rel);
-    let mut diags = Vec::new();
+    let skipped = |d: Diagnostic| (None, vec![d]);
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(
+            "unreadable",
+            disp.clone(),
+            (1, 1),
+            format!("cannot read note: {e}"),
+            "check the file's permissions",
+        )
+    };
     let meta = match std::fs::metadata(&fs) {
         Ok(m) => m,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "unreadable",
-                disp,
-                (1, 1),
-                format!("cannot read note: {e}"),
-                "check the file's permissions",
-            ));
-            return (None, diags);
-        }
+        Err(e) => return skipped(unreadable(e)),
     };
     if meta.len() > opts.max_note_bytes {
-        diags.push(Diagnostic::error(
+        return skipped(Diagnostic::error(
             "note-too-large",
-            disp,
+            disp.clone(),
             (1, 1),
             format!(
                 "note is {:.1} MiB, larger than the {:.1} MiB limit; it was skipped",
@@ -258,28 +258,16 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
             ),
             "split the note, or raise `max_note_bytes` in kb.toml",
         ));
-        return (None, diags);
     }
     let bytes = match std::fs::read(&fs) {
         Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "unreadable",
-                disp,
-                (1, 1),
-                format!("cannot read note: {e}"),
-                "check the file's permissions",
-            ));
-            return (None, diags);
-        }
+        Err(e) => return skipped(unreadable(e)),
     };
     let modified = meta
         .modified()
         .ok()
         .map(chrono::DateTime::<chrono::Utc>::from);
-    let (note, d) = note_from_bytes(&disp, rel, fs, bytes, modified);
-    diags.extend(d);
-    (note, diags)
+    note_from_bytes(&disp, rel, fs, bytes, modified)
 }
 
 /// Builds a [`Note`] from raw bytes (shared with tests and the fuzzer).
@@ -292,9 +280,8 @@ pub fn note_from_bytes(
 ) -> (Option<Note>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let probe = &bytes[..bytes.len().min(8192)];
-    if probe.contains(&0) && std::str::from_utf8(probe).is_err()
-        || probe.iter().filter(|&&b| b == 0).count() > 8
-    {
+    let nuls = probe.iter().filter(|&&b| b == 0).count();
+    if nuls > 8 || (nuls > 0 && std::str::from_utf8(probe).is_err()) {
         diags.push(Diagnostic::error(
             "binary-file",
             disp,

@@ -28,14 +28,9 @@ fn find(lang: &str) -> Option<&'static SyntaxReference> {
         "ts" | "typescript" => "js",
         "yml" => "yaml",
         "rs" => "rust",
-        "dockerfile" | "docker" | "conf" | "ini" | "toml" | "cfg" | "properties" | "nginx" => {
-            // syntect's default set has no grammar for these; fall back to a close one or none.
-            match l.as_str() {
-                "properties" => "properties",
-                "ini" | "cfg" | "toml" | "conf" => "ini",
-                _ => return None,
-            }
-        }
+        // syntect's default set has no grammar for these: a close one, or plain text
+        "ini" | "cfg" | "toml" | "conf" => "ini",
+        "dockerfile" | "docker" | "nginx" => return None,
         other => other,
     };
     ss.find_syntax_by_token(token)
@@ -170,11 +165,6 @@ impl Cache {
         std::fs::write(&tmp, out)?;
         std::fs::rename(tmp, path)
     }
-}
-
-/// Whether a language name has a grammar (used to decide the `language-x` class only).
-pub fn known(lang: &str) -> bool {
-    find(lang).is_some()
 }
 
 /// The stylesheet for highlighted code: a light palette by default and a dark one when the

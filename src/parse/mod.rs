@@ -212,7 +212,6 @@ pub fn parse_note(note: &Note) -> ParsedNote {
     let mut heading_path: Vec<(u8, String)> = Vec::new();
     let mut first_block = true;
     let mut summary_done = false;
-    let mut in_paragraph = false;
     let mut quote_depth = 0usize;
     let mut block_starts: Vec<usize> = Vec::new();
 
@@ -234,9 +233,6 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                     | Tag::BlockQuote(_)
                     | Tag::List(_) => {
                         flush(&mut p, &mut block_text, &mut block_links);
-                        if matches!(tag, Tag::Paragraph) {
-                            in_paragraph = true;
-                        }
                         if matches!(tag, Tag::Paragraph | Tag::Item | Tag::TableCell) {
                             block_starts.push(r.start);
                         }
@@ -267,52 +263,23 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                         }
                         section.text.push('\n');
                     }
-                    Tag::Link {
-                        link_type,
-                        dest_url,
-                        ..
-                    } => {
-                        let kind = match link_type {
-                            LinkType::WikiLink { .. } => Some(LinkKind::Wiki),
-                            LinkType::Autolink | LinkType::Email => None,
-                            _ if is_external(dest_url)
-                                || dest_url.starts_with('#') && dest_url.len() == 1 =>
-                            {
-                                None
-                            }
-                            _ => Some(LinkKind::Markdown),
-                        };
-                        link_stack.push(kind.map(|k| {
-                            push_link(
-                                &mut p,
-                                k,
-                                dest_url,
-                                r.start,
-                                pos(r.start),
-                                (&mut block_links, block_text.len()),
-                            )
-                        }));
-                    }
-                    Tag::Image {
-                        link_type,
-                        dest_url,
-                        ..
-                    } => {
-                        let kind = match link_type {
-                            LinkType::WikiLink { .. } => Some(LinkKind::Embed),
-                            _ if is_external(dest_url) => None,
-                            _ => Some(LinkKind::Image),
-                        };
-                        link_stack.push(kind.map(|k| {
-                            push_link(
-                                &mut p,
-                                k,
-                                dest_url,
-                                r.start,
-                                pos(r.start),
-                                (&mut block_links, block_text.len()),
-                            )
-                        }));
+                    Tag::Link { .. } | Tag::Image { .. } => {
+                        let recorded = link_kind(tag).map(|(kind, dest, piped)| {
+                            let (line, col) = pos(r.start);
+                            p.links.push(LinkRef {
+                                kind,
+                                dest: dest.to_string(),
+                                // a piped wikilink's label is collected from its text
+                                label: piped.then(String::new),
+                                offset: r.start,
+                                line,
+                                col,
+                                context: String::new(),
+                            });
+                            block_links.push((p.links.len() - 1, block_text.len()));
+                            p.links.len() - 1
+                        });
+                        link_stack.push(recorded);
                     }
                     _ => {}
                 }
@@ -343,7 +310,6 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                             p.summary = truncate_chars(t, SUMMARY_CHARS);
                             summary_done = true;
                         }
-                        in_paragraph = false;
                         first_block = false;
                     }
                     flush(&mut p, &mut block_text, &mut block_links);
@@ -412,9 +378,8 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                 let mut in_image = false;
                 if let Some(Some(li)) = link_stack.last() {
                     let l = &mut p.links[*li];
-                    if matches!(l.kind, LinkKind::Wiki | LinkKind::Embed) {
-                        // wikilink text: the label when piped, else the target itself
-                        l.label.get_or_insert_with(String::new).push_str(t);
+                    if let Some(label) = l.label.as_mut() {
+                        label.push_str(t);
                     }
                     in_image = matches!(l.kind, LinkKind::Embed | LinkKind::Image);
                 }
@@ -428,7 +393,6 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                         }
                     }
                 }
-                let _ = in_paragraph;
             }
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 if let Some((_, _, htext, _)) = heading.as_mut() {
@@ -454,12 +418,6 @@ pub fn parse_note(note: &Note) -> ParsedNote {
     if section.heading.is_some() || !section.text.trim().is_empty() {
         p.sections.push(finish_section(section));
     }
-    // wikilink labels: only keep the text when the link was piped
-    for (l, (ev, _)) in p.links.iter_mut().zip(link_events(&evs)) {
-        if !ev {
-            l.label = None;
-        }
-    }
     // section ends: up to the next heading of the same or a higher level
     let n = p.headings.len();
     for i in 0..n {
@@ -474,52 +432,44 @@ pub fn parse_note(note: &Note) -> ParsedNote {
     p
 }
 
-/// For each recorded link in order, whether it was a piped wikilink (`true`) or its label is
-/// meaningful for other reasons (Markdown links and images keep `None`).
-fn link_events<'a>(evs: &'a [Ev<'a>]) -> impl Iterator<Item = (bool, ())> + 'a {
-    evs.iter().filter_map(|(ev, _)| match ev {
-        Event::Start(Tag::Link {
+/// What a link or image event records: its kind, destination and whether it is a piped
+/// wikilink; `None` for links kb does not track (external URLs, autolinks, `#`).
+fn link_kind<'t>(tag: &'t Tag) -> Option<(LinkKind, &'t str, bool)> {
+    let (link_type, dest, image) = match tag {
+        Tag::Link {
             link_type,
             dest_url,
             ..
-        })
-        | Event::Start(Tag::Image {
+        } => (link_type, dest_url.as_ref(), false),
+        Tag::Image {
             link_type,
             dest_url,
             ..
-        }) => {
-            let is_image = matches!(ev, Event::Start(Tag::Image { .. }));
-            match link_type {
-                LinkType::WikiLink { has_pothole } => Some((*has_pothole, ())),
-                LinkType::Autolink | LinkType::Email => None,
-                _ if is_external(dest_url) => None,
-                _ if !is_image && dest_url.starts_with('#') && dest_url.len() == 1 => None,
-                _ => Some((false, ())),
-            }
-        }
-        _ => None,
-    })
-}
-
-fn push_link(
-    p: &mut ParsedNote,
-    kind: LinkKind,
-    dest: &str,
-    offset: usize,
-    (line, col): (usize, usize),
-    (block_links, at): (&mut Vec<(usize, usize)>, usize),
-) -> usize {
-    p.links.push(LinkRef {
-        kind,
-        dest: dest.to_string(),
-        label: None,
-        offset,
-        line,
-        col,
-        context: String::new(),
-    });
-    block_links.push((p.links.len() - 1, at));
-    p.links.len() - 1
+        } => (link_type, dest_url.as_ref(), true),
+        _ => return None,
+    };
+    match link_type {
+        LinkType::WikiLink { has_pothole } => Some((
+            if image {
+                LinkKind::Embed
+            } else {
+                LinkKind::Wiki
+            },
+            dest,
+            *has_pothole,
+        )),
+        LinkType::Autolink | LinkType::Email => None,
+        _ if is_external(dest) || (!image && dest == "#") => None,
+        _ => Some((
+            if image {
+                LinkKind::Image
+            } else {
+                LinkKind::Markdown
+            },
+            dest,
+            false,
+        )),
+    }
 }
 
 /// The text around a link: about `CONTEXT_CHARS` characters of its paragraph, centred on the

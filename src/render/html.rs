@@ -62,7 +62,8 @@ fn render(
     let mut link_close: Vec<&'static str> = Vec::new();
     let mut quote_close: Vec<&'static str> = Vec::new();
     let mut code_depth = 0usize;
-    let mut heading_depth = 0usize;
+    // inside a heading: its id, if it gets one
+    let mut heading: Option<Option<String>> = None;
     let mut skip_until_heading_end = false;
     // notes linked explicitly are not linked again by mention
     let mut linked: std::collections::HashSet<usize> =
@@ -75,7 +76,6 @@ fn render(
         let abs = range.start + r.start;
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
-                heading_depth += 1;
                 if let (Some(title), true) = (
                     skip_h1,
                     i == 0 && *level == pulldown_cmark::HeadingLevel::H1 && top,
@@ -86,42 +86,32 @@ fn render(
                     continue;
                 }
                 let lvl = *level as u8;
+                // ids only on the page itself: an embedded section would repeat the host's ids
                 let hid = parsed
                     .headings
                     .iter()
-                    .find(|h| h.start == abs)
+                    .find(|h| h.start == abs && top)
                     .map(|h| h.id.clone());
-                match (top, hid) {
-                    (true, Some(hid)) => out.push(Event::Html(
-                        format!("<h{lvl} id=\"{}\">", esc_attr(&hid)).into(),
+                match &hid {
+                    Some(hid) => out.push(Event::Html(
+                        format!("<h{lvl} id=\"{}\">", esc_attr(hid)).into(),
                     )),
-                    _ => out.push(Event::Html(format!("<h{lvl}>").into())),
+                    None => out.push(Event::Html(format!("<h{lvl}>").into())),
                 }
+                heading = Some(hid);
             }
             Event::End(TagEnd::Heading(level)) => {
-                heading_depth = heading_depth.saturating_sub(1);
                 if skip_until_heading_end {
                     skip_until_heading_end = false;
                     i += 1;
                     continue;
                 }
                 let lvl = *level as u8;
-                let hid = parsed
-                    .headings
-                    .iter()
-                    .find(|h| {
-                        h.start <= abs
-                            && abs < h.start + 400
-                            && h.level == lvl
-                            && h.start >= range.start
-                    })
-                    .map(|h| h.id.clone());
-                if top && let Some(hid) = hid {
-                    out.push(Event::Html(
+                match heading.take().flatten() {
+                    Some(hid) => out.push(Event::Html(
                         format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
-                    ));
-                } else {
-                    out.push(Event::Html(format!("</h{lvl}>\n").into()));
+                    )),
+                    None => out.push(Event::Html(format!("</h{lvl}>\n").into())),
                 }
             }
             _ if skip_until_heading_end => {}
@@ -247,9 +237,6 @@ fn render(
                         out.push(Event::Html(
                             format!("<{tag} id=\"^{}\">", esc_attr(&bid)).into(),
                         ));
-                        if !is_para {
-                            // pulldown closes `li` itself
-                        }
                     }
                     None => out.push(ev.clone()),
                 }
@@ -307,7 +294,7 @@ fn render(
                     Some(p) => &pending_block_id.remove(p).1.clone(),
                     None => t,
                 };
-                if code_depth > 0 || heading_depth > 0 || !link_close.is_empty() {
+                if code_depth > 0 || heading.is_some() || !link_close.is_empty() {
                     out.push(Event::Text(CowStr::from(text.to_string())));
                 } else {
                     out.push(Event::InlineHtml(
@@ -400,12 +387,8 @@ fn callout_header(evs: &[Ev], bq: usize) -> Option<CalloutHeader> {
         }
         _ => None,
     };
-    let resume = if reopen {
-        k + 1
-    } else {
-        // title only: skip the whole first paragraph
-        k + 1
-    };
+    // continue after the title line (with only a title, after the whole first paragraph)
+    let resume = k + 1;
     Some(CalloutHeader {
         kind: kind.to_string(),
         title: after.trim().to_string(),
@@ -423,13 +406,13 @@ fn default_callout_title(kind: &str) -> String {
     }
 }
 
-fn lookup<'c>(ctx: &'c Ctx, id: usize, abs: usize) -> Option<(&'c LinkRef, &'c Resolution)> {
+/// The link stage's resolution of the link at byte `abs` of note `id`; links the parse stage
+/// did not see (inside an embedded fragment parsed on its own) are resolved now.
+fn resolution(ctx: &Ctx, id: usize, abs: usize, kind: LinkKind, dest: &str) -> Resolution {
     let links = &ctx.parsed[id].links;
-    let k = links.binary_search_by_key(&abs, |l| l.offset).ok()?;
-    Some((&links[k], &ctx.graph.resolutions[id][k]))
-}
-
-fn resolve_now(ctx: &Ctx, id: usize, kind: LinkKind, dest: &str) -> Resolution {
+    if let Ok(k) = links.binary_search_by_key(&abs, |l| l.offset) {
+        return ctx.graph.resolutions[id][k].clone();
+    }
     let l = LinkRef {
         kind,
         dest: dest.to_string(),
@@ -469,11 +452,7 @@ fn open_link(
     dest: &str,
     title: &str,
 ) -> (String, &'static str, Option<String>) {
-    let title_attr = if title.is_empty() {
-        String::new()
-    } else {
-        format!(" title=\"{}\"", esc_attr(title))
-    };
+    let title_attr = title_attr(title);
     let kind = match lt {
         LinkType::WikiLink { .. } => LinkKind::Wiki,
         LinkType::Autolink | LinkType::Email => {
@@ -504,10 +483,7 @@ fn open_link(
         }
         _ => LinkKind::Markdown,
     };
-    let res = match lookup(ctx, id, abs) {
-        Some((_, r)) => r.clone(),
-        None => resolve_now(ctx, id, kind, dest),
-    };
+    let res = resolution(ctx, id, abs, kind, dest);
     let label = match lt {
         LinkType::WikiLink { has_pothole: false } => Some(wiki_display(dest)),
         _ => None,
@@ -604,10 +580,7 @@ fn image_or_embed(
     } else {
         LinkKind::Image
     };
-    let res = match lookup(ctx, id, abs) {
-        Some((_, r)) => r.clone(),
-        None => resolve_now(ctx, id, kind, dest),
-    };
+    let res = resolution(ctx, id, abs, kind, dest);
     let piped = matches!(lt, LinkType::WikiLink { has_pothole: true });
     match res.target {
         Target::Attachment(a) => {

@@ -214,7 +214,6 @@ pub fn render_selected(
     hl: &crate::parse::highlight::Cache,
     sel: &Selection,
 ) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
-    let t0 = std::time::Instant::now();
     let cfg = &site.opts.config;
     let base = cfg.base_path();
     let mut files = 0usize;
@@ -240,9 +239,7 @@ pub fn render_selected(
             asset_url(&base, name, bytes),
         );
     }
-    crate::pipeline::timing("r:statics", t0);
     let tera = tera_for(site, theme, &assets)?;
-    crate::pipeline::timing("r:tera", t0);
 
     // attachments
     for a in site.attachments.iter().filter(|_| sel.assets) {
@@ -284,7 +281,6 @@ pub fn render_selected(
     };
 
     // related notes and the graph
-    crate::pipeline::timing("r:mentions", t0);
     let tag_lists: Vec<Vec<String>> = site.pages.iter().map(|p| p.tags.clone()).collect();
     let by_tag = crate::link::graph::tag_index(&tag_lists);
     let graph_ctx = GraphCtx {
@@ -311,7 +307,6 @@ pub fn render_selected(
         }
     }
 
-    crate::pipeline::timing("r:prep", t0);
     // note pages, in parallel
     let t = std::time::Instant::now();
     let wanted: Vec<usize> = match &sel.notes {

@@ -439,11 +439,22 @@ pub struct Hit {
     pub sections: Vec<SectionHit>,
 }
 
-/// A resolved query token: the terms it stands for (one, or several after expansion).
-#[derive(Debug, Clone)]
-struct TokenTerms {
-    terms: Vec<String>,
+/// Results as `kb search --json` and `/_kb/search` print them: page URLs with the site base.
+pub fn hits_json(hits: &[Hit], base: &str) -> Vec<serde_json::Value> {
+    hits.iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h).unwrap_or_default();
+            v["url"] = serde_json::Value::String(format!(
+                "{base}{}",
+                crate::parse::slug::encode_path(&h.url)
+            ));
+            v
+        })
+        .collect()
 }
+
+/// A resolved query token: the terms it stands for (one, or several after expansion).
+type TokenTerms = Vec<String>;
 
 struct Stats {
     n: u64,
@@ -547,11 +558,9 @@ fn resolve_words(
                         if top.is_empty() {
                             top.push(t.clone());
                         }
-                        TokenTerms { terms: top }
+                        top
                     } else {
-                        TokenTerms {
-                            terms: vec![t.clone()],
-                        }
+                        vec![t.clone()]
                     }
                 })
                 .collect();
@@ -564,7 +573,6 @@ fn resolve_words(
             {
                 let t = &w.tokens[0];
                 let any = out[0]
-                    .terms
                     .iter()
                     .any(|x| dfs(searcher, f, x).iter().any(|&d| d > 0));
                 if !any {
@@ -576,7 +584,7 @@ fn resolve_words(
                             .collect();
                     let top = top_by_df(searcher, f, cands);
                     if !top.is_empty() {
-                        out[0] = TokenTerms { terms: top };
+                        out[0] = top;
                     }
                 }
             }
@@ -623,13 +631,13 @@ impl SearchIndex {
         };
         let resolved = resolve_words(&searcher, f, &words);
         let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
-        for (wi, tokens) in resolved.iter().enumerate() {
+        for tokens in &resolved {
             // per document: number of tokens present and the word's score
             let mut word_docs: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
             for tt in tokens {
                 // token score per doc: max over its terms of the sum over fields
                 let mut tok_docs: HashMap<(u32, u32), f32> = HashMap::new();
-                for term in &tt.terms {
+                for term in tt {
                     let mut term_docs: HashMap<(u32, u32), f32> = HashMap::new();
                     for (k, field) in f.text.iter().enumerate() {
                         let t = Term::from_field_text(*field, term);
@@ -672,7 +680,6 @@ impl SearchIndex {
                     e.1 += s;
                 }
             }
-            let _ = wi;
             for (d, (count, s)) in word_docs {
                 if count == tokens.len() {
                     let a = acc.entry(d).or_default();

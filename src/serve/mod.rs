@@ -99,18 +99,7 @@ impl State {
             .and_then(|i| i.clone())
             .ok_or_else(|| anyhow::anyhow!("index not ready"))?;
         let hits = index.search(q, limit)?;
-        let out: Vec<serde_json::Value> = hits
-            .iter()
-            .map(|h| {
-                let mut v = serde_json::to_value(h).unwrap_or_default();
-                v["url"] = serde_json::Value::String(format!(
-                    "{}{}",
-                    self.base,
-                    crate::parse::slug::encode_path(&h.url)
-                ));
-                v
-            })
-            .collect();
+        let out = crate::search::index::hits_json(&hits, &self.base);
         Ok(serde_json::to_string(&out)?)
     }
 }

@@ -515,20 +515,9 @@ impl Rebuilder {
         }
         timing("relink", t);
 
-        let errors = self.errors();
-        if !errors.is_empty() {
-            self.stale = true;
-            return Ok(Outcome {
-                errors,
-                ..Default::default()
-            });
-        }
-        if self.stale {
-            self.publish_all()?;
-            return Ok(Outcome {
-                all: true,
-                ..Default::default()
-            });
+        // errors keep the last good pages; after a failed rebuild everything is re-rendered
+        if self.stale || !self.errors().is_empty() {
+            return self.finish_full();
         }
 
         // which pages depend on the change

@@ -8,32 +8,13 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
-import { REPO, kb, buildSite, tempDir } from "./helpers.mjs";
+import { REPO, kb, buildSite, tempDir, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from "./helpers.mjs";
 import { encodePath, encodeFragment } from "../../static/search.js";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
-const CHROMIUM = process.env.KB_CHROMIUM || "/usr/bin/chromium";
 const SUB = "/kb/";
 const QUERY = "메시지 브로커를";
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".bin": "application/octet-stream",
-  ".xml": "application/xml; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-};
 
 /** Serves `state.dir` at `prefix` (like a static host: directories -> index.html, 404.html). */
 function serve(state, prefix) {
@@ -73,7 +54,7 @@ function serve(state, prefix) {
       status = 404;
       file = join(dir, "404.html");
     }
-    res.writeHead(status, { "content-type": TYPES[extname(file).toLowerCase()] || "application/octet-stream" });
+    res.writeHead(status, { "content-type": CONTENT_TYPES[extname(file).toLowerCase()] || "application/octet-stream" });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
@@ -102,8 +83,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run"],
+    args: CHROMIUM_ARGS,
   });
 });
 

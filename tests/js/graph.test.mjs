@@ -13,28 +13,12 @@ import http from "node:http";
 import { execFile } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join, normalize, sep } from "node:path";
+
+import { REPO, KB_BIN, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES, GEN_CORPUS } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
-const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const KB_BIN = process.env.KB_BIN || join(REPO, "target/release/kb");
-const CHROMIUM = process.env.KB_CHROMIUM || "/usr/bin/chromium";
-const GEN = "/work/shared/bench/gen_corpus.py";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".xml": "application/xml; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".bin": "application/octet-stream",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-};
 
 // ---------------------------------------------------------------------------------------------
 // helpers: temp dirs, kb, a static server
@@ -87,7 +71,7 @@ function serve(dir, prefix = "/") {
     } catch {
       return void res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found");
     }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
+    res.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
     createReadStream(file).pipe(res);
   });
   return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
@@ -102,7 +86,7 @@ const servers = [];
 before(async () => {
   if (SKIP) return;
   ({ chromium } = await import("playwright-core"));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 after(async () => {
@@ -486,7 +470,7 @@ test("sub-path site: previews and graph links carry the base path", { skip: SKIP
 test("10,000-note graph: first draw < 3 s, wheel-zoom redraw < 100 ms", { skip: SKIP || process.env.KB_SKIP_BIG === "1", timeout: 240000 }, async () => {
   const root = themedRoot(join(TMP, "big"));
   const t0 = Date.now();
-  await run("python3", [GEN, "--notes", "10000", "--seed", "42", "--out", join(root, "notes")], 0);
+  await run("python3", [GEN_CORPUS, "--notes", "10000", "--seed", "42", "--out", join(root, "notes")], 0);
   const t1 = Date.now();
   const out = await build(root, join(root, "public"));
   const t2 = Date.now();

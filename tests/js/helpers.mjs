@@ -8,6 +8,33 @@ import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const KB_BIN = process.env.KB_BIN || join(REPO, "target/release/kb");
+/** Debian's Chromium and the flags the browser tests start it with. */
+export const CHROMIUM = process.env.KB_CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+/** Content types the tests' static servers send, by file extension. */
+export const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".bin": "application/octet-stream",
+  ".xml": "application/xml; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+};
+
+/** The shared corpus generator beside the repository. */
+export const GEN_CORPUS = join(REPO, "..", "shared", "bench", "gen_corpus.py");
+
 export const TIK_CORPUS = process.env.KB_TIK_CORPUS || join(REPO, "..", "shared", "corpora", "tech-interview-ko");
 
 /** Runs the kb binary; retries once (the binary may be replaced while tests run). */

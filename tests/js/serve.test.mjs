@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, KB_BIN, tempDir } from "./helpers.mjs";
+import { REPO, KB_BIN, tempDir, CHROMIUM, CHROMIUM_ARGS } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
-const CHROMIUM = process.env.KB_CHROMIUM || "/usr/bin/chromium";
 
 function startServer(root) {
   return new Promise((resolve, reject) => {
@@ -38,7 +37,7 @@ test("live reload, error overlay and recovery in Chromium", { skip: SKIP && "KB_
   const { proc, origin } = await startServer(root);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: CHROMIUM_ARGS,
   });
   const problems = [];
   try {
