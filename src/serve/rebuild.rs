@@ -67,7 +67,11 @@ pub fn classify(opts: &BuildOptions, paths: impl IntoIterator<Item = PathBuf>) -
         } else if p.starts_with(&templates) {
             c.templates = true;
         } else if let Ok(rel) = p.strip_prefix(&statics) {
-            c.statics.push(crate::load::rel_string(rel));
+            // the folder itself (created or removed) is not a file to serve; its files
+            // arrive as their own events or from the walk of a newly watched folder
+            if !rel.as_os_str().is_empty() && !p.is_dir() {
+                c.statics.push(crate::load::rel_string(rel));
+            }
         } else if p == root.join("kb.toml") {
             c.config = true;
         }
@@ -678,5 +682,48 @@ pub fn announce(state: &State, out: &Outcome) {
             "reload",
             serde_json::json!({"all": out.all, "paths": out.changed}).to_string(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_sorts_paths_and_skips_folders_and_noise() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap();
+        for d in ["notes", "static/css", "templates"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("static/css/extra.css"), "a{}").unwrap();
+        let opts = BuildOptions {
+            root: root.clone(),
+            config: crate::config::Config::default(),
+            drafts: false,
+        };
+        let c = classify(
+            &opts,
+            [
+                root.join("static"),
+                root.join("static/css"),
+                root.join("static/css/extra.css"),
+                root.join("static/gone.js"),
+                root.join("notes/B.md"),
+                root.join("notes/A.md"),
+                root.join("notes/A.md"),
+                root.join("notes/.A.md.swp"),
+                root.join("kb.toml"),
+                root.join(".kb/cache/highlight.bin"),
+            ],
+        );
+        assert_eq!(c.statics, vec!["css/extra.css", "gone.js"]);
+        assert_eq!(
+            c.notes,
+            vec![root.join("notes/A.md"), root.join("notes/B.md")]
+        );
+        assert!(c.config && !c.templates);
+        let c = classify(&opts, [root.join("templates")]);
+        assert!(c.templates && c.statics.is_empty());
     }
 }
