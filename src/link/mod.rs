@@ -546,7 +546,18 @@ fn report(
                     format!("broken {what}: no note named `{t}`"),
                 )
             };
+            // `[[C#]]` for a note named `C#.md`: `#` opens a heading in a wikilink
+            let hash_name = matches!(l.kind, LinkKind::Wiki | LinkKind::Embed)
+                && l.dest.contains('#')
+                && resolver.find_note(&notes[from], &l.dest).is_some();
             let hint = match &sugg_display {
+                _ if hash_name => format!(
+                    "`#` starts a heading in a wikilink, so this looks for a heading in `{t}`; \
+                     rename `{}.md` without `#` (Obsidian does not allow it either) or use a \
+                     Markdown link such as [text]({}.md)",
+                    l.dest,
+                    crate::parse::slug::encode_path(&l.dest)
+                ),
                 Some(s) => format!("did you mean [[{s}]]?"),
                 None if is_file => "add the file under notes/ or fix the path".to_string(),
                 None => format!("create the note with `kb new \"{t}\"` or fix the name"),
@@ -554,7 +565,11 @@ fn report(
             diags.push(
                 Diagnostic::warning(code, path, (l.line, l.col), msg, hint)
                     .with_target(l.dest.clone())
-                    .with_suggestion(sugg_display.map(|s| format!("[[{s}]]"))),
+                    .with_suggestion(
+                        sugg_display
+                            .filter(|_| !hash_name)
+                            .map(|s| format!("[[{s}]]")),
+                    ),
             );
         }
         Target::Note { id, .. } => {

@@ -124,12 +124,29 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                     Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
                     _ => msg,
                 };
+                let (msg, hint) = if msg.starts_with("budget breached") {
+                    (
+                        "invalid YAML front matter: aliases expand to too many values (a YAML alias bomb?)".to_string(),
+                        "front matter needs no anchors or aliases (`&name`, `*name`); write the values out; the note is built without its front matter",
+                    )
+                } else if let Some(key) = msg.strip_prefix("duplicate mapping key: ") {
+                    let key = key.split(',').next().unwrap_or(key);
+                    (
+                        format!("invalid YAML front matter: the key `{key}` appears twice"),
+                        "keep one of the two lines; the note is built without its front matter",
+                    )
+                } else {
+                    (
+                        format!("invalid YAML front matter: {msg}"),
+                        "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
+                    )
+                };
                 diags.push(Diagnostic::error(
                     "frontmatter-syntax",
                     path,
                     (line, col),
-                    format!("invalid YAML front matter: {msg}"),
-                    "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
+                    msg,
+                    hint,
                 ));
                 return (FrontMatter::default(), diags);
             }

@@ -181,6 +181,16 @@ pub fn walk(
             continue;
         }
         if !entry.file_type().is_file() {
+            // a named pipe or device would block or never end: never opened
+            if let Ok(rel) = entry.path().strip_prefix(root) {
+                diags.push(Diagnostic::warning(
+                    "not-a-file",
+                    display(opts, &rel_string(rel)),
+                    (1, 1),
+                    "not a regular file (a named pipe, socket or device); it was skipped",
+                    "kb only reads regular files; move it out of the notes folder",
+                ));
+            }
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root) else {

@@ -87,11 +87,13 @@ fn render(
                 }
                 let lvl = *level as u8;
                 // ids only on the page itself: an embedded section would repeat the host's ids
+                // headings are in source order: binary search, not a scan per heading
                 let hid = parsed
                     .headings
-                    .iter()
-                    .find(|h| h.start == abs && top)
-                    .map(|h| h.id.clone());
+                    .binary_search_by_key(&abs, |h| h.start)
+                    .ok()
+                    .filter(|_| top)
+                    .map(|k| parsed.headings[k].id.clone());
                 match &hid {
                     Some(hid) => out.push(Event::Html(
                         format!("<h{lvl} id=\"{}\">", esc_attr(hid)).into(),

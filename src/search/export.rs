@@ -337,6 +337,7 @@ pub fn export_cancellable(
     let mut current: Option<(usize, Vec<super::index::SectionDoc>)> = None;
     let mut chunk_files = SetWriter::new(sink, "d", "json");
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
+    let mut same_line = 0usize;
     for (i, &(note, line, _, _)) in addr.iter().enumerate() {
         // a new slot starts a new file
         if !rows.is_empty() && ordinals[i].is_multiple_of(CHUNK_DOCS as u32) {
@@ -349,9 +350,14 @@ pub fn export_cancellable(
                 if current.as_ref().is_none_or(|(k, _)| *k != note) {
                     current = Some((note, super::index::note_sections(site, note)));
                 }
-                let sec = current
-                    .as_ref()
-                    .and_then(|(_, d)| d.iter().find(|s| s.line == line));
+                // sections are in line order (a binary search keeps a note with 100k
+                // headings linear); an opening text and a heading can share a line
+                let dup = (i > 0 && addr[i - 1].0 == note && addr[i - 1].1 == line) as usize;
+                same_line = if dup == 1 { same_line + 1 } else { 0 };
+                let sec = current.as_ref().and_then(|(_, d)| {
+                    d.get(d.partition_point(|s| s.line < line) + same_line)
+                        .filter(|s| s.line == line)
+                });
                 let (heading, anchor, text) = match sec {
                     Some(s) => (
                         s.heading_label.clone(),
