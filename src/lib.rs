@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod config;
 pub mod diag;
+pub mod fuzzing;
 pub mod link;
 pub mod load;
 pub mod parse;

@@ -328,8 +328,13 @@ impl SearchIndex {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .clamp(1, 2);
-            self.index
-                .writer_with_num_threads(threads, 24_000_000 * threads)
+            let w = self
+                .index
+                .writer_with_num_threads(threads, 24_000_000 * threads)?;
+            // a build killed mid-commit leaves files the last commit does not use (a `.del`
+            // file with the name the next commit wants, say): remove them first
+            w.garbage_collect_files().wait()?;
+            Ok(w)
         };
         for i in 0..site.notes.len() {
             let id = &site.notes[i].rel_path;

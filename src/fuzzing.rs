@@ -1,0 +1,180 @@
+//! Entry points for the cargo-fuzz targets in `fuzz/` and their regression tests in
+//! `tests/fuzz_regressions.rs`: each runs one part of kb on arbitrary bytes and panics only
+//! when an invariant breaks (a diagnostic outside the note, a snippet that is not escaped, more
+//! hits than asked for), so a fuzzer crash is always a real bug.
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::load::{Note, note_from_bytes};
+use crate::parse::ParsedNote;
+use crate::pipeline::{BuildOptions, link_stage};
+use crate::search::index::SearchIndex;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Checks that a diagnostic points inside `text` (1-based line and column).
+fn check_location(d: &Diagnostic, text: &str) {
+    let lines = text.split('\n').count().max(1);
+    assert!(
+        d.line >= 1 && d.col >= 1 && d.line <= lines + 1,
+        "diagnostic outside the note ({} lines): {d:?}",
+        lines
+    );
+    assert!(!d.message.is_empty() && !d.hint.is_empty(), "{d:?}");
+}
+
+fn read(name: &str, data: &[u8]) -> (Option<Note>, Vec<Diagnostic>) {
+    note_from_bytes(
+        &format!("notes/{name}"),
+        name.to_string(),
+        PathBuf::from(name),
+        data.to_vec(),
+        None,
+    )
+}
+
+/// The note reader: encoding checks, line endings, front matter split and parse.
+pub fn frontmatter(data: &[u8]) {
+    let (note, diags) = read("f.md", data);
+    let lossy = String::from_utf8_lossy(data)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    for d in &diags {
+        check_location(d, &lossy);
+    }
+    if let Some(n) = note {
+        assert!(n.body_offset <= n.text.len() && n.text.is_char_boundary(n.body_offset));
+        assert!(!n.text.contains('\r') && !n.text.contains('\0'));
+        for t in &n.front.tags {
+            assert!(
+                !t.is_empty() && !t.contains(char::is_whitespace),
+                "tag {t:?}"
+            );
+        }
+    }
+}
+
+/// Notes the fuzzed note can link to and embed (headings, block ids, aliases).
+const VAULT: &[(&str, &str)] = &[
+    (
+        "Redis.md",
+        "---\naliases: [레디스]\ntags: [db/cache]\n---\n# Redis\n\n## 개념\n\nRedis를 메세지 브로커로 사용.\n\n## Redis vs RabbitMQ\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nA paragraph with a block id. ^blk\n",
+    ),
+    (
+        "infra/Docker.md",
+        "# Docker\n\n![[Redis#개념]]\n\n```yaml\nservices:\n  redis: {image: redis}\n```\n",
+    ),
+];
+
+/// One note through read, parse, link, render and search documents, next to a small vault.
+pub fn note(data: &[u8]) {
+    let mut notes = Vec::new();
+    let mut diags = Vec::new();
+    for (name, text) in VAULT {
+        let (n, d) = read(name, text.as_bytes());
+        notes.extend(n);
+        diags.extend(d);
+    }
+    let (n, d) = read("fuzz.md", data);
+    let Some(n) = n else { return };
+    let text = n.text.clone();
+    notes.push(n);
+    diags.extend(d);
+    let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
+    let opts = BuildOptions {
+        root: PathBuf::from("/nonexistent-kb-fuzz"),
+        config: Config::default(),
+        drafts: true,
+    };
+    let site = link_stage(&opts, notes, vec![], parsed, diags);
+    let me = site.notes.len() - 1;
+    for d in site
+        .diagnostics
+        .iter()
+        .filter(|d| d.path == "notes/fuzz.md")
+    {
+        check_location(d, &text);
+    }
+    let theme = theme();
+    let sink = crate::serve::MemSink::default();
+    let hl = crate::parse::highlight::Cache::default();
+    let sel = crate::render::Selection {
+        notes: Some(std::iter::once(me).collect()),
+        ..Default::default()
+    };
+    crate::render::render_selected(&site, theme, &sink, &hl, &sel).expect("render");
+    let files = sink.files.lock().expect("sink");
+    let page = format!("{}index.html", site.pages[me].slug);
+    assert!(files.contains_key(&page), "no page {page}");
+    let docs = crate::search::index::note_sections(&site, me);
+    assert!(!docs.is_empty());
+}
+
+fn theme() -> &'static crate::render::theme::Theme {
+    static THEME: OnceLock<crate::render::theme::Theme> = OnceLock::new();
+    THEME.get_or_init(|| {
+        crate::render::theme::Theme::load(std::path::Path::new("/nonexistent-kb-fuzz"))
+            .expect("built-in theme")
+    })
+}
+
+/// The analyzer and the snippet maker on arbitrary text (the first line is the query).
+pub fn analyzer(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (q, text) = s.split_once('\n').unwrap_or((s, s));
+    for query in [false, true] {
+        for t in crate::search::analyzer::tokens(text, query) {
+            assert!(!t.is_empty() && !t.contains(char::is_whitespace), "{t:?}");
+        }
+    }
+    let words = crate::search::analyzer::parse_query(q);
+    let n = crate::search::analyzer::normalize(text).chars().count();
+    for (a, b) in crate::search::snippet::match_ranges(text, &words) {
+        assert!(a < b && b <= n, "range {a}..{b} of {n}");
+    }
+    let snip = crate::search::snippet::snippet(text, &words, 160);
+    let bare = snip.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !bare.contains('<') && !bare.contains('>'),
+        "unescaped: {snip}"
+    );
+}
+
+fn index() -> &'static SearchIndex {
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut notes = Vec::new();
+        for (name, text) in VAULT {
+            notes.extend(read(name, text.as_bytes()).0);
+        }
+        let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
+        let opts = BuildOptions {
+            root: PathBuf::from("/nonexistent-kb-fuzz"),
+            config: Config::default(),
+            drafts: true,
+        };
+        let site = link_stage(&opts, notes, vec![], parsed, vec![]);
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.update(&site).expect("update");
+        idx
+    })
+}
+
+/// The query parser and a search over a small index.
+pub fn query(data: &[u8]) {
+    let Ok(q) = std::str::from_utf8(data) else {
+        return;
+    };
+    for w in crate::search::analyzer::parse_query(q) {
+        assert!(w.tokens.iter().all(|t| !t.is_empty()), "{w:?}");
+    }
+    let hits = index().search(q, 5).expect("search");
+    assert!(hits.len() <= 5);
+    for h in &hits {
+        assert!(!h.url.is_empty() && h.sections.len() <= 3, "{h:?}");
+        let bare = h.snippet.replace("<mark>", "").replace("</mark>", "");
+        assert!(!bare.contains('<'), "unescaped snippet {}", h.snippet);
+    }
+}
