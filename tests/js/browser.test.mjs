@@ -5,60 +5,14 @@
 // A missing browser or playwright-core is a failure unless KB_SKIP_BROWSER=1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import { createReadStream, existsSync, statSync } from "node:fs";
-import { extname, join, normalize, sep } from "node:path";
-import { REPO, kb, buildSite, tempDir, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from "./helpers.mjs";
+import { existsSync } from "node:fs";
+import { REPO, kb, buildSite, tempDir, CHROMIUM, CHROMIUM_ARGS, serveSite } from "./helpers.mjs";
 import { encodePath, encodeFragment } from "../../static/search.js";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 const SUB = "/kb/";
 const QUERY = "메시지 브로커를";
 
-
-/** Serves `state.dir` at `prefix` (like a static host: directories -> index.html, 404.html). */
-function serve(state, prefix) {
-  const server = http.createServer((req, res) => {
-    const dir = state.dir;
-    const url = new URL(req.url, "http://x");
-    if (url.pathname === "/favicon.ico") {
-      // the browser's own request at the origin root, outside the site (the theme has no icon)
-      res.writeHead(204).end();
-      return;
-    }
-    if (!url.pathname.startsWith(prefix)) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("outside the site");
-      return;
-    }
-    let rel;
-    try {
-      rel = decodeURIComponent(url.pathname.slice(prefix.length));
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = normalize(join(dir, rel));
-    if (file !== dir && !file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) {
-      if (!url.pathname.endsWith("/")) {
-        res.writeHead(301, { location: url.pathname + "/" + url.search }).end();
-        return;
-      }
-      file = join(file, "index.html");
-    }
-    let status = 200;
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      status = 404;
-      file = join(dir, "404.html");
-    }
-    res.writeHead(status, { "content-type": CONTENT_TYPES[extname(file).toLowerCase()] || "application/octet-stream" });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 let server;
 let browser;
@@ -76,7 +30,7 @@ before(async () => {
     throw new Error(`playwright-core is not installed (npm install): ${e.message}`);
   }
   const state = { dir: tempDir("kb-browser-empty-") };
-  server = await serve(state, SUB);
+  server = await serveSite(state, SUB);
   origin = `http://127.0.0.1:${server.address().port}`;
   state.dir = await buildSite(REPO, null, ["--base-url", origin + SUB]);
   expected = JSON.parse(await kb(["search", "--json", "--root", REPO, "-n", "8", QUERY]));

@@ -9,13 +9,12 @@
 // A missing browser or playwright-core is a failure unless KB_SKIP_BROWSER=1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
 import { execFile } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 
-import { REPO, KB_BIN, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES, GEN_CORPUS } from "./helpers.mjs";
+import { REPO, KB_BIN, CHROMIUM, CHROMIUM_ARGS, GEN_CORPUS, serveSite } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 
@@ -51,32 +50,6 @@ async function build(root, out, extra = []) {
   return out;
 }
 
-/** Serves a built site at `prefix` like a static host: directories -> index.html, else 404. */
-function serve(dir, prefix = "/") {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://x");
-    if (url.pathname === "/favicon.ico") return void res.writeHead(204).end();
-    if (!url.pathname.startsWith(prefix)) return void res.writeHead(404, { "content-type": "text/plain" }).end("outside the site");
-    let rel;
-    try {
-      rel = decodeURIComponent(url.pathname.slice(prefix.length - 1));
-    } catch {
-      return void res.writeHead(400).end();
-    }
-    let file = normalize(join(dir, rel));
-    if (file !== dir && !file.startsWith(dir + sep)) return void res.writeHead(403).end();
-    try {
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
-      if (!statSync(file).isFile()) throw new Error("not a file");
-    } catch {
-      return void res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found");
-    }
-    res.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-cache" });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
-}
-
 // ---------------------------------------------------------------------------------------------
 // browser plumbing
 
@@ -95,9 +68,9 @@ after(async () => {
 });
 
 async function site(dir, prefix = "/") {
-  const s = await serve(dir, prefix);
-  servers.push(s.server);
-  return s.origin;
+  const server = await serveSite({ dir }, prefix);
+  servers.push(server);
+  return `http://127.0.0.1:${server.address().port}`;
 }
 
 /** A page that records console errors, uncaught exceptions, CSP violations and failed requests. */

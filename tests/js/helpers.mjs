@@ -1,9 +1,10 @@
 // Shared test helpers: the kb binary, built sites, a fetch that reads a built site from disk.
 import { execFile } from "node:child_process";
-import { mkdtempSync, mkdirSync, symlinkSync, existsSync, rmSync } from "node:fs";
+import http from "node:http";
+import { mkdtempSync, mkdirSync, symlinkSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -106,4 +107,54 @@ export function diskFetch(site, base = "/") {
       return { ok: false, status: 404 };
     }
   };
+}
+
+/**
+ * Serves a built site like a static host: `state.dir` (read per request, so a test can swap
+ * sites) at the sub-path `prefix`; folders answer with their index.html (a folder URL without
+ * its trailing slash is redirected), anything else missing with the site's 404.html. With
+ * `state.stripCsp`, HTML pages lose their Content-Security-Policy meta tag (the XSS test).
+ * Resolves to the server; its origin is `http://127.0.0.1:<server.address().port>`.
+ */
+export function serveSite(state, prefix = "/") {
+  const server = http.createServer((req, res) => {
+    const dir = state.dir;
+    const url = new URL(req.url, "http://x");
+    // the browser's own request at the origin root, outside the site (the theme has no .ico)
+    if (url.pathname === "/favicon.ico") return void res.writeHead(204).end();
+    if (!url.pathname.startsWith(prefix)) {
+      return void res.writeHead(404, { "content-type": "text/plain" }).end("outside the site");
+    }
+    let rel;
+    try {
+      rel = decodeURIComponent(url.pathname.slice(prefix.length));
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    let file = normalize(join(dir, rel));
+    if (file !== dir && !file.startsWith(dir + sep)) return void res.writeHead(403).end();
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      if (!url.pathname.endsWith("/")) {
+        return void res.writeHead(301, { location: url.pathname + "/" + url.search }).end();
+      }
+      file = join(file, "index.html");
+    }
+    let status = 200;
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      status = 404;
+      file = join(dir, "404.html");
+      if (!existsSync(file)) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] || "application/octet-stream";
+    let body = readFileSync(file);
+    if (state.stripCsp && type.startsWith("text/html")) {
+      const html = body.toString("utf8");
+      const stripped = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/i, "");
+      if (stripped === html) throw new Error(`${file}: no CSP meta tag to strip`);
+      body = Buffer.from(stripped);
+    }
+    res.writeHead(status, { "content-type": type, "cache-control": "no-cache" });
+    res.end(body);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }

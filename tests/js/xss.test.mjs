@@ -9,10 +9,9 @@
 // env: KB_BIN, KB_CHROMIUM, KB_SKIP_BROWSER=1 to skip explicitly.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { extname, join, normalize, sep } from "node:path";
-import { kb, tempDir, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from "./helpers.mjs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { kb, tempDir, CHROMIUM, CHROMIUM_ARGS, serveSite } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 
@@ -64,44 +63,8 @@ function writeKb(root) {
   );
 }
 
-/** Serves `dir` like a static host; `strip` removes the CSP meta tag from HTML pages. */
-function serve(dir, state) {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://x");
-    let rel;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = normalize(join(dir, rel));
-    if (file !== dir && !file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    let status = 200;
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      status = 404;
-      file = join(dir, "404.html");
-    }
-    const type = CONTENT_TYPES[extname(file).toLowerCase()] || "application/octet-stream";
-    let body = readFileSync(file);
-    if (state.strip && type.startsWith("text/html")) {
-      const html = body.toString("utf8");
-      const stripped = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/i, "");
-      assert.notEqual(stripped, html, `${file}: the CSP meta tag is there to strip`);
-      body = Buffer.from(stripped);
-    }
-    res.writeHead(status, { "content-type": type });
-    res.end(body);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
 let server, browser, origin, site;
-const state = { strip: true };
+const state = { stripCsp: true };
 const alerts = [];
 const problems = [];
 
@@ -114,7 +77,8 @@ before(async () => {
   site = join(tempDir("kb-xss-site-"), "public");
   // broken links are expected (the javascript: targets): build exits 0 with warnings
   await kb(["build", "--quiet", "--root", root, "--output", site]);
-  server = await serve(site, state);
+  state.dir = site;
+  server = await serveSite(state);
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 });
@@ -215,7 +179,7 @@ async function visitEverything(page) {
 }
 
 test("no payload runs when only kb's escaping protects the page", { skip: SKIP, timeout: 120000 }, async () => {
-  state.strip = true;
+  state.stripCsp = true;
   const { context, page } = await newPage();
   await visitEverything(page);
   await context.close();
@@ -223,7 +187,7 @@ test("no payload runs when only kb's escaping protects the page", { skip: SKIP, 
 });
 
 test("payloads show as text where kb puts them", { skip: SKIP, timeout: 60000 }, async () => {
-  state.strip = true;
+  state.stripCsp = true;
   const { context, page } = await newPage();
   const notePath = sitePages().find((p) => decodeURIComponent(p).includes("img-src-x"));
   assert.ok(notePath, `hostile note page among ${sitePages()}`);
@@ -259,7 +223,7 @@ test("payloads show as text where kb puts them", { skip: SKIP, timeout: 60000 },
 });
 
 test("the shipped pages cause no CSP violation", { skip: SKIP, timeout: 120000 }, async () => {
-  state.strip = false;
+  state.stripCsp = false;
   const { context, page } = await newPage();
   const violations = [];
   for (const p of sitePages()) {
