@@ -379,6 +379,28 @@ pub fn note_from_bytes(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_file_that_cannot_be_read_is_an_error_not_a_panic() {
+        // (root reads files with mode 000, so a folder stands in for an unreadable file)
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            notes_dir: tmp.path().to_path_buf(),
+            display_prefix: "notes".into(),
+            max_note_bytes: 1 << 20,
+        };
+        std::fs::create_dir(tmp.path().join("x.md")).unwrap();
+        let (note, diags) = read_note(&opts, "x.md".into(), tmp.path().join("x.md"));
+        assert!(note.is_none());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].path, "notes/x.md");
+        assert!(
+            diags[0].message.starts_with("cannot read note: "),
+            "{diags:?}"
+        );
+        let (note, diags) = read_note(&opts, "gone.md".into(), tmp.path().join("gone.md"));
+        assert!(note.is_none() && diags[0].code == "unreadable");
+    }
+
     fn mk(bytes: &[u8]) -> (Option<Note>, Vec<Diagnostic>) {
         note_from_bytes(
             "notes/a.md",
