@@ -93,12 +93,24 @@ pub const RESERVED: &[&str] = &["tags", "static", "search", "graph", "_kb"];
 /// Folders whose whole content kb writes: no note may be published below them.
 pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb"];
 
-/// Prints how long a stage took when `KB_TIMINGS` is set (used by the benchmark script).
+/// Prints how long a stage took, and the resident and peak memory after it (Linux), when
+/// `KB_TIMINGS` is set (used by the benchmark script).
 pub fn timing(stage: &str, start: std::time::Instant) {
     if std::env::var_os("KB_TIMINGS").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mib = |key: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map(|kib| format!("{:>5} MiB", kib / 1024))
+                .unwrap_or_default()
+        };
         eprintln!(
-            "timing: {stage:<10} {:>8.1} ms",
-            start.elapsed().as_secs_f64() * 1000.0
+            "timing: {stage:<10} {:>8.1} ms   rss {}  peak {}",
+            start.elapsed().as_secs_f64() * 1000.0,
+            mib("VmRSS:"),
+            mib("VmHWM:")
         );
     }
 }
@@ -312,6 +324,22 @@ pub struct BuildReport {
     pub search: crate::search::export::ExportStats,
 }
 
+/// Hands heap pages freed by rendering back to the operating system (glibc keeps them in its
+/// per-thread arenas otherwise), so indexing does not stack its peak on top of rendering's.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it has no
+        // preconditions and touches no live allocation.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 /// Runs the whole pipeline and atomically replaces the output folder.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut site = assemble(opts);
@@ -335,6 +363,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     }
     drop(hl);
     crate::render::forget_memos();
+    release_freed_memory();
     let t = std::time::Instant::now();
     let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
         Ok(i) => i,

@@ -357,6 +357,7 @@ pub fn render_selected(
         }
     }
 
+    crate::pipeline::release_freed_memory();
     crate::pipeline::timing("notes", t);
     let t = std::time::Instant::now();
     // site pages
@@ -382,6 +383,7 @@ pub fn render_selected(
         let mut c = page_context("graph");
         let tg = std::time::Instant::now();
         c.insert("graph_data", &graph_data(site, sink, &base)?);
+        crate::pipeline::release_freed_memory();
         crate::pipeline::timing("graph", tg);
         put_tpl("graph.html", "graph/index.html", c)?;
     }

@@ -330,7 +330,7 @@ impl SearchIndex {
                 .clamp(1, 2);
             let w = self
                 .index
-                .writer_with_num_threads(threads, 24_000_000 * threads)?;
+                .writer_with_num_threads(threads, 16_000_000 * threads)?;
             // a build killed mid-commit leaves files the last commit does not use (a `.del`
             // file with the name the next commit wants, say): remove them first
             w.garbage_collect_files().wait()?;
