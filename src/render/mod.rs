@@ -376,8 +376,12 @@ pub fn render_selected(
     if sel.site_pages {
         put_tpl("tags.html", "tags/index.html", tag_index)?;
     }
-    for (slug_path, c) in tag_pages {
-        put_tpl("tag.html", &format!("tags/{slug_path}/index.html"), c)?;
+    for tp in &tag_pages {
+        put_tpl(
+            "tag.html",
+            &format!("tags/{}/index.html", tp.slug_path),
+            tag_page_context(site, tp),
+        )?;
     }
     if sel.graph && theme.templates.contains_key("graph.html") {
         let mut c = page_context("graph");
@@ -472,6 +476,18 @@ fn local_graph(site: &Site, i: usize, cats: &BTreeMap<&str, usize>) -> String {
     json!({"nodes": nodes, "edges": edges}).to_string()
 }
 
+/// A node of the global graph: title, URL, category, degree, x, y, tag ids.
+type GraphNode<'a> = (&'a str, &'a str, usize, usize, f64, f64, Vec<usize>);
+
+/// The global graph's data file.
+#[derive(serde::Serialize)]
+struct GraphData<'a> {
+    categories: Vec<&'a str>,
+    tags: Vec<&'a str>,
+    nodes: Vec<GraphNode<'a>>,
+    edges: Vec<[usize; 2]>,
+}
+
 /// Writes the global graph data (with a build-time layout) and returns its URL.
 fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String> {
     let cats = category_ids(site);
@@ -490,34 +506,36 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
             tag_names.entry(t.as_str()).or_insert(n);
         }
     }
-    let nodes: Vec<Value> = site
+    // typed rows, serialized straight to bytes: a `Value` tree of 10k nodes and 70k edges
+    // would cost tens of MiB at the build's memory peak
+    let nodes: Vec<GraphNode> = site
         .pages
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let degree = site.graph.outgoing[i].len() + site.graph.backlinks[i].len();
-            json!([
-                p.title,
-                p.href,
+            (
+                p.title.as_str(),
+                p.href.as_str(),
                 cats.get(p.category.as_str()).copied().unwrap_or(0),
                 degree,
                 (pos[i].0 as f64 * 1000.0).round() / 1000.0 + 0.0,
                 (pos[i].1 as f64 * 1000.0).round() / 1000.0 + 0.0,
                 p.tags
                     .iter()
-                    .filter_map(|t| tag_names.get(t.as_str()))
-                    .collect::<Vec<_>>()
-            ])
+                    .filter_map(|t| tag_names.get(t.as_str()).copied())
+                    .collect(),
+            )
         })
         .collect();
     let mut tags: Vec<(&str, usize)> = tag_names.into_iter().collect();
     tags.sort_by_key(|t| t.1);
-    let data = json!({
-        "categories": cats.keys().collect::<Vec<_>>(),
-        "tags": tags.iter().map(|t| t.0).collect::<Vec<_>>(),
-        "nodes": nodes,
-        "edges": edges.iter().map(|&(a, b)| [a, b]).collect::<Vec<_>>(),
-    });
+    let data = GraphData {
+        categories: cats.keys().copied().collect(),
+        tags: tags.iter().map(|t| t.0).collect(),
+        nodes,
+        edges: edges.iter().map(|&(a, b)| [a, b]).collect(),
+    };
     let bytes = serde_json::to_vec(&data)?;
     let h = blake3::hash(&bytes).to_hex();
     let name = format!("graph/data-{}.json", &h[..12]);
@@ -671,10 +689,16 @@ fn recent(site: &Site) -> Vec<usize> {
 }
 
 /// All tags with their parents (`db/nosql` also counts for `db`), and a context per tag page.
-fn tag_contexts(
-    site: &Site,
-    only: Option<&HashSet<String>>,
-) -> (tera::Context, Vec<(String, tera::Context)>) {
+/// One tag page to render: its context is built only when the page is rendered, so a site
+/// with many big tags never holds every tag page's note list at once.
+struct TagPage {
+    slug_path: String,
+    name: String,
+    ids: Vec<usize>,
+    children: Vec<Value>,
+}
+
+fn tag_contexts(site: &Site, only: Option<&HashSet<String>>) -> (tera::Context, Vec<TagPage>) {
     let base = site.opts.config.base_path();
     let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -692,41 +716,54 @@ fn tag_contexts(
     let mut pages = Vec::new();
     let mut index = Vec::new();
     let mut seen_slugs = HashSet::new();
-    for (t, mut ids) in tags.clone() {
-        let slug_path = slug::slugify_path(&t);
+    for (t, ids) in &tags {
+        let slug_path = slug::slugify_path(t);
         if !seen_slugs.insert(slug_path.clone()) {
             continue;
         }
         let depth = t.matches('/').count();
         index.push(
-            json!({"name": t, "url": tag_href(&base, &t), "count": ids.len(), "depth": depth}),
+            json!({"name": t, "url": tag_href(&base, t), "count": ids.len(), "depth": depth}),
         );
-        if only.is_some_and(|o| !o.contains(&t)) {
+        if only.is_some_and(|o| !o.contains(t)) {
             continue;
         }
+        let mut ids = ids.clone();
         ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
         let children: Vec<Value> = tags
             .iter()
             .filter(|(c, _)| c.starts_with(&format!("{t}/")) && c.matches('/').count() == depth + 1)
             .map(|(c, v)| json!({"name": c, "url": tag_href(&base, c), "count": v.len()}))
             .collect();
-        let mut c = page_context("tag");
-        c.insert(
-            "tag",
-            &json!({"name": t, "url": tag_href(&base, &t), "count": ids.len()}),
-        );
-        c.insert("children", &children);
-        c.insert(
-            "notes",
-            &ids.iter()
-                .map(|&i| note_summary(site, i))
-                .collect::<Vec<_>>(),
-        );
-        pages.push((slug_path, c));
+        pages.push(TagPage {
+            slug_path,
+            name: t.clone(),
+            ids,
+            children,
+        });
     }
     let mut c = page_context("tags");
     c.insert("tags", &index);
     (c, pages)
+}
+
+/// The context of one tag page.
+fn tag_page_context(site: &Site, tp: &TagPage) -> tera::Context {
+    let base = site.opts.config.base_path();
+    let mut c = page_context("tag");
+    c.insert(
+        "tag",
+        &json!({"name": tp.name, "url": tag_href(&base, &tp.name), "count": tp.ids.len()}),
+    );
+    c.insert("children", &tp.children);
+    c.insert(
+        "notes",
+        &tp.ids
+            .iter()
+            .map(|&i| note_summary(site, i))
+            .collect::<Vec<_>>(),
+    );
+    c
 }
 
 fn abs_url(site: &Site, href: &str) -> String {
