@@ -66,8 +66,8 @@ const VAULT: &[(&str, &str)] = &[
     ),
 ];
 
-/// One note through read, parse, link, render and search documents, next to a small vault.
-pub fn note(data: &[u8]) {
+/// The small vault linked as a site, with `extra` (the fuzzed note) last.
+fn vault_site(extra: Option<(Note, Vec<Diagnostic>)>) -> crate::pipeline::Site {
     let mut notes = Vec::new();
     let mut diags = Vec::new();
     for (name, text) in VAULT {
@@ -75,18 +75,25 @@ pub fn note(data: &[u8]) {
         notes.extend(n);
         diags.extend(d);
     }
-    let (n, d) = read("fuzz.md", data);
-    let Some(n) = n else { return };
-    let text = n.text.clone();
-    notes.push(n);
-    diags.extend(d);
+    if let Some((n, d)) = extra {
+        notes.push(n);
+        diags.extend(d);
+    }
     let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
     let opts = BuildOptions {
         root: PathBuf::from("/nonexistent-kb-fuzz"),
         config: Config::default(),
         drafts: true,
     };
-    let site = link_stage(&opts, notes, vec![], parsed, diags);
+    link_stage(&opts, notes, vec![], parsed, diags)
+}
+
+/// One note through read, parse, link, render and search documents, next to a small vault.
+pub fn note(data: &[u8]) {
+    let (n, d) = read("fuzz.md", data);
+    let Some(n) = n else { return };
+    let text = n.text.clone();
+    let site = vault_site(Some((n, d)));
     let me = site.notes.len() - 1;
     for d in site
         .diagnostics
@@ -145,17 +152,7 @@ pub fn analyzer(data: &[u8]) {
 fn index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut notes = Vec::new();
-        for (name, text) in VAULT {
-            notes.extend(read(name, text.as_bytes()).0);
-        }
-        let parsed: Vec<ParsedNote> = notes.iter().map(crate::parse::parse_note).collect();
-        let opts = BuildOptions {
-            root: PathBuf::from("/nonexistent-kb-fuzz"),
-            config: Config::default(),
-            drafts: true,
-        };
-        let site = link_stage(&opts, notes, vec![], parsed, vec![]);
+        let site = vault_site(None);
         let idx = SearchIndex::in_memory().expect("index");
         idx.update(&site).expect("update");
         idx

@@ -26,26 +26,25 @@ fn write_version(notes: &Path, v: usize) {
             (i * 7) % NOTES,
             format!("Redis를 {word} 메세지 브로커로 사용하는 노트 {i}. ").repeat(20)
         );
-        std::fs::write(&p, body).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_modified(mtime)
-            .unwrap();
+        write_at(&p, &body, mtime);
     }
     let extra = notes.join("extra.md");
     if v == 1 {
-        std::fs::write(&extra, "# Extra\n\nOnly in the new version.\n").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&extra)
-            .unwrap()
-            .set_modified(mtime)
-            .unwrap();
+        write_at(&extra, "# Extra\n\nOnly in the new version.\n", mtime);
     } else {
         let _ = std::fs::remove_file(&extra);
     }
+}
+
+/// Writes a file and sets its modification time.
+fn write_at(p: &Path, text: &str, mtime: SystemTime) {
+    std::fs::write(p, text).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
 }
 
 /// Every file of the site with a hash of its bytes.

@@ -124,15 +124,24 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                     Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
                     _ => msg,
                 };
-                let (msg, hint) = if msg.starts_with("budget breached") {
+                // the parser's own error kinds, under its snippet and alias wrappers
+                let mut kind = &e;
+                while let serde_saphyr::Error::WithSnippet { error, .. }
+                | serde_saphyr::Error::AliasError { error, .. } = kind
+                {
+                    kind = error;
+                }
+                let (msg, hint) = if let serde_saphyr::Error::Budget { .. } = kind {
                     (
                         "invalid YAML front matter: aliases expand to too many values (a YAML alias bomb?)".to_string(),
                         "front matter needs no anchors or aliases (`&name`, `*name`); write the values out; the note is built without its front matter",
                     )
-                } else if let Some(key) = msg.strip_prefix("duplicate mapping key: ") {
-                    let key = key.split(',').next().unwrap_or(key);
+                } else if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = kind {
                     (
-                        format!("invalid YAML front matter: the key `{key}` appears twice"),
+                        format!(
+                            "invalid YAML front matter: the key `{}` appears twice",
+                            key.as_deref().unwrap_or("?")
+                        ),
                         "keep one of the two lines; the note is built without its front matter",
                     )
                 } else {

@@ -352,8 +352,11 @@ pub fn export_cancellable(
                 }
                 // sections are in line order (a binary search keeps a note with 100k
                 // headings linear); an opening text and a heading can share a line
-                let dup = (i > 0 && addr[i - 1].0 == note && addr[i - 1].1 == line) as usize;
-                same_line = if dup == 1 { same_line + 1 } else { 0 };
+                same_line = if i > 0 && addr[i - 1].0 == note && addr[i - 1].1 == line {
+                    same_line + 1
+                } else {
+                    0
+                };
                 let sec = current.as_ref().and_then(|(_, d)| {
                     d.get(d.partition_point(|s| s.line < line) + same_line)
                         .filter(|s| s.line == line)
