@@ -5,7 +5,11 @@ Starts kb serve on a knowledge base, subscribes to /_kb/events, makes N one-word
 note and measures the time from the file write to the `reload` event that names the page.
 Meanwhile C client threads fetch pages in a loop and check every response is whole.
 
-    scripts/bench_serve.py KB_ROOT [--edits 20] [--clients 50] [--kb target/release/kb]
+    scripts/bench_serve.py KB_ROOT [--edits 20] [--clients 50] [--kb target/release/kb] [--search]
+
+With --search, each edit also waits until the static search export (search/meta.json) has
+been refreshed and reports that latency too (it includes the 500 ms quiet time before the
+export starts). Run with KB_TIMINGS=1 to see each export's time and how many files it wrote.
 """
 import argparse, http.client, json, os, random, statistics, subprocess, sys, threading, time, glob
 
@@ -15,6 +19,7 @@ def main():
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--kb", default="target/release/kb")
+    ap.add_argument("--search", action="store_true", help="also wait for and time the search export")
     a = ap.parse_args()
 
     proc = subprocess.Popen([a.kb, "serve", "--watch", "--port", "0", "--root", a.root],
@@ -74,11 +79,18 @@ def main():
         for t in threads:
             t.start()
 
+        def meta():
+            c = http.client.HTTPConnection(host, port, timeout=10)
+            c.request("GET", "/search/meta.json")
+            return c.getresponse().read()
+
         original = open(target, encoding="utf-8").read()
         lat = []
+        search_lat = []
         try:
             for i in range(a.edits):
                 n0 = len(events)
+                meta0 = meta() if a.search else None
                 text = original + f"\n\nedit-{i}-{random.randint(0, 1 << 30)}\n"
                 t0 = time.perf_counter()
                 with open(target, "w", encoding="utf-8") as f:
@@ -97,6 +109,10 @@ def main():
                     print(f"edit {i}: no reload event", file=sys.stderr)
                 else:
                     lat.append((got - t0) * 1000)
+                if a.search:
+                    while time.perf_counter() < t0 + 30 and meta() == meta0:
+                        time.sleep(0.01)
+                    search_lat.append((time.perf_counter() - t0) * 1000)
                 time.sleep(0.3)
         finally:
             with open(target, "w", encoding="utf-8") as f:
@@ -106,11 +122,16 @@ def main():
             t.join(timeout=5)
         lat.sort()
         p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
-        print(json.dumps({
+        out = {
             "notes": len(notes), "edits": a.edits, "reloads": len(lat),
             "p50_ms": round(statistics.median(lat), 1), "p90_ms": round(p(0.9), 1), "max_ms": round(lat[-1], 1),
             "clients": a.clients, "requests_ok": stats["ok"], "requests_bad": stats["bad"], "request_errors": stats["errors"],
-        }))
+        }
+        if search_lat:
+            search_lat.sort()
+            out["search_p50_ms"] = round(statistics.median(search_lat), 1)
+            out["search_max_ms"] = round(search_lat[-1], 1)
+        print(json.dumps(out))
     finally:
         proc.terminate()
         proc.wait()

@@ -96,6 +96,14 @@ impl Staging {
         std::fs::rename(a, b)
     }
 
+    /// Removes one file from the staging folder (no error if it does not exist).
+    pub fn remove(&self, rel: &str) -> io::Result<()> {
+        match std::fs::remove_file(safe_join(&self.dir, rel)?) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Replaces the output folder with the staging folder atomically.
     pub fn commit(mut self) -> io::Result<()> {
         swap_in(&self.dir, &self.target)?;

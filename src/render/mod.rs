@@ -20,6 +20,8 @@ pub trait Sink: Sync {
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
     /// Moves every file under the folder `from` to the folder `to`.
     fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()>;
+    /// Removes one file (no error if it does not exist).
+    fn remove(&self, rel: &str) -> std::io::Result<()>;
     /// Stores a copy of a file from disk.
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         let bytes = std::fs::read(from)?;
@@ -36,6 +38,9 @@ impl Sink for DirSink<'_> {
     }
     fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
         self.0.rename(from, to)
+    }
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.0.remove(rel)
     }
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         self.0.copy(rel, from)

@@ -253,6 +253,9 @@ pub struct SearchIndex {
     pub reader: IndexReader,
     /// Field handles.
     pub fields: Fields,
+    /// Whether tantivy merges segments on its own (off only in tests that need every
+    /// segment to stay as written).
+    auto_merge: bool,
 }
 
 /// What an update did.
@@ -312,7 +315,15 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            auto_merge: true,
         })
+    }
+
+    /// The same index with tantivy's background merges turned off.
+    #[cfg(test)]
+    pub(crate) fn without_auto_merge(mut self) -> Self {
+        self.auto_merge = false;
+        self
     }
 
     /// Brings the index up to date with `site`, touching only notes whose sections changed.
@@ -328,9 +339,12 @@ impl SearchIndex {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .clamp(1, 2);
-            let w = self
+            let w: tantivy::IndexWriter = self
                 .index
                 .writer_with_num_threads(threads, 16_000_000 * threads)?;
+            if !self.auto_merge {
+                w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            }
             // a build killed mid-commit leaves files the last commit does not use (a `.del`
             // file with the name the next commit wants, say): remove them first
             w.garbage_collect_files().wait()?;

@@ -140,6 +140,13 @@ impl crate::render::Sink for MemSink {
         }
         Ok(())
     }
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .remove(rel);
+        Ok(())
+    }
     fn copy(&self, _rel: &str, _from: &std::path::Path) -> std::io::Result<()> {
         // attachments are served from disk
         Ok(())
@@ -147,6 +154,13 @@ impl crate::render::Sink for MemSink {
 }
 
 impl MemSink {
+    /// A sink already holding `files`.
+    pub fn with(files: Files) -> Self {
+        MemSink {
+            files: Mutex::new(files),
+        }
+    }
+
     /// Takes the collected files.
     pub fn take(&self) -> Files {
         self.files

@@ -108,6 +108,8 @@ pub struct Rebuilder {
     walk_diags: Vec<Diagnostic>,
     /// Set after a failed rebuild: the next good one re-renders everything.
     stale: bool,
+    /// The last search export's layout, for updating it in place.
+    export_layout: Option<crate::search::export::Layout>,
 }
 
 /// A note's title, category, aliases, tags and slug before a rebuild.
@@ -164,6 +166,7 @@ impl Rebuilder {
             load_diags: HashMap::new(),
             walk_diags: Vec::new(),
             stale: false,
+            export_layout: None,
         };
         r.split_load_diags();
         let errors = r.errors();
@@ -255,18 +258,60 @@ impl Rebuilder {
     }
 
     /// Like [`Rebuilder::refresh_search`], abandoning the export when `cancel` returns true
-    /// (the index update is kept; the export is redone later).
+    /// (the index update is kept; the export is redone later). The export is updated in place
+    /// when the last one's layout allows: only the shards, term lists and result files that
+    /// the changed notes touch are rewritten.
     pub fn refresh_search_unless(&mut self, cancel: &dyn Fn() -> bool) -> anyhow::Result<()> {
         let t = Instant::now();
         self.index.update(&self.site)?;
-        let sink = MemSink::default();
-        crate::search::export::export_cancellable(&self.index, &self.site, &sink, cancel)?;
-        let export = sink.take();
-        let mut files: super::Files = (*self.state.files()).clone();
-        files.retain(|k, _| !k.starts_with("search/") || k == "search/index.html");
+        let current = self.state.files();
+        let is_export = |k: &str| k.starts_with("search/") && k != "search/index.html";
+        let mut export = None;
+        if let Some(layout) = &self.export_layout {
+            let sink = MemSink::with(
+                current
+                    .iter()
+                    .filter(|(k, _)| is_export(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            );
+            if let Some((stats, layout)) = crate::search::export::export_update(
+                &self.index,
+                &self.site,
+                layout,
+                &sink,
+                cancel,
+            )? {
+                export = Some((sink.take(), stats, "updated"));
+                self.export_layout = Some(layout);
+            }
+        }
+        let (export, stats, how) = match export {
+            Some(e) => e,
+            None => {
+                let sink = MemSink::default();
+                let (stats, layout) = crate::search::export::export_cancellable(
+                    &self.index,
+                    &self.site,
+                    &sink,
+                    cancel,
+                )?;
+                self.export_layout = Some(layout);
+                (sink.take(), stats, "full")
+            }
+        };
+        let mut files: super::Files = (*current).clone();
+        files.retain(|k, _| !is_export(k));
         files.extend(export);
         self.state.swap_files(files);
-        timing("search", t);
+        timing(
+            &format!(
+                "search ({how} export, {} files of {} written)",
+                stats.files_written,
+                stats.shards + stats.lists + stats.chunks + 1
+            ),
+            t,
+        );
         Ok(())
     }
 

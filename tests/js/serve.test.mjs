@@ -6,15 +6,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync, unlinkSync, renameSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { REPO, KB_BIN, tempDir, CHROMIUM, CHROMIUM_ARGS } from "./helpers.mjs";
+import { createSearch } from "../../static/search.js";
+import { REPO, KB_BIN, tempDir, CHROMIUM, CHROMIUM_ARGS, GEN_CORPUS } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 
-function startServer(root) {
+function startServer(root, env = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(KB_BIN, ["serve", "--watch", "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(KB_BIN, ["serve", "--watch", "--port", "0", "--root", root], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
+    proc.stderrText = "";
+    proc.stderr.on("data", (d) => (proc.stderrText += d));
     let out = "";
     proc.stdout.on("data", (d) => {
       out += d;
@@ -73,6 +80,63 @@ test("live reload, error overlay and recovery in Chromium", { skip: SKIP && "KB_
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
+    proc.kill();
+  }
+});
+
+// The dev server updates its static search export in place after an edit (only the shards,
+// term lists and result files the edit touches). After every kind of change, the export must
+// answer exactly what tantivy answers (/_kb/search): same notes, sections and f32 scores.
+test("the dev server's search export follows edits and matches tantivy", { timeout: 240000 }, async () => {
+  const root = join(tempDir("kb-serve-search-"), "kb");
+  execFileSync("python3", [GEN_CORPUS, "--notes", "400", "--seed", "11", "--out", join(root, "notes")]);
+  const files = (dir) => readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".md")).sort();
+  const notes = files(join(root, "notes"));
+  const { proc, origin } = await startServer(root, { KB_TIMINGS: "1" });
+  const get = async (path) => (await fetch(origin + path)).text();
+  const note = (i) => join(root, "notes", notes[i]);
+  const queries = [
+    "kubernetes", "redis 캐시", "데이터베이스", "설정", "트러블슈팅", "kafka 파티션", "kube", "데", "istio envoy",
+    "zqxalpha", "zqxbeta 모니터링", "zqxgamma", "zqxdelta", "새 노트", "zqx",
+  ];
+  const small = (name) => join(root, "notes", name);
+  // changes to small notes touch a few shards of many (a generated note's terms reach most of
+  // the shards of a 400-note site, so editing one may fall back to a full export)
+  const changes = [
+    ["add a note", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nkubernetes 설정과 zqxbeta.\n")],
+    ["edit it", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nzqxalpha 모니터링 zqxbeta 설정.\n")],
+    ["add another", () => writeFileSync(small("zqx-two.md"), "# 두 번째 zqxdelta\n\nredis 캐시 zqxalpha.\n")],
+    ["grow it past its slots", () => writeFileSync(small("zqx-two.md"), "# 두 번째 zqxdelta\n" +
+      Array.from({ length: 24 }, (_, i) => `\n## 추가 섹션 ${i}\n\nzqxdelta ${i} 데이터베이스 설정.\n`).join(""))],
+    ["rename a note", () => renameSync(small("zqx-new.md"), small("zqx-moved.md"))],
+    ["shrink it", () => writeFileSync(small("zqx-two.md"), "# 줄어든 노트\n\nzqxalpha 한 줄.\n")],
+    ["delete a note", () => unlinkSync(small("zqx-moved.md"))],
+    ["edit a generated note", () => writeFileSync(note(3), readFileSync(note(3), "utf8") + "\n\nzqxalpha zqxbeta.\n")],
+    ["delete a generated note", () => unlinkSync(note(7))],
+  ];
+  const key = (h) => `${h.path} :: ${h.sections.map((s) => `${s.anchor}:${Math.fround(s.score)}`).join(" | ")}`;
+  try {
+    for (const [what, change] of changes) {
+      const before = await get("/search/meta.json");
+      change();
+      const deadline = Date.now() + 60000;
+      while ((await get("/search/meta.json")) === before) {
+        assert.ok(Date.now() < deadline, `${what}: the export never changed`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const search = createSearch({ base: origin + "/" });
+      for (const q of queries) {
+        const api = JSON.parse(await get(`/_kb/search?limit=10&q=${encodeURIComponent(q)}`));
+        const js = await search.search(q, { limit: 10 });
+        assert.deepEqual(js.map(key), api.map(key), `${what}: ${q}`);
+      }
+    }
+    const found = (await createSearch({ base: origin + "/" }).search("zqxalpha", { limit: 10 })).map((h) => h.path);
+    assert.deepEqual(found.sort(), [notes[3], "zqx-two.md"].sort(), "notes are found by their new words");
+    const updated = (proc.stderrText.match(/updated export/g) || []).length;
+    console.log(`# ${updated} of ${changes.length} exports updated in place`);
+    assert.ok(updated >= 6, `only ${updated} of ${changes.length} exports were updated in place:\n${proc.stderrText}`);
+  } finally {
     proc.kill();
   }
 });
