@@ -178,7 +178,7 @@ function ensureSite(name, builds) {
   const meta = JSON.parse(fs.readFileSync(path.join(s.site, "search", "meta.json"), "utf8"));
   b.export = {
     docs: meta.docs,
-    shards: meta.shards.length,
+    shards: meta.shards ? meta.shards.length : meta.shardGroups.length * meta.shardGroupSize,
     lists: meta.lists.length,
     chunks: meta.chunks,
     chunkDocs: meta.chunkDocs,

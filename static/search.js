@@ -591,6 +591,15 @@ function parseList(buf) {
   return { terms, dfs };
 }
 
+// tantivy's fieldnorm table (fieldnorm id -> field length): Lucene's SmallFloat int4 code with
+// 24 exact values (checked against tantivy in src/search/export.rs)
+const FIELDNORMS = Array.from({ length: 256 }, (_, i) => {
+  if (i < 24) return i;
+  const bits = (i - 24) & 7;
+  const shift = ((i - 24) >> 3) - 1;
+  return 24 + (shift < 0 ? bits : (bits | 8) * 2 ** shift);
+});
+
 // index of the last entry <= key in a sorted array of first terms (-1: before all)
 function lastLE(firsts, key) {
   let lo = 0;
@@ -635,13 +644,13 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 2) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 3) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
         // per field: K1 * (1 - B + B * fieldnorm / avg) for each fieldnorm id
         const tfCache = avg.map((a) =>
-          Float64Array.from(m.norms, (dl) => f32(k1 * f32(f32(1 - b) + f32(f32(b * f32(dl)) / a)))));
+          Float64Array.from(FIELDNORMS, (dl) => f32(k1 * f32(f32(1 - b) + f32(f32(b * f32(dl)) / a)))));
         return { ...m, k1, b, avg, tfCache, boosts: m.boosts.map(f32), onePlusK1: f32(1 + k1), idf: new Map() };
       });
       metaP.catch(() => {
@@ -666,10 +675,14 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   const list = (m, i) => cached("l" + i, () => load(`${m.listDir}/${i}.bin`, "bin").then(parseList));
   const chunk = (m, i) => cached("d" + i, () => load(`${m.chunkDir}/${i}.json`, "json"));
 
+  const group = (m, g) => cached("s" + g, () => load(`${m.shardGroupDir}/${g}.json`, "json"));
+
   /** Per-field postings of a term, or null. */
   async function termInfo(m, term) {
-    const i = lastLE(m.shards, term);
-    if (i < 0) return null;
+    // meta names every group's first term; the group file names each of its shards' first terms
+    const g = lastLE(m.shardGroups, term);
+    if (g < 0) return null;
+    const i = g * m.shardGroupSize + lastLE(await group(m, g), term);
     return (await shard(m, i)).get(term);
   }
 

@@ -187,6 +187,11 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
   const dir = path.join(siteDir, "search");
   const metaBuf = fs.readFileSync(path.join(dir, "meta.json"));
   const meta = JSON.parse(metaBuf);
+  // format 3 keeps the shard first terms in group files; the simulations want them all
+  if (!meta.shards) {
+    meta.shards = meta.shardGroups.flatMap((_, g) =>
+      JSON.parse(fs.readFileSync(path.join(dir, meta.shardGroupDir, `${g}.json`), "utf8")));
+  }
   const nf = meta.fields.length;
   const mod = await loadClient(siteDir);
   const { parseQuery, prefixUpper, cmpStr, withinOneEdit } = mod;

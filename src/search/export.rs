@@ -25,8 +25,11 @@ pub const LIST_BYTES: usize = 2 * 1024;
 pub const CHUNK_DOCS: usize = 8;
 /// Characters of section text kept for snippets.
 pub const TEXT_CHARS: usize = 1200;
+/// Shards per group file of shard first terms (`s/<hash>/<g>.json`): meta.json holds only
+/// every group's first term, so it stays small however many shards there are.
+pub const GROUP_SHARDS: usize = 64;
 /// Format version of the export.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Sizes of the export, for the build summary and the benchmark.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -507,6 +510,8 @@ pub struct Layout {
     list_files: FileHashes,
     chunk_files: FileHashes,
     dirs: [String; 3],
+    /// Folder and count of the shard group files.
+    groups: (String, usize),
     slots: Slots,
     note_shards: HashMap<String, Vec<u32>>,
 }
@@ -642,6 +647,7 @@ fn full(
         list_files,
         chunk_files,
         dirs: [shard_dir, list_dir, chunk_dir],
+        groups: (String::new(), 0),
         slots,
         note_shards: HashMap::new(),
     };
@@ -657,23 +663,53 @@ fn full(
         &searcher,
         site,
         sink,
-        &layout,
+        &mut layout,
         addr.len(),
         &mut stats,
     )?;
     Ok((stats, layout))
 }
 
-/// Writes `search/meta.json`, the entry point.
+/// Writes the shard group files (unless the set is unchanged, removing the previous set in
+/// `layout.groups`) and records their folder in `layout`.
+fn write_groups(sink: &dyn Sink, layout: &mut Layout, stats: &mut ExportStats) -> anyhow::Result<()> {
+    let files = layout
+        .shards
+        .chunks(GROUP_SHARDS)
+        .map(serde_json::to_vec)
+        .collect::<Result<Vec<_>, _>>()?;
+    let hashes: FileHashes = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (i as u32, *blake3::hash(f).as_bytes()))
+        .collect();
+    let dir = set_dir("s", &hashes);
+    let (old, count) = &layout.groups;
+    if *old != dir {
+        for i in 0..*count {
+            sink.remove(&format!("search/{old}/{i}.json"))?;
+        }
+        for (i, f) in files.iter().enumerate() {
+            sink.put(&format!("search/{dir}/{i}.json"), f)?;
+            stats.bytes += f.len();
+            stats.files_written += 1;
+        }
+    }
+    layout.groups = (dir, files.len());
+    Ok(())
+}
+
+/// Writes `search/meta.json`, the entry point, and the shard group files it names.
 fn write_meta(
     index: &SearchIndex,
     searcher: &Searcher,
     site: &Site,
     sink: &dyn Sink,
-    layout: &Layout,
+    layout: &mut Layout,
     docs: usize,
     stats: &mut ExportStats,
 ) -> anyhow::Result<()> {
+    write_groups(sink, layout, stats)?;
     let segs = searcher.segment_readers();
     let n: u64 = segs.iter().map(|s| s.max_doc() as u64).sum();
     let mut avg = Vec::new();
@@ -688,9 +724,6 @@ fn write_meta(
             tokens as f32 / n as f32
         });
     }
-    let norms: Vec<u32> = (0..=255u8)
-        .map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm)
-        .collect();
     let [shard_dir, list_dir, chunk_dir] = &layout.dirs;
     let meta = serde_json::json!({
         "format": FORMAT,
@@ -700,14 +733,15 @@ fn write_meta(
         "avg": avg,
         "k1": 1.2f32,
         "b": 0.75f32,
-        "norms": norms,
         "maxExpansions": MAX_EXPANSIONS,
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
         "docs": docs,
         "ordinals": layout.slots.next as usize * CHUNK_DOCS,
         "shardDir": shard_dir,
-        "shards": layout.shards,
+        "shardGroupDir": layout.groups.0,
+        "shardGroupSize": GROUP_SHARDS,
+        "shardGroups": layout.shards.iter().step_by(GROUP_SHARDS).collect::<Vec<_>>(),
         "listDir": list_dir,
         "lists": layout.lists,
         "chunkDir": chunk_dir,
@@ -980,6 +1014,7 @@ pub fn export_update(
         list_files: layout.list_files.clone(),
         chunk_files: layout.chunk_files.clone(),
         dirs: layout.dirs.clone(),
+        groups: layout.groups.clone(),
         slots,
         note_shards,
     };
@@ -1018,7 +1053,7 @@ pub fn export_update(
     stats.shards = next.shard_files.len();
     stats.lists = next.list_files.len();
     stats.chunks = next.chunk_files.len();
-    write_meta(index, &searcher, site, sink, &next, addr.len(), &mut stats)?;
+    write_meta(index, &searcher, site, sink, &mut next, addr.len(), &mut stats)?;
     Ok(Some((stats, next)))
 }
 
@@ -1070,8 +1105,22 @@ mod tests {
                 .map(|v| v.as_str().unwrap().to_string())
                 .collect()
         };
-        let (shards, lists) = (firsts("shards"), firsts("lists"));
-        let (sdir, ldir, cdir) = (dir("shardDir"), dir("listDir"), dir("chunkDir"));
+        let (sdir, ldir, cdir, gdir) = (
+            dir("shardDir"),
+            dir("listDir"),
+            dir("chunkDir"),
+            dir("shardGroupDir"),
+        );
+        let lists = firsts("lists");
+        let tops = firsts("shardGroups");
+        let mut shards: Vec<String> = Vec::new();
+        for (g, top) in tops.iter().enumerate() {
+            let group: Vec<String> =
+                serde_json::from_slice(&files[&format!("search/{gdir}/{g}.json")]).unwrap();
+            assert_eq!(&group[0], top);
+            assert!(group.len() == GROUP_SHARDS || g + 1 == tops.len());
+            shards.extend(group);
+        }
         // rows by ordinal
         let mut rows: BTreeMap<u64, serde_json::Value> = BTreeMap::new();
         let mut chunk_count = 0;
@@ -1152,7 +1201,7 @@ mod tests {
         }
         for k in files.keys() {
             let known = k == "search/meta.json"
-                || [&sdir, &ldir, &cdir]
+                || [&sdir, &ldir, &cdir, &gdir]
                     .iter()
                     .any(|d| k.starts_with(&format!("search/{d}/")));
             assert!(known, "stray file {k}");
@@ -1164,7 +1213,14 @@ mod tests {
         all_rows.sort_by_key(|r| format!("{r:?}"));
         let mut fixed = meta.clone();
         for k in [
-            "shardDir", "shards", "listDir", "lists", "chunkDir", "chunks", "ordinals",
+            "shardDir",
+            "shardGroupDir",
+            "shardGroups",
+            "listDir",
+            "lists",
+            "chunkDir",
+            "chunks",
+            "ordinals",
         ] {
             fixed.as_object_mut().unwrap().remove(k);
         }
@@ -1221,6 +1277,26 @@ mod tests {
         Rename(&'static str, &'static str),
         /// Merge the segments single edits made (deleted versions included).
         MergeSmall,
+    }
+
+    /// tantivy's fieldnorm table is Lucene's SmallFloat int4 code with 24 exact values, the
+    /// formula static/search.js computes instead of downloading the table.
+    #[test]
+    fn fieldnorm_table_formula() {
+        for id in 0..=255u8 {
+            let i = id as u64;
+            let want = if i < 24 {
+                i
+            } else {
+                let (bits, shift) = ((i - 24) & 7, ((i - 24) >> 3) as i64 - 1);
+                24 + if shift < 0 { bits } else { (bits | 8) << shift }
+            };
+            assert_eq!(
+                tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id) as u64,
+                want,
+                "{id}"
+            );
+        }
     }
 
     #[test]
