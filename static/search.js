@@ -531,16 +531,17 @@ function decodeTerm(b, pos, nfields) {
     if (!(mask & (1 << k))) continue;
     const df = r.varint();
     const count = r.varint();
+    // columns: ordinal deltas, term frequencies, fieldnorm ids
     const docs = new Uint32Array(count);
     const tfs = new Uint32Array(count);
-    const norms = new Uint8Array(count);
     let d = 0;
     for (let i = 0; i < count; i++) {
       d += r.varint();
       docs[i] = d;
-      tfs[i] = r.varint();
-      norms[i] = r.u8();
     }
+    for (let i = 0; i < count; i++) tfs[i] = r.varint();
+    const norms = r.b.subarray(r.p, r.p + count);
+    r.p += count;
     fields.push({ k, df, docs, tfs, norms });
   }
   return fields;
@@ -559,11 +560,8 @@ function parseShard(buf, nfields) {
       if (!(mask & (1 << k))) continue;
       r.varint(); // df
       const n = r.varint();
-      for (let i = 0; i < n; i++) {
-        r.varint();
-        r.varint();
-        r.p++;
-      }
+      for (let i = 0; i < 2 * n; i++) r.varint();
+      r.p += n;
     }
   }
   const cache = new Map();

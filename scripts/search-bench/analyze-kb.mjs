@@ -42,7 +42,9 @@ function varintBytes(v) {
 }
 
 /** All term entries of a shard file: [{ term, bytes (Uint8Array of the whole entry) }]. */
-function shardEntries(buf, nfields) {
+// Entries of a shard, each re-encoded in format 2's interleaved layout (delta, tf, norm per
+// posting) when the export is format 3 (columns), so the simulations below read one layout.
+function shardEntries(buf, nfields, columns = false) {
   let p = 4;
   let count;
   [count, p] = varintAt(buf, p);
@@ -54,18 +56,30 @@ function shardEntries(buf, nfields) {
     const term = dec.decode(buf.subarray(p, p + len));
     p += len;
     const mask = buf[p++];
+    const inter = [...buf.subarray(start, p)];
     for (let k = 0; k < nfields; k++) {
       if (!(mask & (1 << k))) continue;
       let n;
-      [, p] = varintAt(buf, p); // df
+      let df;
+      [df, p] = varintAt(buf, p);
       [n, p] = varintAt(buf, p);
-      for (let i = 0; i < n; i++) {
-        [, p] = varintAt(buf, p);
-        [, p] = varintAt(buf, p);
-        p++;
+      inter.push(...varintBytes(df), ...varintBytes(n));
+      if (columns) {
+        const d = [];
+        const tf = [];
+        for (let i = 0; i < n; i++) [d[i], p] = varintAt(buf, p);
+        for (let i = 0; i < n; i++) [tf[i], p] = varintAt(buf, p);
+        for (let i = 0; i < n; i++) inter.push(...varintBytes(d[i]), ...varintBytes(tf[i]), buf[p + i]);
+        p += n;
+      } else {
+        for (let i = 0; i < n; i++) {
+          [, p] = varintAt(buf, p);
+          [, p] = varintAt(buf, p);
+          p++;
+        }
       }
     }
-    out.push({ term, bytes: buf.subarray(start, p) });
+    out.push({ term, bytes: columns ? Uint8Array.from(inter) : buf.subarray(start, p) });
   }
   return out;
 }
@@ -198,7 +212,7 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
 
   // the whole term stream, in order
   const shardFiles = meta.shards.map((_, i) => fs.readFileSync(path.join(dir, meta.shardDir, `${i}.bin`)));
-  const perShard = shardFiles.map((b) => shardEntries(b, nf));
+  const perShard = shardFiles.map((b) => shardEntries(b, nf, meta.format >= 3));
   const entries = perShard.flat();
   const entryOf = new Map(entries.map((e) => [e.term, e]));
   const shardOfTerm = new Map();

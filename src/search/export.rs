@@ -299,16 +299,20 @@ fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
         if m.df[k] == 0 {
             continue;
         }
+        // column by column (ordinal deltas, then term frequencies, then fieldnorm ids): each
+        // column is uniform, so gzip packs it better than interleaved triples
         let p = &m.postings[k];
         varint(buf, m.df[k]);
         varint(buf, p.len() as u64);
         let mut prev = 0u32;
-        for &(o, tf, norm) in p {
+        for &(o, _, _) in p {
             varint(buf, (o - prev) as u64);
-            varint(buf, tf as u64);
-            buf.push(norm);
             prev = o;
         }
+        for &(_, tf, _) in p {
+            varint(buf, tf as u64);
+        }
+        buf.extend(p.iter().map(|&(_, _, norm)| norm));
     }
 }
 
@@ -672,7 +676,11 @@ fn full(
 
 /// Writes the shard group files (unless the set is unchanged, removing the previous set in
 /// `layout.groups`) and records their folder in `layout`.
-fn write_groups(sink: &dyn Sink, layout: &mut Layout, stats: &mut ExportStats) -> anyhow::Result<()> {
+fn write_groups(
+    sink: &dyn Sink,
+    layout: &mut Layout,
+    stats: &mut ExportStats,
+) -> anyhow::Result<()> {
     let files = layout
         .shards
         .chunks(GROUP_SHARDS)
@@ -1053,7 +1061,15 @@ pub fn export_update(
     stats.shards = next.shard_files.len();
     stats.lists = next.list_files.len();
     stats.chunks = next.chunk_files.len();
-    write_meta(index, &searcher, site, sink, &mut next, addr.len(), &mut stats)?;
+    write_meta(
+        index,
+        &searcher,
+        site,
+        sink,
+        &mut next,
+        addr.len(),
+        &mut stats,
+    )?;
     Ok(Some((stats, next)))
 }
 
@@ -1165,20 +1181,24 @@ mod tests {
                     let df = read_varint(b, &mut p);
                     let n = read_varint(b, &mut p);
                     let mut o = 0;
+                    let ords: Vec<u64> = (0..n)
+                        .map(|_| {
+                            o += read_varint(b, &mut p);
+                            o
+                        })
+                        .collect();
+                    let tfs: Vec<u64> = (0..n).map(|_| read_varint(b, &mut p)).collect();
                     let mut posts = Vec::new();
-                    for _ in 0..n {
-                        o += read_varint(b, &mut p);
-                        let tf = read_varint(b, &mut p);
-                        let norm = b[p];
-                        p += 1;
-                        let row = &rows[&o];
+                    for (j, o) in ords.iter().enumerate() {
+                        let row = &rows[o];
                         posts.push((
                             row[0].as_str().unwrap().to_string(),
                             row[5].as_u64().unwrap(),
-                            tf,
-                            norm,
+                            tfs[j],
+                            b[p + j],
                         ));
                     }
+                    p += n as usize;
                     posts.sort();
                     fields.push((k, df, posts));
                 }
