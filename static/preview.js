@@ -1,30 +1,46 @@
 // kb default theme: link previews. Hovering (after a short delay) or keyboard-focusing an
 // internal link (<a class="internal" data-note="/page/">) shows a small popover with the
 // target note's title and opening text, or the linked section's text when the link has a
-// #fragment, read from `<data-note>preview.json` (one small file per page, fetched once).
-// Nothing here is needed to navigate; touch-only devices get no previews.
+// #fragment, read from the target page itself (its `<script type="application/json"
+// id="kb-preview-data">` element; the page is fetched once, and the browser can reuse it when
+// the link is followed). Nothing here is needed to navigate; touch-only devices get no previews.
 
 const SHOW_DELAY = 250; // ms of hovering before a preview opens
 const HIDE_DELAY = 180; // ms of grace to move the pointer from the link into the popover
 const POPOVER_ID = "kb-preview";
+const DATA_START = '<script type="application/json" id="kb-preview-data">';
 
-const cache = new Map(); // preview.json URL -> Promise<data | null>
+const cache = new Map(); // page URL -> Promise<data | null>
 
-function previewUrl(note) {
+function pageUrl(note) {
   const u = new URL(note, location.href);
   u.hash = "";
   u.search = "";
   if (!u.pathname.endsWith("/")) u.pathname += "/";
-  return u.pathname + "preview.json";
+  return u.pathname;
+}
+
+/** The preview data embedded in a note page's HTML, or null. */
+export function previewData(html) {
+  const start = html.indexOf(DATA_START);
+  if (start < 0) return null;
+  const end = html.indexOf("</script>", start + DATA_START.length);
+  if (end < 0) return null;
+  try {
+    const d = JSON.parse(html.slice(start + DATA_START.length, end));
+    return d && typeof d === "object" ? d : null;
+  } catch {
+    return null;
+  }
 }
 
 function load(note) {
-  const url = previewUrl(note);
+  const url = pageUrl(note);
   let p = cache.get(url);
   if (!p) {
     p = fetch(url, { credentials: "same-origin" })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((d) => (d && typeof d === "object" ? d : null))
+      .then((r) => (r.ok ? r.text() : ""))
+      .then(previewData)
       .catch(() => null);
     cache.set(url, p);
   }

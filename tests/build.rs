@@ -157,10 +157,16 @@ fn markdown_features_and_links_render() {
     assert!(read(&p, "static/highlight.css").contains(".hl-"));
     // English UI strings from kb.toml
     assert!(redis.contains("Linked from"));
-    // related notes (linked both ways), local graph data, preview file with section headings
+    // related notes (linked both ways), local graph data, preview data with section headings
     assert!(redis.contains("<section class=\"related\""));
     assert!(redis.contains("class=\"local-graph\" data-graph=\"{&quot;edges&quot;:[[0,1],[0,2],[1,2]],&quot;nodes&quot;:[[&quot;Redis&quot;"));
-    let preview: serde_json::Value = serde_json::from_str(&read(&p, "redis/preview.json")).unwrap();
+    // preview data rides in the page itself (no preview file per note)
+    assert!(!p.join("redis/preview.json").exists());
+    let start = r#"<script type="application/json" id="kb-preview-data">"#;
+    let data = &redis[redis.find(start).expect("preview data") + start.len()..];
+    let data = &data[..data.find("</script>").unwrap()];
+    assert!(!data.contains('<'), "{data}");
+    let preview: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(preview["title"], "Redis");
     assert_eq!(
         preview["sections"]["redis-vs-rabbitmq"]["heading"],

@@ -335,15 +335,9 @@ pub fn render_selected(
                 ))
             })?;
             sink.put(
-                &format!("{}preview.json", site.pages[i].slug),
-                &preview_json(site, i),
+                &format!("{}index.html", site.pages[i].slug),
+                html.as_bytes(),
             )
-            .and_then(|_| {
-                sink.put(
-                    &format!("{}index.html", site.pages[i].slug),
-                    html.as_bytes(),
-                )
-            })
             .map_err(|e| {
                 Box::new(Diagnostic::error(
                     "write",
@@ -555,7 +549,18 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     Ok(format!("{base}{name}"))
 }
 
-/// The small file a link preview loads: title, description and each section's opening text.
+/// What a link preview shows of note `i` (title, opening text and each section's opening
+/// text), as JSON safe inside a `<script type="application/json">` element of the note's own
+/// page: a preview fetches the page it links to, which is also the page a click opens, so no
+/// file per note is needed for previews alone.
+fn preview_data(site: &Site, i: usize) -> String {
+    let json = String::from_utf8(preview_json(site, i)).unwrap_or_default();
+    // `<` and `>` never appear literally, so no `</script>` or `<!--` can end the element
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
 fn preview_json(site: &Site, i: usize) -> Vec<u8> {
     let p = &site.parsed[i];
     let mut sections = serde_json::Map::new();
@@ -653,6 +658,7 @@ fn note_page(
             "extra": n.front.extra,
             "related": related,
             "local_graph": local_graph(site, i, cats),
+            "preview": preview_data(site, i),
         }),
     );
     Ok(tera.render("note.html", &c)?)

@@ -619,7 +619,6 @@ impl Rebuilder {
                             }
                             if &p.slug != slug {
                                 removed_keys.push(format!("{slug}index.html"));
-                                removed_keys.push(format!("{slug}preview.json"));
                                 all_notes = true;
                             }
                             site_pages |= *l != listing(&self.site, i);
@@ -628,7 +627,6 @@ impl Rebuilder {
                         }
                         None => {
                             removed_keys.push(format!("{slug}index.html"));
-                            removed_keys.push(format!("{slug}preview.json"));
                             all_notes = true;
                             site_pages = true;
                             graph = true;

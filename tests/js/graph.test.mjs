@@ -309,7 +309,13 @@ test("note page: local graph and link previews (hover, Esc, grace, Tab, fragment
   await pop.waitFor({ state: "hidden" });
 
   // a link with a fragment: the section's text, with the heading as context
-  const preview = await page.evaluate(async () => (await fetch("/messaging/redis/preview.json?test")).json());
+  const previewOf = (note) =>
+    page.evaluate(async (n) => {
+      const html = await (await fetch(`${n}?test`)).text();
+      const el = new DOMParser().parseFromString(html, "text/html").getElementById("kb-preview-data");
+      return JSON.parse(el.textContent);
+    }, note);
+  const preview = await previewOf("/messaging/redis/");
   const frag = page.locator('.note-body a.internal[href="/messaging/redis/#redis-vs-rabbitmq"]').first();
   await frag.hover();
   await pop.waitFor({ state: "visible" });
@@ -335,7 +341,7 @@ test("note page: local graph and link previews (hover, Esc, grace, Tab, fragment
   }
   assert.ok(focused, "reached an internal link with Tab");
   await pop.waitFor({ state: "visible" });
-  const expected = await page.evaluate(async (n) => (await fetch(`${n}preview.json?test`)).json(), focused.note);
+  const expected = await previewOf(focused.note);
   assert.ok((await pop.locator(".kb-preview-title").textContent()).startsWith(expected.title));
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-describedby")), "kb-preview");
   await page.keyboard.press("Tab"); // focus moves on: the preview follows or closes
@@ -344,10 +350,13 @@ test("note page: local graph and link previews (hover, Esc, grace, Tab, fragment
   await page.keyboard.press("Escape");
   await pop.waitFor({ state: "hidden" });
 
-  // each preview file was fetched once
-  const fetched = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((u) => u.endsWith("preview.json") && !u.includes("?")));
-  assert.ok(fetched.length >= 2);
-  assert.equal(new Set(fetched).size, fetched.length, `no preview file fetched twice: ${fetched.join(" ")}`);
+  // each previewed page was fetched once (the test's own fetches carry "?test")
+  const fetched = await page.evaluate(() =>
+    performance.getEntriesByType("resource")
+      .filter((e) => e.initiatorType === "fetch" && e.name.endsWith("/") && !e.name.includes("?"))
+      .map((e) => e.name));
+  assert.ok(fetched.length >= 2, fetched.join(" "));
+  assert.equal(new Set(fetched).size, fetched.length, `no page fetched twice for previews: ${fetched.join(" ")}`);
   await check();
   await context.close();
 });
