@@ -47,19 +47,25 @@ impl Sink for DirSink<'_> {
     }
 }
 
-/// Escapes text for HTML element content.
+/// Escapes text for HTML element content (and for double- or single-quoted attributes).
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut start = 0;
+    // the special characters are ASCII, so runs between them are whole UTF-8 sequences
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -635,6 +641,8 @@ fn note_page(
     let link = |j: Option<usize>| {
         j.map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}))
     };
+    let graph = local_graph(site, i, cats);
+    let graph_attr = esc_attr(&graph);
     let mut c = page_context("note");
     c.insert(
         "note",
@@ -657,10 +665,13 @@ fn note_page(
             "next": link(next),
             "extra": n.front.extra,
             "related": related,
-            "local_graph": local_graph(site, i, cats),
+            "local_graph": graph,
             "preview": preview_data(site, i),
         }),
     );
+    // the local graph is the largest escaped value of a page: escaped here in one pass
+    // (`note.local_graph` stays the raw JSON for templates that escape it themselves)
+    c.insert("local_graph_attr", &graph_attr);
     Ok(tera.render("note.html", &c)?)
 }
 

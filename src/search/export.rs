@@ -1328,7 +1328,7 @@ mod tests {
         for i in 0..150 {
             std::fs::write(notes.join(format!("n{i}.md")), note(i, 0, i % 4)).unwrap();
         }
-        let index = SearchIndex::in_memory().unwrap().without_auto_merge();
+        let index = SearchIndex::in_memory().unwrap().deterministic();
         let s = site(tmp.path());
         index.update(&s).unwrap();
         let sink = MemSink::default();

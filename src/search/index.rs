@@ -253,8 +253,8 @@ pub struct SearchIndex {
     pub reader: IndexReader,
     /// Field handles.
     pub fields: Fields,
-    /// Whether tantivy merges segments on its own (off only in tests that need every
-    /// segment to stay as written).
+    /// Off only in tests that need segments to stay as written: then one indexing thread
+    /// (one segment per commit) and no background merges.
     auto_merge: bool,
 }
 
@@ -319,9 +319,9 @@ impl SearchIndex {
         })
     }
 
-    /// The same index with tantivy's background merges turned off.
+    /// The same index with deterministic segments: one indexing thread, no background merges.
     #[cfg(test)]
-    pub(crate) fn without_auto_merge(mut self) -> Self {
+    pub(crate) fn deterministic(mut self) -> Self {
         self.auto_merge = false;
         self
     }
@@ -335,10 +335,14 @@ impl SearchIndex {
         // the writer is opened at the first change; documents go to it one note at a time
         let mut writer: Option<tantivy::IndexWriter> = None;
         let open_writer = || -> tantivy::Result<tantivy::IndexWriter> {
-            let threads = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-                .clamp(1, 2);
+            let threads = if self.auto_merge {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+                    .clamp(1, 2)
+            } else {
+                1
+            };
             let w: tantivy::IndexWriter = self
                 .index
                 .writer_with_num_threads(threads, 16_000_000 * threads)?;
