@@ -371,38 +371,58 @@ pub fn render_selected(
     crate::pipeline::timing("notes", t);
     let t = std::time::Instant::now();
     // site pages
-    let mut put_tpl = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
+    let render_one = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
         let s = tera
             .render(name, &c)
             .map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
         sink.put(out, s.as_bytes())?;
+        Ok(())
+    };
+    // the home and tag pages on one side, the graph layout (one thread) on the other
+    let (listed, graphed) = rayon::join(
+        || -> anyhow::Result<usize> {
+            let mut n = 0;
+            if sel.site_pages {
+                render_one("index.html", "index.html", home_context(site))?;
+                n += 1;
+            }
+            let (tag_index, tag_pages) = tag_contexts(site, sel.tags.as_ref());
+            if sel.site_pages {
+                render_one("tags.html", "tags/index.html", tag_index)?;
+                n += 1;
+            }
+            // a tag page's context is built only when it is rendered (a big tag lists
+            // thousands of notes)
+            tag_pages.par_iter().try_for_each(|tp| {
+                render_one(
+                    "tag.html",
+                    &format!("tags/{}/index.html", tp.slug_path),
+                    tag_page_context(site, tp),
+                )
+            })?;
+            Ok(n + tag_pages.len())
+        },
+        || -> anyhow::Result<usize> {
+            if !(sel.graph && theme.templates.contains_key("graph.html")) {
+                return Ok(0);
+            }
+            let mut c = page_context("graph");
+            let tg = std::time::Instant::now();
+            c.insert("graph_data", &graph_data(site, sink, &base)?);
+            if full {
+                crate::pipeline::release_freed_memory();
+            }
+            crate::pipeline::timing("graph", tg);
+            render_one("graph.html", "graph/index.html", c)?;
+            Ok(1)
+        },
+    );
+    files += listed? + graphed?;
+    let mut put_tpl = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
+        render_one(name, out, c)?;
         files += 1;
         Ok(())
     };
-    if sel.site_pages {
-        put_tpl("index.html", "index.html", home_context(site))?;
-    }
-    let (tag_index, tag_pages) = tag_contexts(site, sel.tags.as_ref());
-    if sel.site_pages {
-        put_tpl("tags.html", "tags/index.html", tag_index)?;
-    }
-    for tp in &tag_pages {
-        put_tpl(
-            "tag.html",
-            &format!("tags/{}/index.html", tp.slug_path),
-            tag_page_context(site, tp),
-        )?;
-    }
-    if sel.graph && theme.templates.contains_key("graph.html") {
-        let mut c = page_context("graph");
-        let tg = std::time::Instant::now();
-        c.insert("graph_data", &graph_data(site, sink, &base)?);
-        if full {
-            crate::pipeline::release_freed_memory();
-        }
-        crate::pipeline::timing("graph", tg);
-        put_tpl("graph.html", "graph/index.html", c)?;
-    }
     if !sel.site_pages {
         return Ok((files, diags));
     }
