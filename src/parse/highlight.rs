@@ -147,22 +147,24 @@ impl Cache {
         {
             return Ok(());
         }
-        let value = |k: &[u8; 16], v: &Option<String>| -> Option<String> {
-            v.clone().or_else(|| self.old.get(k).cloned())
-        };
-        let mut out = Vec::new();
-        out.extend_from_slice(CACHE_MAGIC);
-        for (k, v) in used.iter() {
-            let Some(v) = value(k, v) else { continue };
-            out.extend_from_slice(k);
-            out.extend_from_slice(&(v.len() as u32).to_le_bytes());
-            out.extend_from_slice(v.as_bytes());
-        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        // streamed entry by entry: the cache is tens of MB for a big knowledge base, and a
+        // buffer of all of it was the build's peak memory
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, out)?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        use std::io::Write;
+        out.write_all(CACHE_MAGIC)?;
+        for (k, v) in used.iter() {
+            let Some(v) = v.as_deref().or_else(|| self.old.get(k).map(String::as_str)) else {
+                continue;
+            };
+            out.write_all(k)?;
+            out.write_all(&(v.len() as u32).to_le_bytes())?;
+            out.write_all(v.as_bytes())?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(tmp, path)
     }
 }
