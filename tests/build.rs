@@ -429,3 +429,33 @@ fn strict_makes_broken_links_errors() {
         "a broken link is a distinct element that does not navigate"
     );
 }
+
+#[test]
+fn embeds_deeper_than_four_levels_warn_where_the_page_cuts_them() {
+    let (_tmp, root) = copy_fixture("good");
+    // Deep1 > Deep2 > ... > Deep6
+    for i in 1..=6 {
+        let body = if i < 6 {
+            format!("Level {i}.\n\n![[Deep{}]]\n", i + 1)
+        } else {
+            "The bottom.\n".to_string()
+        };
+        std::fs::write(root.join(format!("notes/Deep{i}.md")), body).unwrap();
+    }
+    let out = kb(&root, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("embeds nest")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("notes/Deep1.md:3:1: warning: embeds nest more than 4 levels"),
+        "{err}"
+    );
+    let p = root.join("public");
+    // the page that warned shows four levels and links the fifth; the next page shows all
+    let deep1 = read(&p, "deep1/index.html");
+    assert!(deep1.contains("Level 5.") && !deep1.contains("The bottom."));
+    assert!(deep1.contains("class=\"embed-cycle\""));
+    let deep2 = read(&p, "deep2/index.html");
+    assert!(deep2.contains("The bottom.") && !deep2.contains("class=\"embed-cycle\""));
+}

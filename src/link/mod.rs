@@ -455,9 +455,10 @@ pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[u
         .iter()
         .map(|&i| notes[i].display_path.as_str())
         .collect();
+    // embed cycles and depths are found again over the whole graph
+    let whole = |d: &Diagnostic| d.code == "embed-cycle" || d.code == "embed-depth";
     g.diagnostics
-        .retain(|d| d.code == "embed-cycle" || !changed_paths.contains(d.path.as_str()));
-    g.diagnostics.retain(|d| d.code != "embed-cycle");
+        .retain(|d| !whole(d) && !changed_paths.contains(d.path.as_str()));
     for &i in changed {
         // drop the old edges
         for &t in &g.outgoing[i] {
@@ -634,13 +635,19 @@ pub fn embed_range(note: &Note, parsed: &ParsedNote, anchor: Option<&str>) -> (u
     }
 }
 
+/// Embeds nest at most this deep on a page; a deeper embed is shown as a link.
+pub const MAX_EMBED_DEPTH: usize = 4;
+
 /// Finds embed cycles (a embeds b embeds a) with an iterative depth-first search over
 /// (note, shown range) pairs, so a note embedding one of its own sections is not a cycle
-/// unless that section embeds itself again.
+/// unless that section embeds itself again. The same search measures how deep embeds nest
+/// below each embed (capped, memoised per pair, so dense embed graphs stay linear) and warns
+/// where a page's embeds nest deeper than [`MAX_EMBED_DEPTH`].
 fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) -> Vec<Diagnostic> {
     type Node = (usize, usize, usize);
-    /// A node, its outgoing embeds (link index, target) and the next one to visit.
-    type Frame = (Node, Vec<(usize, Node)>, usize);
+    /// A node, its outgoing embeds (link index, target), the next one to visit and the
+    /// deepest nesting found below it so far.
+    type Frame = (Node, Vec<(usize, Node)>, usize, usize);
     // embeds per note: (offset, link index, target node)
     let embeds: Vec<Vec<(usize, usize, Node)>> = (0..notes.len())
         .map(|i| {
@@ -668,6 +675,8 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
             .collect()
     };
     let mut state: HashMap<Node, u8> = HashMap::new();
+    // levels of embeds below a finished node (0: it embeds nothing), capped
+    let mut height: HashMap<Node, usize> = HashMap::new();
     let mut diags = Vec::new();
     let mut reported = std::collections::HashSet::new();
     for start in 0..notes.len() {
@@ -678,7 +687,7 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
         if state.contains_key(&root) {
             continue;
         }
-        let mut stack: Vec<Frame> = vec![(root, children(root), 0)];
+        let mut stack: Vec<Frame> = vec![(root, children(root), 0, 0)];
         state.insert(root, 1);
         while let Some(top) = stack.last_mut() {
             if top.2 < top.1.len() {
@@ -691,8 +700,8 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
                             let l = &parsed[v.0].links[li];
                             let mut cycle: Vec<String> = stack
                                 .iter()
-                                .skip_while(|(x, _, _)| *x != w)
-                                .map(|(x, _, _)| notes[x.0].stem.clone())
+                                .skip_while(|(x, _, _, _)| *x != w)
+                                .map(|(x, _, _, _)| notes[x.0].stem.clone())
                                 .collect();
                             cycle.push(notes[w.0].stem.clone());
                             diags.push(
@@ -707,18 +716,52 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
                             );
                         }
                     }
-                    Some(_) => {}
+                    Some(_) => {
+                        let h = height.get(&w).copied().unwrap_or(0);
+                        top.3 = top.3.max(h + 1).min(MAX_EMBED_DEPTH + 1);
+                    }
                     None => {
                         state.insert(w, 1);
                         let c = children(w);
-                        stack.push((w, c, 0));
+                        stack.push((w, c, 0, 0));
                     }
                 }
             } else {
-                state.insert(top.0, 2);
+                let (node, _, _, h) = *top;
+                state.insert(node, 2);
+                height.insert(node, h);
                 stack.pop();
+                if let Some(parent) = stack.last_mut() {
+                    parent.3 = parent.3.max(h + 1).min(MAX_EMBED_DEPTH + 1);
+                }
             }
         }
+    }
+    // a page shows embeds MAX_EMBED_DEPTH levels deep: an embed with that many levels below
+    // it (or more) has some shown as links
+    for i in (0..notes.len()).filter(|&i| !embeds[i].is_empty()) {
+        let root: Node = (i, 0, notes[i].body().len());
+        let Some(&(li, w)) = children(root).iter().find(|(li, w)| {
+            !reported.contains(&(i, *li))
+                && *w != root
+                && height.get(w).copied().unwrap_or(0) >= MAX_EMBED_DEPTH
+        }) else {
+            continue;
+        };
+        let l = &parsed[i].links[li];
+        diags.push(
+            Diagnostic::warning(
+                "embed-depth",
+                notes[i].display_path.clone(),
+                (l.line, l.col),
+                format!(
+                    "embeds nest more than {MAX_EMBED_DEPTH} levels deep from `{}`; the deepest are shown as links",
+                    notes[w.0].stem
+                ),
+                "embed a note with fewer embeds of its own, or link to the deep one instead of embedding it",
+            )
+            .with_target(l.dest.clone()),
+        );
     }
     diags
 }
@@ -868,6 +911,53 @@ mod tests {
             .map(|d| d.path.as_str())
             .collect();
         assert_eq!(cycles, vec!["notes/b.md"], "{:?}", g.diagnostics);
+    }
+
+    #[test]
+    fn embeds_nesting_too_deep_are_reported_where_the_page_cuts_them() {
+        // a > b > c > d > e > f: page a shows b, c, d, e and links f; page b shows all
+        let chain: Vec<(String, String)> = ["a", "b", "c", "d", "e", "f"]
+            .windows(2)
+            .map(|w| (format!("{}.md", w[0]), format!("Text\n\n![[{}]]\n", w[1])))
+            .chain([("f.md".to_string(), "End".to_string())])
+            .collect();
+        let files: Vec<(&str, &str)> = chain
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (n, p, t) = vault(&files);
+        let g = link(&n, &p, &t, &[]);
+        let deep: Vec<(&str, usize, usize)> = g
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "embed-depth")
+            .map(|d| (d.path.as_str(), d.line, d.col))
+            .collect();
+        assert_eq!(deep, vec![("notes/a.md", 3, 1)], "{:?}", g.diagnostics);
+        // one level less: nothing to report
+        let (n, p, t) = vault(&files[1..]);
+        let g = link(&n, &p, &t, &[]);
+        assert!(!g.diagnostics.iter().any(|d| d.code == "embed-depth"));
+    }
+
+    #[test]
+    fn dense_embeds_stay_linear() {
+        // every note embeds every other: cycles everywhere, and far too many paths to walk
+        let names: Vec<String> = (0..60).map(|i| format!("n{i}")).collect();
+        let texts: Vec<(String, String)> = names
+            .iter()
+            .map(|a| {
+                let body: String = names.iter().map(|b| format!("![[{b}]]\n\n")).collect();
+                (format!("{a}.md"), body)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (n, p, t) = vault(&files);
+        let g = link(&n, &p, &t, &[]);
+        assert!(g.diagnostics.iter().any(|d| d.code == "embed-cycle"));
     }
 
     #[test]

@@ -34,8 +34,7 @@ pub struct Ctx<'a> {
     pub highlight: &'a highlight::Cache,
 }
 
-/// Embeds nest at most this deep.
-const MAX_EMBED_DEPTH: usize = 4;
+use crate::link::MAX_EMBED_DEPTH;
 
 /// Renders the full body of note `id`.
 pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {

@@ -197,6 +197,7 @@ impl Rebuilder {
             "missing-attachment",
             "ambiguous-link",
             "embed-cycle",
+            "embed-depth",
             "duplicate-url",
             "reserved-url",
         ];
