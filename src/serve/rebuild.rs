@@ -305,6 +305,10 @@ impl Rebuilder {
         files.retain(|k, _| !is_export(k));
         files.extend(export);
         self.state.swap_files(files);
+        drop(current);
+        // edits have paused (this runs after the quiet time): hand the memory that the
+        // rebuilds since the last export freed back to the system, off any edit's path
+        crate::pipeline::release_freed_memory();
         timing(
             &format!(
                 "search ({how} export, {} files of {} written)",
