@@ -582,9 +582,16 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
 fn preview_data(site: &Site, i: usize) -> String {
     let json = String::from_utf8(preview_json(site, i)).unwrap_or_default();
     // `<` and `>` never appear literally, so no `</script>` or `<!--` can end the element
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn preview_json(site: &Site, i: usize) -> Vec<u8> {

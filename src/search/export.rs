@@ -36,7 +36,7 @@ pub const FORMAT: u32 = 3;
 pub struct ExportStats {
     /// Documents (sections).
     pub docs: usize,
-    /// Distinct terms (for an update: shards rewritten).
+    /// Distinct terms (for an in-place update: terms rewritten).
     pub terms: usize,
     /// Term shards.
     pub shards: usize,
@@ -58,8 +58,8 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-/// A rewritten shard: number, file, first term, and the changed notes with a term in it.
-type RewrittenShard = (usize, Vec<u8>, Option<String>, Vec<usize>);
+/// A rewritten shard: number, file, terms, first term, and the changed notes with a term in it.
+type RewrittenShard = (usize, Vec<u8>, u64, Option<String>, Vec<usize>);
 
 /// Files of a set by number, to write.
 type NumberedFiles = Vec<(u32, Vec<u8>)>;
@@ -333,14 +333,18 @@ fn range_of(firsts: &[String], term: &[u8]) -> usize {
 /// A live document: (note index or `usize::MAX`, line, segment, doc id).
 type Addr = (usize, u64, u32, u32);
 
-/// Live documents of every segment in note order, then line order (from fast fields).
-fn live_docs(segs: &[SegmentReader], site: &Site) -> tantivy::Result<Vec<Addr>> {
-    let by_key: HashMap<u64, usize> = site
-        .notes
+/// Note indexes by [`note_key`] of their paths.
+fn notes_by_key(site: &Site) -> HashMap<u64, usize> {
+    site.notes
         .iter()
         .enumerate()
         .map(|(i, n)| (note_key(&n.rel_path), i))
-        .collect();
+        .collect()
+}
+
+/// Live documents of every segment in note order, then line order (from fast fields).
+fn live_docs(segs: &[SegmentReader], site: &Site) -> tantivy::Result<Vec<Addr>> {
+    let by_key = notes_by_key(site);
     let mut addr = Vec::new();
     for (so, seg) in segs.iter().enumerate() {
         let keys = seg.fast_fields().u64("note_key")?;
@@ -824,12 +828,7 @@ pub fn export_update(
     // notes re-indexed since the layout: those with documents in a new segment
     let mut changed: HashSet<usize> = HashSet::new();
     {
-        let by_key: HashMap<u64, usize> = site
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (note_key(&n.rel_path), i))
-            .collect();
+        let by_key = notes_by_key(site);
         for seg in &added {
             let keys = seg.fast_fields().u64("note_key")?;
             for doc in 0..seg.max_doc() {
@@ -924,11 +923,12 @@ pub fn export_update(
                     count += 1;
                     Ok(())
                 })?;
-                Ok((s, packed_file(b"KBS1", count, &buf), first, seen))
+                Ok((s, packed_file(b"KBS1", count, &buf), count, first, seen))
             })
             .collect();
         for r in done {
-            let (s, file, first, seen) = r?;
+            let (s, file, count, first, seen) = r?;
+            stats.terms += count as usize;
             // the first shard also takes terms sorting before every other term
             if s == 0
                 && let Some(f) = first
@@ -946,7 +946,6 @@ pub fn export_update(
             new_shards.push((s as u32, file));
         }
     }
-    stats.terms = touched.len();
     for (i, v) in fresh {
         note_shards.insert(site.notes[i].rel_path.clone(), v);
     }
