@@ -344,7 +344,9 @@ pub fn release_freed_memory() {
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut site = assemble(opts);
     let theme = crate::render::theme::Theme::load(&opts.root)?;
-    let staging = crate::write::Staging::new(&opts.output_dir())?;
+    // the site this build replaces is kept in the cache, and the next build writes over it
+    let spare = opts.cache_dir().join("previous-site");
+    let staging = crate::write::Staging::reusing(&opts.output_dir(), Some(&spare))?;
     let sink = crate::render::DirSink(&staging);
     let t = std::time::Instant::now();
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));

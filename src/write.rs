@@ -1,5 +1,9 @@
 //! Stage 6, write: pages go into a staging folder beside the output, which then replaces the
 //! output in one atomic rename, so a failed or killed build leaves the previous site whole.
+//!
+//! The site a build replaces is kept (in `.kb/`) as the next build's staging folder: files
+//! are overwritten in place and only those the new site lacks are deleted, because deleting
+//! and recreating tens of thousands of files was a large part of a big build.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,6 +14,11 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Where the replaced site is kept for the next build.
+    spare: Option<PathBuf>,
+    /// When the staging folder started as a previous site: the files written since, so the
+    /// rest can be deleted before the swap.
+    written: Option<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 fn sibling(target: &Path, tag: &str) -> PathBuf {
@@ -48,17 +57,58 @@ pub fn clean_stale(target: &Path) {
 impl Staging {
     /// Creates an empty staging folder next to `target`.
     pub fn new(target: &Path) -> io::Result<Staging> {
+        Self::reusing(target, None)
+    }
+
+    /// Creates a staging folder next to `target`, starting from the site kept at `spare` by
+    /// the previous build when there is one (it must be on the same file system), and keeps
+    /// the site this build replaces there.
+    pub fn reusing(target: &Path, spare: Option<&Path>) -> io::Result<Staging> {
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
         clean_stale(target);
         let dir = sibling(target, "new");
-        std::fs::create_dir_all(&dir)?;
+        let reused = spare.is_some_and(|s| s.is_dir() && std::fs::rename(s, &dir).is_ok());
+        if !reused {
+            if let Some(s) = spare {
+                let _ = std::fs::remove_dir_all(s);
+            }
+            std::fs::create_dir_all(&dir)?;
+        }
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
             committed: false,
+            spare: spare.map(Path::to_path_buf),
+            written: reused.then(Default::default),
         })
+    }
+
+    fn record(&self, rel: &str) {
+        if let Some(w) = &self.written
+            && let Ok(mut w) = w.lock()
+        {
+            w.insert(rel.trim_matches('/').to_string());
+        }
+    }
+
+    /// Makes room for a file at `path` in a reused folder: a folder of the old site where
+    /// the file goes, or a file of the old site where one of its folders goes, is removed.
+    fn clear_way(&self, path: &Path) {
+        if self.written.is_none() {
+            return;
+        }
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        let mut p = path.parent();
+        while let Some(d) = p.filter(|d| d.starts_with(&self.dir) && *d != self.dir) {
+            if d.is_file() || d.is_symlink() {
+                let _ = std::fs::remove_file(d);
+            }
+            p = d.parent();
+        }
     }
 
     /// The staging folder.
@@ -69,44 +119,99 @@ impl Staging {
     /// Writes one file (creating parent folders). `rel` uses `/` and must stay inside.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
+        self.clear_way(&path);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(path, bytes)
+        std::fs::write(path, bytes)?;
+        self.record(rel);
+        Ok(())
     }
 
     /// Copies a file into the staging folder.
     pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
+        self.clear_way(&path);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::copy(from, path).map(|_| ())
+        std::fs::copy(from, path)?;
+        self.record(rel);
+        Ok(())
     }
 
     /// Renames a file or folder inside the staging folder.
     pub fn rename(&self, from: &str, to: &str) -> io::Result<()> {
         let (a, b) = (safe_join(&self.dir, from)?, safe_join(&self.dir, to)?);
+        self.clear_way(&b);
         if let Some(p) = b.parent() {
             std::fs::create_dir_all(p)?;
         }
-        if b.exists() {
+        if b.is_dir() {
             std::fs::remove_dir_all(&b)?;
         }
-        std::fs::rename(a, b)
+        std::fs::rename(a, b)?;
+        // the files written under `from` now sit under `to`
+        if let Some(w) = &self.written
+            && let Ok(mut w) = w.lock()
+        {
+            let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
+            let moved: Vec<String> = w
+                .iter()
+                .filter(|k| *k == from || k.starts_with(&format!("{from}/")))
+                .cloned()
+                .collect();
+            for k in moved {
+                w.remove(&k);
+                w.insert(format!("{to}{}", &k[from.len()..]));
+            }
+        }
+        Ok(())
+    }
+
+    /// In a reused folder, moves one old folder under `parent` to `to` (which must not
+    /// exist yet), so a set of files written to `to` overwrites files instead of creating them.
+    pub fn recycle_dir(&self, parent: &str, to: &str) {
+        if self.written.is_none() {
+            return;
+        }
+        let (Ok(p), Ok(t)) = (safe_join(&self.dir, parent), safe_join(&self.dir, to)) else {
+            return;
+        };
+        if t.exists() {
+            return;
+        }
+        let old = std::fs::read_dir(&p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .find(|e| e.file_type().is_ok_and(|f| f.is_dir()));
+        if let Some(e) = old {
+            let _ = std::fs::rename(e.path(), t);
+        }
     }
 
     /// Removes one file from the staging folder (no error if it does not exist).
     pub fn remove(&self, rel: &str) -> io::Result<()> {
+        if let Some(w) = &self.written
+            && let Ok(mut w) = w.lock()
+        {
+            w.remove(rel.trim_matches('/'));
+        }
         match std::fs::remove_file(safe_join(&self.dir, rel)?) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
     }
 
-    /// Replaces the output folder with the staging folder atomically.
+    /// Replaces the output folder with the staging folder atomically (after deleting what a
+    /// reused folder holds of the old site and this build did not write).
     pub fn commit(mut self) -> io::Result<()> {
-        swap_in(&self.dir, &self.target)?;
+        if let Some(w) = self.written.take() {
+            let written = w.into_inner().map_err(|_| io::Error::other("poisoned"))?;
+            sweep(&self.dir, &written)?;
+        }
+        swap_in(&self.dir, &self.target, self.spare.as_deref())?;
         self.committed = true;
         Ok(())
     }
@@ -144,9 +249,44 @@ pub fn safe_join(dir: &Path, rel: &str) -> io::Result<PathBuf> {
     Ok(p)
 }
 
-/// Moves `new` into place at `target`. On Linux the two folders are exchanged in one
-/// `renameat2(RENAME_EXCHANGE)`, so `target` always exists and is always complete.
-pub fn swap_in(new: &Path, target: &Path) -> io::Result<()> {
+/// Deletes every file under `dir` whose path (relative, `/`-separated) is not in `keep`, and
+/// the folders that leaves empty.
+fn sweep(dir: &Path, keep: &std::collections::HashSet<String>) -> io::Result<()> {
+    for e in walkdir::WalkDir::new(dir).contents_first(true).min_depth(1) {
+        let e = e.map_err(io::Error::other)?;
+        let rel = e
+            .path()
+            .strip_prefix(dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if e.file_type().is_dir() {
+            // fails (and is meant to) when the folder still holds files
+            let _ = std::fs::remove_dir(e.path());
+        } else if !keep.contains(&rel) {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the replaced site at `spare` (for the next build to reuse) or deletes it.
+fn retire(old: &Path, spare: Option<&Path>) {
+    if let Some(s) = spare {
+        let _ = std::fs::remove_dir_all(s);
+        if let Some(p) = s.parent() {
+            let _ = std::fs::create_dir_all(p);
+        }
+        if std::fs::rename(old, s).is_ok() {
+            return;
+        }
+    }
+    remove_tree(old);
+}
+
+/// Moves `new` into place at `target`, keeping the replaced site at `spare` when given. On
+/// Linux the two folders are exchanged in one `renameat2(RENAME_EXCHANGE)`, so `target`
+/// always exists and is always complete.
+pub fn swap_in(new: &Path, target: &Path, spare: Option<&Path>) -> io::Result<()> {
     if !target.exists() {
         return std::fs::rename(new, target);
     }
@@ -156,7 +296,7 @@ pub fn swap_in(new: &Path, target: &Path) -> io::Result<()> {
         match renameat_with(CWD, new, CWD, target, RenameFlags::EXCHANGE) {
             Ok(()) => {
                 // `new` now holds the previous site
-                remove_tree(new);
+                retire(new, spare);
                 return Ok(());
             }
             Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
@@ -169,7 +309,7 @@ pub fn swap_in(new: &Path, target: &Path) -> io::Result<()> {
         let _ = std::fs::rename(&old, target);
         return Err(e);
     }
-    remove_tree(&old);
+    retire(&old, spare);
     Ok(())
 }
 
@@ -193,6 +333,92 @@ pub fn remove_tree(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn files(dir: &Path) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_kept_site_is_written_over_and_its_leftovers_deleted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let spare = tmp.path().join(".kb/cache/previous-site");
+        let build = |pages: &[(&str, &str)], renames: &[(&str, &str)]| {
+            let s = Staging::reusing(&out, Some(&spare)).unwrap();
+            for (p, t) in pages {
+                s.put(p, t.as_bytes()).unwrap();
+            }
+            for (a, b) in renames {
+                s.rename(a, b).unwrap();
+            }
+            s.commit().unwrap();
+        };
+        build(
+            &[
+                ("a/index.html", "a1"),
+                ("b/index.html", "b1"),
+                ("x", "file"),
+            ],
+            &[],
+        );
+        assert!(!spare.exists());
+        build(
+            &[
+                ("a/index.html", "a2"),
+                ("c/index.html", "c2"),
+                ("set/tmp/0.bin", "s"),
+            ],
+            &[("set/tmp", "set/h2")],
+        );
+        assert!(spare.exists(), "the replaced site is kept");
+        // a third build starts from the first site: b and x must go, a folder replaces file x
+        build(
+            &[
+                ("a/index.html", "a3"),
+                ("x/index.html", "x3"),
+                ("set/tmp/0.bin", "t"),
+            ],
+            &[("set/tmp", "set/h3")],
+        );
+        let want = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            files(&out),
+            want(&[
+                ("a/index.html", "a3"),
+                ("set/h3/0.bin", "t"),
+                ("x/index.html", "x3")
+            ])
+        );
+        assert!(!out.join("b").exists(), "emptied folders are removed");
+        assert_eq!(
+            files(&spare),
+            want(&[
+                ("a/index.html", "a2"),
+                ("c/index.html", "c2"),
+                ("set/h2/0.bin", "s")
+            ])
+        );
+    }
 
     #[test]
     fn commit_replaces_whole_folder() {

@@ -459,3 +459,58 @@ fn embeds_deeper_than_four_levels_warn_where_the_page_cuts_them() {
     let deep2 = read(&p, "deep2/index.html");
     assert!(deep2.contains("The bottom.") && !deep2.contains("class=\"embed-cycle\""));
 }
+
+/// Every file under `dir` by relative path, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_over_the_kept_previous_site_equals_a_fresh_one() {
+    let (_tmp, root) = copy_fixture("good");
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    // second build: the first site is kept in .kb/cache for the next one
+    std::fs::write(
+        root.join("notes/Fresh.md"),
+        "# Fresh\n\nNew note about [[Redis]].\n",
+    )
+    .unwrap();
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    assert!(root.join(".kb/cache/previous-site").is_dir());
+    // third build writes over the first site: a note gone, one renamed, one edited
+    std::fs::remove_file(root.join("notes/Fresh.md")).unwrap();
+    std::fs::rename(root.join("notes/Celery.md"), root.join("notes/Celery2.md")).unwrap();
+    let redis = std::fs::read_to_string(root.join("notes/Redis.md")).unwrap();
+    std::fs::write(root.join("notes/Redis.md"), format!("{redis}\n\nEdited.\n")).unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let reused = tree(&root.join("public"));
+    // a fresh build of the same notes into an empty folder (no kept site to start from)
+    std::fs::remove_dir_all(root.join(".kb/cache/previous-site")).unwrap();
+    let out = kb(&root, &["build", "--output", "fresh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fresh = tree(&root.join("fresh"));
+    assert!(!reused.contains_key("celery/index.html") && reused.contains_key("celery2/index.html"));
+    assert!(!reused.contains_key("fresh/index.html"));
+    assert_eq!(
+        reused.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>(),
+        "same files"
+    );
+    for (k, v) in &fresh {
+        assert!(reused[k] == *v, "{k} differs");
+    }
+}

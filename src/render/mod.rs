@@ -22,6 +22,11 @@ pub trait Sink: Sync {
     fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()>;
     /// Removes one file (no error if it does not exist).
     fn remove(&self, rel: &str) -> std::io::Result<()>;
+    /// Before a set of files is written to the new folder `to`: a sink that starts from the
+    /// previous site may move one of its old folders under `parent` there, so the writes
+    /// overwrite files instead of creating them (what the new set does not rewrite is
+    /// deleted when the site is committed).
+    fn recycle_dir(&self, _parent: &str, _to: &str) {}
     /// Stores a copy of a file from disk.
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         let bytes = std::fs::read(from)?;
@@ -41,6 +46,9 @@ impl Sink for DirSink<'_> {
     }
     fn remove(&self, rel: &str) -> std::io::Result<()> {
         self.0.remove(rel)
+    }
+    fn recycle_dir(&self, parent: &str, to: &str) {
+        self.0.recycle_dir(parent, to)
     }
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         self.0.copy(rel, from)

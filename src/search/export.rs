@@ -157,11 +157,13 @@ struct SetWriter<'a> {
 
 impl<'a> SetWriter<'a> {
     fn new(sink: &'a dyn Sink, prefix: &'static str, ext: &'static str) -> Self {
+        let tmp = format!("{prefix}/tmp-{}", std::process::id());
+        sink.recycle_dir(&format!("search/{prefix}"), &format!("search/{tmp}"));
         SetWriter {
             sink,
             prefix,
             ext,
-            tmp: format!("{prefix}/tmp-{}", std::process::id()),
+            tmp,
             hashes: FileHashes::new(),
             bytes: 0,
         }
