@@ -2,8 +2,9 @@
 //! output in one atomic rename, so a failed or killed build leaves the previous site whole.
 //!
 //! The site a build replaces is kept (in `.kb/`) as the next build's staging folder: files
-//! are overwritten in place and only those the new site lacks are deleted, because deleting
-//! and recreating tens of thousands of files was a large part of a big build.
+//! whose bytes are unchanged are left alone, changed ones are replaced by new files, and only
+//! those the new site lacks are deleted, because deleting and recreating tens of thousands of
+//! files was a large part of a big build.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,10 @@ impl Staging {
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
         self.clear_way(&path);
+        if self.written.is_some() && unchanged_or_unlinked(&path, bytes) {
+            self.record(rel);
+            return Ok(());
+        }
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -132,6 +137,10 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
         self.clear_way(&path);
+        if self.written.is_some() && path.is_file() {
+            // a new file rather than one truncated in place (see `unchanged_or_unlinked`)
+            let _ = std::fs::remove_file(&path);
+        }
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -223,6 +232,25 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// In a reused folder: true when the file at `path` already holds exactly `bytes` (nothing to
+/// write); otherwise removes it so the caller creates a new file. Overwriting a file in place
+/// truncates it, and ext4 (`auto_da_alloc`) starts writing a truncated file back to disk at
+/// once, which made a warm 10k-note build spend more time waiting on the disk than the
+/// deletion that reusing the old site saves; a new file is written back lazily.
+fn unchanged_or_unlinked(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    if meta.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return true;
+    }
+    let _ = std::fs::remove_file(path);
+    false
 }
 
 /// Joins `rel` under `dir`, refusing absolute paths and `..`.
@@ -417,6 +445,61 @@ mod tests {
                 ("c/index.html", "c2"),
                 ("set/h2/0.bin", "s")
             ])
+        );
+    }
+
+    #[test]
+    fn a_kept_file_is_left_alone_when_unchanged_and_replaced_by_a_new_file_otherwise() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let spare = tmp.path().join(".kb/cache/previous-site");
+        let write_all = |pages: &[(&str, &str)]| {
+            let s = Staging::reusing(&out, Some(&spare)).unwrap();
+            for (p, t) in pages {
+                s.put(p, t.as_bytes()).unwrap();
+            }
+            s.commit().unwrap();
+        };
+        write_all(&[
+            ("same.html", "same"),
+            ("grow.html", "v1"),
+            ("len.html", "aaaa"),
+        ]);
+        write_all(&[
+            ("same.html", "same"),
+            ("grow.html", "v1"),
+            ("len.html", "aaaa"),
+        ]);
+        // the third build starts from the first site's files: keep a second link to each
+        let side = tmp.path().join("side");
+        std::fs::create_dir_all(&side).unwrap();
+        for p in ["same.html", "grow.html", "len.html"] {
+            std::fs::hard_link(spare.join(p), side.join(p)).unwrap();
+        }
+        write_all(&[
+            ("same.html", "same"),
+            ("grow.html", "v2 longer"),
+            ("len.html", "bbbb"),
+        ]);
+        let links = |p: &str| std::fs::metadata(side.join(p)).unwrap().nlink();
+        let old = |p: &str| std::fs::read_to_string(side.join(p)).unwrap();
+        assert_eq!(links("same.html"), 2, "an unchanged file is not rewritten");
+        assert_eq!(links("grow.html"), 1, "a changed file is a new file");
+        assert_eq!(links("len.html"), 1, "same length, other bytes: a new file");
+        assert_eq!(old("grow.html"), "v1", "not truncated in place");
+        assert_eq!(old("len.html"), "aaaa", "not truncated in place");
+        assert_eq!(
+            std::fs::read_to_string(out.join("grow.html")).unwrap(),
+            "v2 longer"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("len.html")).unwrap(),
+            "bbbb"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("same.html")).unwrap(),
+            "same"
         );
     }
 
