@@ -360,3 +360,32 @@ fn search_follows_edits() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// An editor that saves by truncating the file and then writing it is not caught in between:
+/// one reload, with the new text, instead of one for an empty note and one for the text.
+#[test]
+fn a_save_by_truncate_and_write_reloads_once() {
+    let (_tmp, root) = copy_fixture("good");
+    let srv = start(&root);
+    let addr = srv.addr.clone();
+    let rx = events(&addr);
+    let note = root.join("notes/Redis.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    let f = std::fs::File::create(&note).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    std::io::Write::write_all(
+        &mut &f,
+        format!("{text}\n\ntruncated-then-written\n").as_bytes(),
+    )
+    .unwrap();
+    drop(f);
+    next_event(&rx, "reload");
+    let (_, _, body) = get(&addr, "/redis/");
+    assert!(body.contains("truncated-then-written"));
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if let Ok((e, d)) = rx.recv_timeout(left) {
+            assert_ne!(e, "reload", "a second reload: {d}");
+        }
+    }
+}

@@ -149,6 +149,16 @@ async fn serve(args: Args, opts: BuildOptions) -> i32 {
     0
 }
 
+/// How long a changed note that reads as empty may take to get its text back (see `watch`).
+const SETTLE_MS: u64 = 150;
+
+/// True for a Markdown file that exists and is empty: most likely one an editor has truncated
+/// and not yet written.
+fn is_empty_note(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
 /// Starts the watcher and the rebuild thread (which owns the watcher for the life of the process).
 fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> anyhow::Result<()> {
     use notify::RecursiveMode;
@@ -211,20 +221,37 @@ fn watch(opts: BuildOptions, mut rebuilder: Rebuilder, state: Arc<State>) -> any
             };
             pending.store(false, std::sync::atomic::Ordering::SeqCst);
             let mut paths = Vec::new();
-            let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
-                if let Ok(events) = r {
-                    for e in events {
-                        if matches!(e.kind, notify::EventKind::Access(_)) {
-                            continue;
+            let collect =
+                |paths: &mut Vec<std::path::PathBuf>,
+                 r: notify_debouncer_full::DebounceEventResult| {
+                    if let Ok(events) = r {
+                        for e in events {
+                            if matches!(e.kind, notify::EventKind::Access(_)) {
+                                continue;
+                            }
+                            paths.extend(e.paths.iter().cloned());
                         }
-                        paths.extend(e.paths.iter().cloned());
                     }
-                }
-            };
-            collect(first);
+                };
+            collect(&mut paths, first);
             // drain whatever else arrived (a burst such as a git checkout)
             while let Ok(more) = rx.try_recv() {
-                collect(more);
+                collect(&mut paths, more);
+            }
+            // an editor that saves by truncating and then writing can be caught in between: a
+            // note that is empty now is given a moment to get its text back, instead of
+            // re-rendering every page that links to it twice (once without its headings)
+            let settle = std::time::Instant::now() + Duration::from_millis(SETTLE_MS);
+            while paths.iter().any(|p| is_empty_note(p)) {
+                let left = settle.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                match rx.recv_timeout(left.min(Duration::from_millis(10))) {
+                    Ok(more) => collect(&mut paths, more),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(_) => break,
+                }
             }
             // templates/ or static/ created after start: watch them too
             for dir in ["templates", "static"] {

@@ -314,13 +314,9 @@ pub fn render_selected(
         by_cat.entry(p.category.as_str()).or_default().push(i);
     }
     let mut prev_next = vec![(None, None); site.notes.len()];
+    let lower: Vec<String> = titles.iter().map(|t| t.to_lowercase()).collect();
     for ids in by_cat.values_mut() {
-        ids.sort_by(|&a, &b| {
-            titles[a]
-                .to_lowercase()
-                .cmp(&titles[b].to_lowercase())
-                .then(a.cmp(&b))
-        });
+        ids.sort_by(|&a, &b| lower[a].cmp(&lower[b]).then(a.cmp(&b)));
         for (k, &i) in ids.iter().enumerate() {
             prev_next[i] = (k.checked_sub(1).map(|j| ids[j]), ids.get(k + 1).copied());
         }

@@ -115,8 +115,62 @@ pub struct Rebuilder {
 /// A note's title, category, aliases, tags and slug before a rebuild.
 type OldMeta = (String, String, Vec<String>, Vec<String>, String);
 
-/// Before a rebuild: meta, listing, links, neighbours and anchor ids of a touched note.
-type OldInfo = (OldMeta, String, Vec<String>, HashSet<String>, Vec<String>);
+/// The prefix of the global graph's data file in the site.
+const GRAPH_DATA: &str = "graph/data-";
+
+/// What the pages showed of a touched note before a rebuild.
+struct OldInfo {
+    meta: OldMeta,
+    /// See [`listing`].
+    listing: String,
+    /// See [`links_of`].
+    links: Vec<String>,
+    /// The notes it links to and that link to it, by path.
+    neigh: HashSet<String>,
+    /// Its heading and block ids.
+    ids: Vec<String>,
+    /// See [`backlink_contexts`].
+    contexts: Vec<(String, String)>,
+}
+
+/// For each note that note `i` links to: its path and the text around the link that the
+/// target's backlinks list shows.
+fn backlink_contexts(site: &Site, i: usize) -> Vec<(String, String)> {
+    site.graph.outgoing[i]
+        .iter()
+        .filter_map(|&j| {
+            let b = site.graph.backlinks[j].iter().find(|b| b.from == i)?;
+            let context = site.parsed[i].links.get(b.link)?.context.clone();
+            Some((site.notes[j].rel_path.clone(), context))
+        })
+        .collect()
+}
+
+/// The notes whose pages show note `i`'s text through an embed, directly or through the
+/// embeds of other notes.
+fn embedders(site: &Site, i: usize) -> HashSet<usize> {
+    use crate::link::Target;
+    use crate::parse::LinkKind;
+    let mut out = HashSet::new();
+    let mut stack = vec![i];
+    while let Some(v) = stack.pop() {
+        for b in &site.graph.backlinks[v] {
+            let k = b.from;
+            let embeds = site.parsed[k]
+                .links
+                .iter()
+                .zip(&site.graph.resolutions[k])
+                .any(|(l, r)| {
+                    l.kind == LinkKind::Embed
+                        && matches!(r.target, Target::Note { id, .. } if id == v)
+                });
+            if embeds && out.insert(k) {
+                stack.push(k);
+            }
+        }
+    }
+    out
+}
 
 /// What the home page, feed and tag index show of a note.
 fn listing(site: &Site, i: usize) -> String {
@@ -470,19 +524,20 @@ impl Rebuilder {
                     .collect();
                 (
                     r.clone(),
-                    (
-                        (
+                    OldInfo {
+                        meta: (
                             p.title.clone(),
                             p.category.clone(),
                             s.notes[i].front.aliases.clone(),
                             p.tags.clone(),
                             p.slug.clone(),
                         ),
-                        listing(s, i),
-                        links_of(s, i),
+                        listing: listing(s, i),
+                        links: links_of(s, i),
                         neigh,
                         ids,
-                    ),
+                        contexts: backlink_contexts(s, i),
+                    },
                 )
             })
             .collect();
@@ -531,7 +586,11 @@ impl Rebuilder {
                 match note.filter(|n| !n.front.draft || self.opts.drafts) {
                     Some(n) => {
                         let p = parse_note(&n);
-                        let (old_meta, _, _, _, old_ids) = &old_info[rel];
+                        let OldInfo {
+                            meta: old_meta,
+                            ids: old_ids,
+                            ..
+                        } = &old_info[rel];
                         let ids: Vec<String> = p
                             .headings
                             .iter()
@@ -590,19 +649,51 @@ impl Rebuilder {
         };
         for rel in &touched {
             let new = new_index.get(rel).copied();
+            // the usual edit, of a note's text only (its names, links and tags stay), changes
+            // the pages that show that text: its own, the notes whose backlinks quote the
+            // text around a link that changed, and the notes that embed it
+            let text_only = match (new, old_info.get(rel)) {
+                (Some(i), Some(o)) => {
+                    !names_changed
+                        && o.meta.3 == self.site.pages[i].tags
+                        && o.links == links_of(&self.site, i)
+                }
+                _ => false,
+            };
             if let Some(i) = new {
                 dirty.insert(i);
-                dirty.extend(self.site.graph.outgoing[i].iter().copied());
-                dirty.extend(self.site.graph.backlinks[i].iter().map(|b| b.from));
+                if text_only {
+                    let before: HashSet<&(String, String)> =
+                        old_info[rel].contexts.iter().collect();
+                    for c in backlink_contexts(&self.site, i) {
+                        if !before.contains(&c)
+                            && let Some(&j) = new_index.get(&c.0)
+                        {
+                            dirty.insert(j);
+                        }
+                    }
+                    dirty.extend(embedders(&self.site, i));
+                } else {
+                    dirty.extend(self.site.graph.outgoing[i].iter().copied());
+                    dirty.extend(self.site.graph.backlinks[i].iter().map(|b| b.from));
+                }
                 for t in &self.site.pages[i].tags {
                     add_tag(&mut tags, t);
                 }
             }
             match old_info.get(rel) {
-                Some(((title, category, aliases, old_tags, slug), l, links, neigh, _)) => {
-                    for r in neigh {
-                        if let Some(&j) = new_index.get(r) {
-                            dirty.insert(j);
+                Some(OldInfo {
+                    meta: (title, category, aliases, old_tags, slug),
+                    listing: l,
+                    links,
+                    neigh,
+                    ..
+                }) => {
+                    if !text_only {
+                        for r in neigh {
+                            if let Some(&j) = new_index.get(r) {
+                                dirty.insert(j);
+                            }
                         }
                     }
                     for t in old_tags {
@@ -663,6 +754,10 @@ impl Rebuilder {
         let mut files: super::Files = (*self.state.files()).clone();
         for k in &removed_keys {
             files.remove(k);
+        }
+        // a new global graph data file (its name is a hash of its bytes) replaces the old one
+        if rendered.keys().any(|k| k.starts_with(GRAPH_DATA)) {
+            files.retain(|k, _| !k.starts_with(GRAPH_DATA));
         }
         let mut changed: Vec<String> = Vec::new();
         for (k, v) in rendered {
@@ -725,7 +820,8 @@ pub fn announce(state: &State, out: &Outcome) {
                 serde_json::json!({"all": true, "paths": []}).to_string(),
             );
         }
-    } else {
+    } else if out.all || !out.changed.is_empty() || state.last_error().is_some() {
+        // (a rebuild that changed no page says nothing, unless an overlay is to be cleared)
         state.send(
             "reload",
             serde_json::json!({"all": out.all, "paths": out.changed}).to_string(),
@@ -736,6 +832,80 @@ pub fn announce(state: &State, out: &Outcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pages (not the search export) a server holds.
+    fn pages(state: &State) -> Vec<(String, Arc<[u8]>)> {
+        let mut v: Vec<(String, Arc<[u8]>)> = state
+            .files()
+            .iter()
+            .filter(|(k, _)| !k.starts_with("search/") || k.as_str() == "search/index.html")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// After each edit, the pages the dev server re-rendered for it and kept from before add up
+    /// to exactly what a full build of the same notes renders.
+    #[test]
+    fn incremental_pages_equal_a_full_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let notes = tmp.path().join("notes");
+        std::fs::create_dir_all(&notes).unwrap();
+        let filler = "Redis는 인메모리 저장소다. ".repeat(40);
+        let write = |name: &str, text: &str| std::fs::write(notes.join(name), text).unwrap();
+        let hub = "---\ntags: [db]\n---\n# Hub\n\n허브 노트.\n";
+        let a = |near: &str, far: &str, tags: &str| {
+            format!(
+                "---\ntags: [{tags}]\n---\n# A\n\n{near} [[Hub]] 참고.\n\n{filler}\n\n## 끝\n\n{far}\n"
+            )
+        };
+        write("hub.md", hub);
+        write("a.md", &a("처음", "마지막", "db"));
+        write("b.md", "# B\n\n![[A]]\n\nB의 본문.\n");
+        write("c.md", "# C\n\n![[B]]\n");
+        write("d.md", "# D\n\n[[A]]를 본다.\n");
+        let opts = || BuildOptions {
+            root: tmp.path().to_path_buf(),
+            config: crate::config::Config::default(),
+            drafts: false,
+        };
+        let state = Arc::new(State::new("/".into()));
+        let mut r = Rebuilder::new(opts(), state.clone()).unwrap();
+        let edits: [(&str, String); 5] = [
+            // text far from the link: hub's backlink context stays, b and c embed a
+            ("a.md", a("처음", "고친 마지막", "db")),
+            // text next to the link: hub's backlinks list quotes it
+            ("a.md", a("바뀐 처음", "고친 마지막", "db")),
+            // b's text reaches c through c's embed of b
+            ("b.md", "# B\n\n![[A]]\n\nB의 새 본문.\n".into()),
+            // a tag: tag pages and related notes
+            ("a.md", a("바뀐 처음", "고친 마지막", "db, cache")),
+            // a's backlinks quote d's new text
+            ("d.md", "# D\n\n[[A]]를 다시 본다.\n".into()),
+        ];
+        for (n, (name, text)) in edits.iter().enumerate() {
+            write(name, text);
+            let out = r
+                .apply(&Changes {
+                    notes: vec![notes.join(name)],
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(out.errors.is_empty(), "edit {n}: {:?}", out.errors);
+            let fresh = Arc::new(State::new("/".into()));
+            let _full = Rebuilder::new(opts(), fresh.clone()).unwrap();
+            let (got, want) = (pages(&state), pages(&fresh));
+            assert_eq!(
+                got.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+                want.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+                "edit {n}"
+            );
+            for ((k, g), (_, w)) in got.iter().zip(&want) {
+                assert!(g == w, "edit {n}: {k} differs from a full build");
+            }
+        }
+    }
 
     #[test]
     fn classify_sorts_paths_and_skips_folders_and_noise() {
