@@ -121,7 +121,16 @@ impl Cache {
         let k = cache_key(code, lang);
         let (html, new) = match self.old.get(&k) {
             Some(h) => (h.clone(), false),
-            None => (highlight(code, lang)?, true),
+            // a block this run has already highlighted (generated and copied notes repeat them)
+            None => match self
+                .used
+                .lock()
+                .ok()
+                .and_then(|u| u.get(&k).cloned().flatten())
+            {
+                Some(h) => (h, true),
+                None => (highlight(code, lang)?, true),
+            },
         };
         if self.path.is_some()
             && let Ok(mut u) = self.used.lock()
