@@ -94,14 +94,33 @@ impl Staging {
         }
     }
 
-    /// Makes room for a file at `path` in a reused folder: a folder of the old site where
-    /// the file goes, or a file of the old site where one of its folders goes, is removed.
-    fn clear_way(&self, path: &Path) {
+    /// Makes room for a file at `path` in a reused folder: what the old site has there (a
+    /// folder, or a file) is removed, and so is a file of the old site where one of its folders
+    /// goes. Returns true, removing nothing, when the old file already holds exactly `new`.
+    ///
+    /// An old file is removed rather than overwritten because overwriting truncates it, and
+    /// ext4 (`auto_da_alloc`) writes a truncated file back to disk at once: that made a warm
+    /// 10k-note build wait on the disk longer than reusing the old site saves. A new file is
+    /// written back lazily.
+    fn clear_way(&self, path: &Path, new: Option<&[u8]>) -> bool {
         if self.written.is_none() {
-            return;
+            return false;
         }
-        if path.is_dir() {
-            let _ = std::fs::remove_dir_all(path);
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => {
+                let _ = std::fs::remove_dir_all(path);
+            }
+            Ok(m) => {
+                if let Some(bytes) = new
+                    && m.is_file()
+                    && m.len() == bytes.len() as u64
+                    && std::fs::read(path).is_ok_and(|old| old == bytes)
+                {
+                    return true;
+                }
+                let _ = std::fs::remove_file(path);
+            }
+            Err(_) => {}
         }
         let mut p = path.parent();
         while let Some(d) = p.filter(|d| d.starts_with(&self.dir) && *d != self.dir) {
@@ -110,6 +129,7 @@ impl Staging {
             }
             p = d.parent();
         }
+        false
     }
 
     /// The staging folder.
@@ -120,8 +140,7 @@ impl Staging {
     /// Writes one file (creating parent folders). `rel` uses `/` and must stay inside.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
-        self.clear_way(&path);
-        if self.written.is_some() && unchanged_or_unlinked(&path, bytes) {
+        if self.clear_way(&path, Some(bytes)) {
             self.record(rel);
             return Ok(());
         }
@@ -136,11 +155,7 @@ impl Staging {
     /// Copies a file into the staging folder.
     pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let path = safe_join(&self.dir, rel)?;
-        self.clear_way(&path);
-        if self.written.is_some() && path.is_file() {
-            // a new file rather than one truncated in place (see `unchanged_or_unlinked`)
-            let _ = std::fs::remove_file(&path);
-        }
+        self.clear_way(&path, None);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -152,7 +167,7 @@ impl Staging {
     /// Renames a file or folder inside the staging folder.
     pub fn rename(&self, from: &str, to: &str) -> io::Result<()> {
         let (a, b) = (safe_join(&self.dir, from)?, safe_join(&self.dir, to)?);
-        self.clear_way(&b);
+        self.clear_way(&b, None);
         if let Some(p) = b.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -232,25 +247,6 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// In a reused folder: true when the file at `path` already holds exactly `bytes` (nothing to
-/// write); otherwise removes it so the caller creates a new file. Overwriting a file in place
-/// truncates it, and ext4 (`auto_da_alloc`) starts writing a truncated file back to disk at
-/// once, which made a warm 10k-note build spend more time waiting on the disk than the
-/// deletion that reusing the old site saves; a new file is written back lazily.
-fn unchanged_or_unlinked(path: &Path, bytes: &[u8]) -> bool {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() {
-        return false;
-    }
-    if meta.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return true;
-    }
-    let _ = std::fs::remove_file(path);
-    false
 }
 
 /// Joins `rel` under `dir`, refusing absolute paths and `..`.

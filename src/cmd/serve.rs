@@ -155,8 +155,7 @@ const SETTLE_MS: u64 = 150;
 /// True for a Markdown file that exists and is empty: most likely one an editor has truncated
 /// and not yet written.
 fn is_empty_note(p: &std::path::Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0)
+    crate::load::is_note_path(p) && std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0)
 }
 
 /// Starts the watcher and the rebuild thread (which owns the watcher for the life of the process).

@@ -115,6 +115,11 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     s.starts_with('.') || s == "node_modules"
 }
 
+/// Whether a file under the notes folder is a note (`.md`, any case) rather than an attachment.
+pub fn is_note_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
 /// Lists Markdown files (relative path, disk path) and attachments, skipping hidden entries, loops and symlinks that
 /// leave the notes folder.
 pub fn walk(
@@ -206,11 +211,7 @@ pub fn walk(
                 "rename the file; it is published under a lossy name",
             ));
         }
-        let is_md = rel
-            .extension()
-            .map(|e| e.eq_ignore_ascii_case("md"))
-            .unwrap_or(false);
-        if is_md {
+        if is_note_path(rel) {
             md.push((rel_s, entry.path().to_path_buf()));
         } else {
             att.push(Attachment {

@@ -524,6 +524,9 @@ struct GraphData<'a> {
     edges: Vec<[usize; 2]>,
 }
 
+/// Where the global graph's data file goes (followed by a hash of its bytes and `.json`).
+pub const GRAPH_DATA: &str = "graph/data-";
+
 /// Writes the global graph data (with a build-time layout) and returns its URL.
 fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String> {
     let cats = category_ids(site);
@@ -574,7 +577,7 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     };
     let bytes = serde_json::to_vec(&data)?;
     let h = blake3::hash(&bytes).to_hex();
-    let name = format!("graph/data-{}.json", &h[..12]);
+    let name = format!("{GRAPH_DATA}{}.json", &h[..12]);
     sink.put(&name, &bytes)?;
     Ok(format!("{base}{name}"))
 }

@@ -112,15 +112,13 @@ pub struct Rebuilder {
     export_layout: Option<crate::search::export::Layout>,
 }
 
-/// A note's title, category, aliases, tags and slug before a rebuild.
-type OldMeta = (String, String, Vec<String>, Vec<String>, String);
-
-/// The prefix of the global graph's data file in the site.
-const GRAPH_DATA: &str = "graph/data-";
-
 /// What the pages showed of a touched note before a rebuild.
 struct OldInfo {
-    meta: OldMeta,
+    title: String,
+    category: String,
+    aliases: Vec<String>,
+    tags: Vec<String>,
+    slug: String,
     /// See [`listing`].
     listing: String,
     /// See [`links_of`].
@@ -143,6 +141,15 @@ fn backlink_contexts(site: &Site, i: usize) -> Vec<(String, String)> {
             let context = site.parsed[i].links.get(b.link)?.context.clone();
             Some((site.notes[j].rel_path.clone(), context))
         })
+        .collect()
+}
+
+/// A note's heading and block ids: the anchors links into it can name.
+fn anchor_ids(p: &ParsedNote) -> Vec<String> {
+    p.headings
+        .iter()
+        .map(|h| h.id.clone())
+        .chain(p.block_ids.iter().map(|b| b.id.clone()))
         .collect()
 }
 
@@ -516,26 +523,18 @@ impl Rebuilder {
                         .iter()
                         .map(|b| s.notes[b.from].rel_path.clone()),
                 );
-                let ids: Vec<String> = s.parsed[i]
-                    .headings
-                    .iter()
-                    .map(|h| h.id.clone())
-                    .chain(s.parsed[i].block_ids.iter().map(|b| b.id.clone()))
-                    .collect();
                 (
                     r.clone(),
                     OldInfo {
-                        meta: (
-                            p.title.clone(),
-                            p.category.clone(),
-                            s.notes[i].front.aliases.clone(),
-                            p.tags.clone(),
-                            p.slug.clone(),
-                        ),
+                        title: p.title.clone(),
+                        category: p.category.clone(),
+                        aliases: s.notes[i].front.aliases.clone(),
+                        tags: p.tags.clone(),
+                        slug: p.slug.clone(),
                         listing: listing(s, i),
                         links: links_of(s, i),
                         neigh,
-                        ids,
+                        ids: anchor_ids(&s.parsed[i]),
                         contexts: backlink_contexts(s, i),
                     },
                 )
@@ -586,19 +585,12 @@ impl Rebuilder {
                 match note.filter(|n| !n.front.draft || self.opts.drafts) {
                     Some(n) => {
                         let p = parse_note(&n);
-                        let OldInfo {
-                            meta: old_meta,
-                            ids: old_ids,
-                            ..
-                        } = &old_info[rel];
-                        let ids: Vec<String> = p
-                            .headings
-                            .iter()
-                            .map(|h| h.id.clone())
-                            .chain(p.block_ids.iter().map(|b| b.id.clone()))
-                            .collect();
+                        let old = &old_info[rel];
                         let title = crate::pipeline::title_of(&n, &p);
-                        if title != old_meta.0 || n.front.aliases != old_meta.2 || &ids != old_ids {
+                        if title != old.title
+                            || n.front.aliases != old.aliases
+                            || anchor_ids(&p) != old.ids
+                        {
                             names_changed = true;
                         }
                         self.site.notes[i] = n;
@@ -649,14 +641,15 @@ impl Rebuilder {
         };
         for rel in &touched {
             let new = new_index.get(rel).copied();
+            let new_links = new.map(|i| links_of(&self.site, i));
             // the usual edit, of a note's text only (its names, links and tags stay), changes
             // the pages that show that text: its own, the notes whose backlinks quote the
             // text around a link that changed, and the notes that embed it
             let text_only = match (new, old_info.get(rel)) {
                 (Some(i), Some(o)) => {
                     !names_changed
-                        && o.meta.3 == self.site.pages[i].tags
-                        && o.links == links_of(&self.site, i)
+                        && o.tags == self.site.pages[i].tags
+                        && Some(&o.links) == new_links.as_ref()
                 }
                 _ => false,
             };
@@ -683,7 +676,11 @@ impl Rebuilder {
             }
             match old_info.get(rel) {
                 Some(OldInfo {
-                    meta: (title, category, aliases, old_tags, slug),
+                    title,
+                    category,
+                    aliases,
+                    tags: old_tags,
+                    slug,
                     listing: l,
                     links,
                     neigh,
@@ -717,9 +714,9 @@ impl Rebuilder {
                                 removed_keys.push(format!("{slug}index.html"));
                                 all_notes = true;
                             }
-                            site_pages |= *l != listing(&self.site, i);
-                            graph |=
-                                *links != links_of(&self.site, i) || *l != listing(&self.site, i);
+                            let listed = *l != listing(&self.site, i);
+                            site_pages |= listed;
+                            graph |= listed || Some(links) != new_links.as_ref();
                         }
                         None => {
                             removed_keys.push(format!("{slug}index.html"));
@@ -756,8 +753,11 @@ impl Rebuilder {
             files.remove(k);
         }
         // a new global graph data file (its name is a hash of its bytes) replaces the old one
-        if rendered.keys().any(|k| k.starts_with(GRAPH_DATA)) {
-            files.retain(|k, _| !k.starts_with(GRAPH_DATA));
+        if rendered
+            .keys()
+            .any(|k| k.starts_with(crate::render::GRAPH_DATA))
+        {
+            files.retain(|k, _| !k.starts_with(crate::render::GRAPH_DATA));
         }
         let mut changed: Vec<String> = Vec::new();
         for (k, v) in rendered {
