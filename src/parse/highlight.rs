@@ -1,40 +1,145 @@
-//! Build-time syntax highlighting with syntect (pure Rust, fancy-regex) to CSS classes, and the
-//! matching light and dark stylesheets.
+//! Build-time syntax highlighting with syntaxmate (pure Rust TextMate grammars, the same ones
+//! VS Code uses) to a handful of short CSS classes, and the matching light and dark stylesheet.
+//!
+//! Each token is resolved through the GitHub light theme; its colour picks a class (`hl-k` for
+//! keywords, `hl-s` for strings, ...) whose light and dark colours come from the GitHub light and
+//! dark themes, which share one rule list. Classes keep the markup small and let the page's
+//! theme toggle switch palettes without re-rendering (the site's CSP forbids inline styles).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
-use syntect::util::LinesWithEndings;
+use syntaxmate::{FontModifiers, Highlighter, RgbColor, Style, Theme};
 
-const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// Blocks larger than this are shown plain: highlighting cost grows with size.
 const MAX_BLOCK: usize = 256 * 1024;
-/// Lines longer than this are shown plain (regex engines can go quadratic on them).
+/// Lines longer than this are shown plain (minified code gains nothing from colour).
 const MAX_LINE: usize = 4096;
+const LIGHT: &str = "github-light";
+const DARK: &str = "github-dark";
 
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+/// The colour classes: a short name and a scope whose colour in the light theme stands for it.
+/// Two entries with the same light colour share the first one's class.
+const PALETTE: &[(&str, &[&str])] = &[
+    ("c", &["comment"]),
+    ("k", &["keyword"]),
+    ("s", &["string"]),
+    ("n", &["constant"]),
+    ("e", &["entity.name"]),
+    ("f", &["entity.name.function"]),
+    ("t", &["entity.name.tag"]),
+    ("x", &["invalid.illegal"]),
+    ("p", &["brackethighlighter.tag"]),
+    ("r", &["carriage-return"]),
+    ("g", &["markup.ignored"]),
+    ("h", &["markup.heading"]),
+    ("d", &["markup.deleted"]),
+    ("i", &["markup.inserted"]),
+    ("m", &["markup.changed"]),
+    ("o", &["meta.diff.range"]),
+];
+
+fn highlighter() -> &'static Highlighter {
+    static H: OnceLock<Option<Highlighter>> = OnceLock::new();
+    H.get_or_init(|| Highlighter::bundled().ok())
+        .as_ref()
+        .expect("the bundled grammars load")
 }
 
-fn find(lang: &str) -> Option<&'static SyntaxReference> {
-    let ss = syntaxes();
+fn theme(name: &str) -> Option<Theme> {
+    Theme::bundled(name).ok()
+}
+
+/// Classes by light colour: foreground colours and background colours, each with the class
+/// name and the dark theme's colour for it.
+struct Palette {
+    light: Theme,
+    default: Style,
+    fg: HashMap<RgbColor, &'static str>,
+    bg: HashMap<RgbColor, &'static str>,
+}
+
+fn palette() -> Option<&'static Palette> {
+    static P: OnceLock<Option<Palette>> = OnceLock::new();
+    P.get_or_init(|| {
+        let light = theme(LIGHT)?;
+        let default = light.default_style();
+        let (mut fg, mut bg) = (HashMap::new(), HashMap::new());
+        for (name, scopes) in PALETTE {
+            let s = light.resolve_scope_names(scopes);
+            if let Some(c) = s.foreground.filter(|&c| Some(c) != default.foreground) {
+                fg.entry(c).or_insert(*name);
+            }
+            if let Some(c) = s.background.filter(|&c| Some(c) != default.background) {
+                bg.entry(c).or_insert(*name);
+            }
+        }
+        Some(Palette {
+            light,
+            default,
+            fg,
+            bg,
+        })
+    })
+    .as_ref()
+}
+
+/// The grammar for a fence's language word, after kb's own aliases.
+fn language(lang: &str) -> Option<String> {
     let l = lang.trim().to_ascii_lowercase();
-    let token = match l.as_str() {
-        "sh" | "shell" | "zsh" | "console" | "shell-session" | "bash" => "bash",
-        "py" | "python3" => "python",
-        "js" | "javascript" | "mjs" | "node" => "js",
-        "ts" | "typescript" => "js",
-        "yml" => "yaml",
-        "rs" => "rust",
-        // syntect's default set has no grammar for these: a close one, or plain text
-        "ini" | "cfg" | "toml" | "conf" => "ini",
-        "dockerfile" | "docker" | "nginx" => return None,
+    let l = match l.as_str() {
+        "" | "text" | "txt" | "plain" | "plaintext" => return None,
+        "shell-session" | "sh-session" => "console",
+        "conf" | "cfg" | "cnf" => "ini",
+        "jinja2" | "j2" => "jinja",
         other => other,
     };
-    ss.find_syntax_by_token(token)
-        .or_else(|| ss.find_syntax_by_extension(token))
+    syntaxmate::Catalog::bundled()
+        .canonical_language(l)
+        .map(str::to_string)
+}
+
+/// The class attribute value for a resolved style, or `None` for default text.
+fn classes(p: &Palette, s: Style) -> Option<String> {
+    let mut out = String::new();
+    let mut add = |c: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("hl-");
+        out.push_str(c);
+    };
+    if let Some(c) = s.foreground.filter(|&c| Some(c) != p.default.foreground)
+        && let Some(n) = p.fg.get(&c)
+    {
+        add(n);
+    }
+    if let Some(c) = s.background.filter(|&c| Some(c) != p.default.background)
+        && let Some(n) = p.bg.get(&c)
+    {
+        add(&format!("{n}-bg"));
+    }
+    for (m, n) in [
+        (FontModifiers::BOLD, "b"),
+        (FontModifiers::ITALIC, "it"),
+        (FontModifiers::UNDERLINED, "u"),
+        (FontModifiers::CROSSED_OUT, "del"),
+    ] {
+        if s.modifiers.contains(m) {
+            add(n);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Highlights `code` written in `lang`, returning the inner HTML of a `<code>` element with
@@ -43,17 +148,76 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     if lang.is_empty() || code.len() > MAX_BLOCK || code.lines().any(|l| l.len() > MAX_LINE) {
         return None;
     }
-    let syntax = find(lang)?;
-    if syntax.name == "Plain Text" {
+    let grammar = language(lang)?;
+    let p = palette()?;
+    let doc = highlighter().tokenize(&grammar, code).ok()?;
+    let lines: Vec<&str> = code.split('\n').collect();
+    if lines.len() != doc.lines().len() {
         return None;
     }
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+    let mut out = String::with_capacity(code.len() * 2);
+    // classes by scope stack: a document repeats few distinct stacks
+    let mut seen: HashMap<syntaxmate::ScopeStackId, Option<String>> = HashMap::new();
+    for (i, (line, toks)) in lines.iter().zip(doc.lines()).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let (text, cr) = match line.strip_suffix('\r') {
+            Some(t) => (t, "\r"),
+            None => (*line, ""),
+        };
+        let mut at = 0;
+        let mut pending: Vec<(Option<String>, std::ops::Range<usize>)> = Vec::new();
+        for t in toks.tokens() {
+            let r = t.range();
+            if r.start < at
+                || r.end > text.len()
+                || !text.is_char_boundary(r.start)
+                || !text.is_char_boundary(r.end)
+            {
+                return None;
+            }
+            if r.start > at {
+                pending.push((None, at..r.start));
+            }
+            let cls = match t.scope_stack() {
+                Some(id) => seen
+                    .entry(id)
+                    .or_insert_with(|| classes(p, p.light.resolve(t.scopes())))
+                    .clone(),
+                None => classes(p, p.light.resolve(t.scopes())),
+            };
+            pending.push((cls, r.clone()));
+            at = r.end;
+        }
+        if at < text.len() {
+            pending.push((None, at..text.len()));
+        }
+        // adjacent pieces with the same class share one span
+        let mut k = 0;
+        while k < pending.len() {
+            let mut end = pending[k].1.end;
+            let mut j = k + 1;
+            while j < pending.len() && pending[j].0 == pending[k].0 {
+                end = pending[j].1.end;
+                j += 1;
+            }
+            let piece = &text[pending[k].1.start..end];
+            match &pending[k].0 {
+                Some(c) => {
+                    out.push_str("<span class=\"");
+                    out.push_str(c);
+                    out.push_str("\">");
+                    escape_into(&mut out, piece);
+                    out.push_str("</span>");
+                }
+                None => escape_into(&mut out, piece),
+            }
+            k = j;
+        }
+        out.push_str(cr);
     }
-    Some(generator.finalize())
+    Some(out)
 }
 
 /// A persistent cache of highlighted blocks (`.kb/cache/highlight.bin`), keyed by a hash of
@@ -66,7 +230,7 @@ pub struct Cache {
     path: Option<std::path::PathBuf>,
 }
 
-const CACHE_MAGIC: &[u8] = b"KBHL2\n";
+const CACHE_MAGIC: &[u8] = b"KBHL3\n";
 
 fn cache_key(code: &str, lang: &str) -> [u8; 16] {
     let mut h = blake3::Hasher::new();
@@ -178,63 +342,52 @@ impl Cache {
     }
 }
 
-/// The stylesheet for highlighted code: a light palette by default and a dark one when the
+/// The stylesheet for highlighted code: the light palette by default and the dark one when the
 /// page is dark (OS preference without a choice, or the theme toggle).
 pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let light =
-        css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], STYLE).unwrap_or_default();
-    let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], STYLE)
-        .unwrap_or_default();
-    let mut out = String::from(
-        "/* generated by kb from syntect themes: InspiredGitHub (light), base16-ocean.dark (dark) */\n",
+    let (Some(p), Some(dark)) = (palette(), theme(DARK)) else {
+        return String::new();
+    };
+    let hex = |c: RgbColor| format!("#{:02x}{:02x}{:02x}", c.red, c.green, c.blue);
+    let (mut light_css, mut dark_css) = (String::new(), String::new());
+    for (name, scopes) in PALETTE {
+        let l = p.light.resolve_scope_names(scopes);
+        let d = dark.resolve_scope_names(scopes);
+        if let (Some(lc), Some(dc)) = (l.foreground, d.foreground)
+            && p.fg.get(&lc) == Some(name)
+        {
+            light_css.push_str(&format!(".hl-{name} {{ color: {} }}\n", hex(lc)));
+            dark_css.push_str(&format!(".hl-{name} {{ color: {} }}\n", hex(dc)));
+        }
+        if let (Some(lc), Some(dc)) = (l.background, d.background)
+            && p.bg.get(&lc) == Some(name)
+        {
+            light_css.push_str(&format!(
+                ".hl-{name}-bg {{ background-color: {} }}\n",
+                hex(lc)
+            ));
+            dark_css.push_str(&format!(
+                ".hl-{name}-bg {{ background-color: {} }}\n",
+                hex(dc)
+            ));
+        }
+    }
+    let mut out = format!(
+        "/* generated by kb from the syntaxmate themes {LIGHT} (light) and {DARK} (dark) */\n\
+         .hl-b {{ font-weight: bold }}\n.hl-it {{ font-style: italic }}\n\
+         .hl-u {{ text-decoration: underline }}\n.hl-del {{ text-decoration: line-through }}\n"
     );
-    out.push_str(&strip_backgrounds(&light));
-    out.push_str("\n:root[data-theme=\"dark\"] {}\n");
-    out.push_str(&scope(
-        &strip_backgrounds(&dark),
-        ":root[data-theme=\"dark\"] ",
-    ));
-    out.push_str("\n@media (prefers-color-scheme: dark) {\n");
-    out.push_str(&scope(
-        &strip_backgrounds(&dark),
-        ":root:not([data-theme=\"light\"]) ",
-    ));
+    out.push_str(&light_css);
+    out.push_str(&scope(&dark_css, ":root[data-theme=\"dark\"] "));
+    out.push_str("@media (prefers-color-scheme: dark) {\n");
+    out.push_str(&scope(&dark_css, ":root:not([data-theme=\"light\"]) "));
     out.push_str("}\n");
     out
 }
 
-/// Drops the theme's own `.hl-code` background so the page palette controls it.
-fn strip_backgrounds(css: &str) -> String {
-    css.lines()
-        .filter(|l| !l.trim_start().starts_with("background-color"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Prefixes every selector in a flat stylesheet with `prefix`.
 fn scope(css: &str, prefix: &str) -> String {
-    let mut out = String::new();
-    for line in css.lines() {
-        let t = line.trim_start();
-        if t.starts_with('.') {
-            let scoped: Vec<String> = t
-                .split(", ")
-                .map(|sel| {
-                    if sel.starts_with('.') {
-                        format!("{prefix}{sel}")
-                    } else {
-                        sel.to_string()
-                    }
-                })
-                .collect();
-            out.push_str(&scoped.join(", "));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    out
+    css.lines().map(|l| format!("{prefix}{l}\n")).collect()
 }
 
 #[cfg(test)]
@@ -261,6 +414,117 @@ mod tests {
         assert_eq!(c2.highlight("x = 1\n", "python").unwrap(), a);
         std::fs::write(&p, b"garbage").unwrap();
         assert!(Cache::load(&p).old.is_empty());
+    }
+
+    #[test]
+    fn code_round_trips_escaped_with_line_ends_kept() {
+        let code = "if a < b && c > d:\r\n    print(\"<x>\")\r\n\n# done";
+        let h = highlight(code, "py").unwrap();
+        assert!(!h.contains('<') || h.contains("<span"), "{h}");
+        let text = h
+            .split('<')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    part.split_once('>').map_or("", |p| p.1)
+                }
+            })
+            .collect::<String>()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        assert_eq!(text, code);
+    }
+
+    #[test]
+    fn the_stack_languages_have_grammars() {
+        for (lang, code) in [
+            ("dockerfile", "FROM python:3.12\nRUN pip install celery\n"),
+            ("nginx", "server { listen 80; }\n"),
+            ("toml", "[redis]\nport = 6379\n"),
+            ("conf", "[celery]\nbroker = redis\n"),
+            ("yml", "broker: redis\n"),
+            ("sh", "echo \"hi\"\n"),
+            ("sql", "SELECT 1;\n"),
+        ] {
+            let h = highlight(code, lang).unwrap_or_else(|| panic!("{lang} is plain"));
+            assert!(h.contains("class=\"hl-"), "{lang}: {h}");
+        }
+    }
+
+    /// Every class stands for one light colour and one dark colour: the dark theme, resolving
+    /// the same scopes, gives the colour the stylesheet assigns to the light colour's class.
+    #[test]
+    fn classes_give_each_token_its_dark_theme_colour_too() {
+        let p = palette().unwrap();
+        let dark = theme(DARK).unwrap();
+        let css = stylesheet();
+        let dark_of = |class: &str| -> Option<String> {
+            let rule = format!(":root[data-theme=\"dark\"] .hl-{class} {{ color: ");
+            let at = css.find(&rule)? + rule.len();
+            Some(css[at..at + 7].to_string())
+        };
+        let hex = |c: RgbColor| format!("#{:02x}{:02x}{:02x}", c.red, c.green, c.blue);
+        let samples = [
+            (
+                "python",
+                "import os\n@dataclass\nclass A(B):\n    def f(self, x=1):\n        return f\"{x}\" # c\n",
+            ),
+            (
+                "rust",
+                "use std::io;\n#[derive(Debug)]\npub struct S<'a> { x: &'a str }\nfn main() { let v = vec![1u8]; println!(\"{v:?}\"); }\n",
+            ),
+            (
+                "javascript",
+                "const re = /a+b/g; export default class X extends Y { #p = null; m() { return `t${1}`; } }\n",
+            ),
+            (
+                "shellscript",
+                "export A=1\nfor f in *.md; do echo \"$f\" | grep -c x; done\n",
+            ),
+            ("yaml", "a: &x 1\nb: *x\nc: [true, null, \"s\"]\n"),
+            (
+                "sql",
+                "CREATE TABLE t (id INT PRIMARY KEY); SELECT count(*) FROM t WHERE id > 3;\n",
+            ),
+            ("json", "{\"a\": [1, true, null]}\n"),
+            ("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"),
+            ("markdown", "# H\n**b** _i_ `c` [l](u)\n> q\n"),
+            ("html", "<a href=\"x\" class=y>&amp;</a>\n"),
+            ("docker", "FROM a AS b\nENV X=1\n"),
+        ];
+        let mut checked = 0;
+        for (lang, code) in samples {
+            let doc = highlighter().tokenize(lang, code).unwrap();
+            for line in doc.lines() {
+                for t in line.tokens() {
+                    let l = p.light.resolve(t.scopes());
+                    let d = dark.resolve(t.scopes());
+                    let scopes: Vec<&str> = t.scopes().collect();
+                    match l.foreground.filter(|&c| Some(c) != p.default.foreground) {
+                        Some(c) => {
+                            let class = p.fg.get(&c).unwrap_or_else(|| {
+                                panic!("{lang}: light colour {} has no class ({scopes:?})", hex(c))
+                            });
+                            assert_eq!(
+                                dark_of(class).as_deref(),
+                                d.foreground.map(hex).as_deref(),
+                                "{lang}: {scopes:?}"
+                            );
+                        }
+                        None => assert_eq!(
+                            d.foreground,
+                            dark.default_style().foreground,
+                            "{lang}: {scopes:?}"
+                        ),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 200, "{checked}");
     }
 
     #[test]
