@@ -60,11 +60,26 @@ pub fn class(c: char) -> Class {
 
 /// NFKC normalization (full-width forms, NFD Hangul, compatibility characters).
 pub fn normalize(text: &str) -> String {
-    text.nfkc().collect()
+    normalized(text).into_owned()
+}
+
+/// [`normalize`] without a copy for text that is already NFKC (most of it: ASCII and
+/// precomposed Hangul pass the quick check).
+fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfkc().collect())
+    }
 }
 
 fn lower(s: &str) -> String {
-    s.to_lowercase()
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// Splits one compound part at camelCase boundaries: `HttpSensor` -> [`Http`, `Sensor`],
@@ -94,6 +109,14 @@ fn camel_parts(part: &[char]) -> Vec<String> {
 
 /// Emits the tokens of one compound (a run of word characters with inner joiners).
 fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
+    // the common case, a plain word: one part, no camelCase boundary
+    if !chars.iter().any(|&c| class(c) == Class::Joiner) {
+        let mut camel = camel_parts(chars);
+        if camel.len() == 1 {
+            out.push(lower(&camel.pop().unwrap_or_default()));
+            return;
+        }
+    }
     let parts: Vec<&[char]> = chars
         .split(|&c| class(c) == Class::Joiner)
         .filter(|p| !p.is_empty())
@@ -133,15 +156,18 @@ fn bigrams(run: &[char], out: &mut Vec<String>) {
         return;
     }
     for w in run.windows(2) {
-        out.push(w.iter().collect());
+        let mut s = String::with_capacity(w[0].len_utf8() + w[1].len_utf8());
+        s.push(w[0]);
+        s.push(w[1]);
+        out.push(s);
     }
 }
 
 /// Tokenizes text for indexing (`query = false`) or one query word (`query = true`).
 pub fn tokens(text: &str, query: bool) -> Vec<String> {
-    let norm = normalize(text);
+    let norm = normalized(text);
     let chars: Vec<char> = norm.chars().collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(chars.len() / 2);
     let mut i = 0;
     // end of the previous Hangul run and whether only spaces followed it
     let mut last_hangul: Option<char> = None;
@@ -170,17 +196,15 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                 while i < chars.len() && class(chars[i]) == k {
                     i += 1;
                 }
-                let run: Vec<char> = chars[start..i]
-                    .iter()
-                    .flat_map(|c| c.to_lowercase())
-                    .collect();
+                // Hangul, Han and Kana have no case: the run is already lowercase
+                let run = &chars[start..i];
                 if k == Class::Hangul
                     && !query
                     && let Some(prev) = last_hangul
                 {
                     out.push([prev, run[0]].iter().collect());
                 }
-                bigrams(&run, &mut out);
+                bigrams(run, &mut out);
                 last_hangul = if k == Class::Hangul {
                     run.last().copied()
                 } else {
