@@ -348,12 +348,43 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let spare = opts.cache_dir().join("previous-site");
     let staging = crate::write::Staging::reusing(&opts.output_dir(), Some(&spare))?;
     let sink = crate::render::DirSink(&staging);
-    let t = std::time::Instant::now();
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
-    let (files, diags) = crate::render::render_site(&site, &theme, &sink, &hl)?;
-    timing("render", t);
+    // the search index needs the parsed notes only, not the pages: tantivy indexes on its own
+    // threads while the pages render, filling the cores the other stage leaves idle
+    let (rendered, indexed) = std::thread::scope(|scope| {
+        let site = &site;
+        let indexing = scope.spawn(move || {
+            let t = std::time::Instant::now();
+            let mut warning = None;
+            let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
+                Ok(i) => i.with_threads(1),
+                Err(e) => {
+                    warning = Some(Diagnostic::warning(
+                        "index",
+                        ".kb/index",
+                        (1, 1),
+                        format!("cannot open the search index ({e}); using a temporary one"),
+                        "delete .kb/index if this repeats",
+                    ));
+                    crate::search::index::SearchIndex::in_memory()?.with_threads(1)
+                }
+            };
+            index.update(site)?;
+            timing("index", t);
+            anyhow::Ok((index, warning))
+        });
+        let t = std::time::Instant::now();
+        let rendered = crate::render::render_site(site, &theme, &sink, &hl);
+        timing("render", t);
+        let indexed = indexing
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the indexing thread panicked")));
+        (rendered, indexed)
+    });
+    let (files, diags) = rendered?;
+    let (index, warning) = indexed?;
     site.diagnostics.extend(diags);
-    // free what rendering needed before indexing (peak memory is what a big build is judged by)
+    site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
         site.diagnostics.push(Diagnostic::warning(
             "cache",
@@ -366,22 +397,6 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     drop(hl);
     crate::render::forget_memos();
     release_freed_memory();
-    let t = std::time::Instant::now();
-    let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
-        Ok(i) => i,
-        Err(e) => {
-            site.diagnostics.push(Diagnostic::warning(
-                "index",
-                ".kb/index",
-                (1, 1),
-                format!("cannot open the search index ({e}); using a temporary one"),
-                "delete .kb/index if this repeats",
-            ));
-            crate::search::index::SearchIndex::in_memory()?
-        }
-    };
-    index.update(&site)?;
-    timing("index", t);
     let t = std::time::Instant::now();
     let search = crate::search::export::export(&index, &site, &sink)?;
     timing("export", t);

@@ -2,6 +2,8 @@
 //! graph draws instantly on a canvas), local neighbourhoods for each page, and related notes.
 
 use crate::link::Graph;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
 
 /// Node positions in roughly [-1, 1]², one per note.
@@ -48,21 +50,26 @@ pub fn layout_grouped(
     let mut temp = 0.1f32;
     let mut disp = vec![(0f32, 0f32); n];
     for _ in 0..iterations {
-        disp.iter_mut().for_each(|d| *d = (0.0, 0.0));
-        // repulsion between nodes in neighbouring grid cells
-        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-        for (i, p) in pos.iter().enumerate() {
-            grid.entry(((p.0 / cell).floor() as i32, (p.1 / cell).floor() as i32))
-                .or_default()
-                .push(i);
+        // repulsion between nodes in neighbouring grid cells; each node sums its own forces
+        // in a fixed order, so the parallel result is the serial one
+        let cell_of: Vec<(i32, i32)> = pos
+            .iter()
+            .map(|p| ((p.0 / cell).floor() as i32, (p.1 / cell).floor() as i32))
+            .collect();
+        let mut grid: FxHashMap<(i32, i32), Vec<usize>> = FxHashMap::default();
+        for (i, &c) in cell_of.iter().enumerate() {
+            grid.entry(c).or_default().push(i);
         }
-        for (&(cx, cy), members) in &grid {
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    let Some(other) = grid.get(&(cx + dx, cy + dy)) else {
-                        continue;
-                    };
-                    for &i in members {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let (cx, cy) = cell_of[i];
+                let mut d = (0f32, 0f32);
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        let Some(other) = grid.get(&(cx + dx, cy + dy)) else {
+                            continue;
+                        };
                         for &j in other {
                             if i == j {
                                 continue;
@@ -70,13 +77,14 @@ pub fn layout_grouped(
                             let (vx, vy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
                             let d2 = (vx * vx + vy * vy).max(1e-8);
                             let f = k * k / d2;
-                            disp[i].0 += vx * f;
-                            disp[i].1 += vy * f;
+                            d.0 += vx * f;
+                            d.1 += vy * f;
                         }
                     }
                 }
-            }
-        }
+                d
+            })
+            .collect_into_vec(&mut disp);
         // attraction along edges
         for &(a, b) in edges {
             let (vx, vy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
@@ -126,7 +134,7 @@ pub fn edges(g: &Graph) -> Vec<(usize, usize)> {
 /// Notes within `hops` links of `center` (either direction), at most `max` of them, the center
 /// first, then by hop distance and number of links.
 pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(usize, usize)> {
-    let mut seen: HashMap<usize, usize> = HashMap::new();
+    let mut seen: FxHashMap<usize, usize> = FxHashMap::default();
     seen.insert(center, 0);
     let mut frontier = vec![center];
     let limit = max * 4;
@@ -187,7 +195,8 @@ pub fn related(
     i: usize,
     max: usize,
 ) -> Vec<usize> {
-    let mut score: HashMap<usize, u32> = HashMap::new();
+    // integer keys hashed a few hundred times per note: Fx, not SipHash
+    let mut score: FxHashMap<usize, u32> = FxHashMap::default();
     let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
     let neigh = |v: usize| {
         g.outgoing[v]
@@ -195,7 +204,7 @@ pub fn related(
             .copied()
             .chain(g.backlinks[v].iter().map(|b| b.from))
     };
-    let mine: HashSet<usize> = neigh(i).collect();
+    let mine: FxHashSet<usize> = neigh(i).collect();
     for &j in &mine {
         *score.entry(j).or_default() += 2;
         // neighbours of neighbours share a link with this note; a hub shares one with

@@ -404,6 +404,7 @@ pub fn render_selected(
                     tag_page_context(site, tp),
                 )
             })?;
+            crate::pipeline::timing("tag pages", t);
             Ok(n + tag_pages.len())
         },
         || -> anyhow::Result<usize> {
@@ -537,7 +538,9 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
         .iter()
         .map(|p| cats.get(p.category.as_str()).copied().unwrap_or(0))
         .collect();
+    let t = std::time::Instant::now();
     let pos = crate::link::graph::layout_grouped(&groups, &edges, iterations);
+    crate::pipeline::timing("layout", t);
     let mut tag_names: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &site.pages {
         for t in &p.tags {

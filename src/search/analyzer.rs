@@ -67,7 +67,9 @@ pub fn normalize(text: &str) -> String {
 /// precomposed Hangul pass the quick check).
 fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // ASCII and precomposed Hangul syllables are NFKC and order-free (combining class 0)
+    let plain = |c: char| c.is_ascii() || ('\u{AC00}'..='\u{D7A3}').contains(&c);
+    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(text.nfkc().collect())

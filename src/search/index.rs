@@ -256,6 +256,8 @@ pub struct SearchIndex {
     /// Off only in tests that need segments to stay as written: then one indexing thread
     /// (one segment per commit) and no background merges.
     auto_merge: bool,
+    /// Indexing threads (at most 2).
+    threads: usize,
 }
 
 /// What an update did.
@@ -316,7 +318,15 @@ impl SearchIndex {
             reader,
             fields,
             auto_merge: true,
+            threads: 2,
         })
+    }
+
+    /// The same index writing with `n` threads (1 to 2; a build that renders pages at the same
+    /// time uses one: the cores are busy anyway, and each thread holds a 16 MB buffer).
+    pub fn with_threads(mut self, n: usize) -> Self {
+        self.threads = n.clamp(1, 2);
+        self
     }
 
     /// The same index with deterministic segments: one indexing thread, no background merges.
@@ -339,7 +349,7 @@ impl SearchIndex {
                 std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(1)
-                    .clamp(1, 2)
+                    .clamp(1, self.threads)
             } else {
                 1
             };
