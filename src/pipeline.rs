@@ -352,7 +352,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     // the search index needs the parsed notes only, not the pages: tantivy indexes on its own
     // threads while the pages render, filling the cores the other stage leaves idle
     let (rendered, indexed) = std::thread::scope(|scope| {
-        let site = &site;
+        let (site, sink) = (&site, &sink);
         let indexing = scope.spawn(move || {
             let t = std::time::Instant::now();
             let mut warning = None;
@@ -371,10 +371,14 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             };
             index.update(site)?;
             timing("index", t);
-            anyhow::Ok((index, warning))
+            // the static export needs the index only: it too runs beside the pages
+            let t = std::time::Instant::now();
+            let search = crate::search::export::export(&index, site, sink)?;
+            timing("export", t);
+            anyhow::Ok((search, warning))
         });
         let t = std::time::Instant::now();
-        let rendered = crate::render::render_site(site, &theme, &sink, &hl);
+        let rendered = crate::render::render_site(site, &theme, sink, &hl);
         timing("render", t);
         let indexed = indexing
             .join()
@@ -382,7 +386,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         (rendered, indexed)
     });
     let (files, diags) = rendered?;
-    let (index, warning) = indexed?;
+    let (search, warning) = indexed?;
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
@@ -397,9 +401,6 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     drop(hl);
     crate::render::forget_memos();
     release_freed_memory();
-    let t = std::time::Instant::now();
-    let search = crate::search::export::export(&index, &site, &sink)?;
-    timing("export", t);
     let t = std::time::Instant::now();
     staging.commit()?;
     timing("commit", t);
