@@ -349,8 +349,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let staging = crate::write::Staging::reusing(&opts.output_dir(), Some(&spare))?;
     let sink = crate::render::DirSink(&staging);
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
-    // the search index needs the parsed notes only, not the pages: tantivy indexes on its own
-    // threads while the pages render, filling the cores the other stage leaves idle
+    // the search index needs the parsed notes only, not the pages: tantivy indexes and the
+    // static export is written on a thread of their own while the pages render, filling the
+    // cores the other stage leaves idle
     let (rendered, indexed) = std::thread::scope(|scope| {
         let (site, sink) = (&site, &sink);
         let indexing = scope.spawn(move || {
@@ -398,9 +399,6 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             "the site is fine; the next build highlights code again",
         ));
     }
-    drop(hl);
-    crate::render::forget_memos();
-    release_freed_memory();
     let t = std::time::Instant::now();
     staging.commit()?;
     timing("commit", t);

@@ -38,19 +38,17 @@ const PALETTE: &[(&str, &[&str])] = &[
     ("o", &["meta.diff.range"]),
 ];
 
-fn highlighter() -> &'static Highlighter {
+fn highlighter() -> Option<&'static Highlighter> {
     static H: OnceLock<Option<Highlighter>> = OnceLock::new();
-    H.get_or_init(|| Highlighter::bundled().ok())
-        .as_ref()
-        .expect("the bundled grammars load")
+    H.get_or_init(|| Highlighter::bundled().ok()).as_ref()
 }
 
 fn theme(name: &str) -> Option<Theme> {
     Theme::bundled(name).ok()
 }
 
-/// Classes by light colour: foreground colours and background colours, each with the class
-/// name and the dark theme's colour for it.
+/// The light theme and the class of each of its non-default foreground and background colours
+/// (the stylesheet gives each class the dark theme's colour for the same scope).
 struct Palette {
     light: Theme,
     default: Style,
@@ -150,7 +148,7 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     }
     let grammar = language(lang)?;
     let p = palette()?;
-    let doc = highlighter().tokenize(&grammar, code).ok()?;
+    let doc = highlighter()?.tokenize(&grammar, code).ok()?;
     let lines: Vec<&str> = code.split('\n').collect();
     if lines.len() != doc.lines().len() {
         return None;
@@ -167,7 +165,12 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
             None => (*line, ""),
         };
         let mut at = 0;
-        let mut pending: Vec<(Option<String>, std::ops::Range<usize>)> = Vec::new();
+        // pieces of the line with their class; adjacent pieces of one class merge
+        let mut pieces: Vec<(Option<String>, std::ops::Range<usize>)> = Vec::new();
+        let mut piece = |cls: Option<String>, r: std::ops::Range<usize>| match pieces.last_mut() {
+            Some((c, last)) if *c == cls => last.end = r.end,
+            _ => pieces.push((cls, r)),
+        };
         for t in toks.tokens() {
             let r = t.range();
             if r.start < at
@@ -178,7 +181,7 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
                 return None;
             }
             if r.start > at {
-                pending.push((None, at..r.start));
+                piece(None, at..r.start);
             }
             let cls = match t.scope_stack() {
                 Some(id) => seen
@@ -187,33 +190,23 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
                     .clone(),
                 None => classes(p, p.light.resolve(t.scopes())),
             };
-            pending.push((cls, r.clone()));
             at = r.end;
+            piece(cls, r);
         }
         if at < text.len() {
-            pending.push((None, at..text.len()));
+            piece(None, at..text.len());
         }
-        // adjacent pieces with the same class share one span
-        let mut k = 0;
-        while k < pending.len() {
-            let mut end = pending[k].1.end;
-            let mut j = k + 1;
-            while j < pending.len() && pending[j].0 == pending[k].0 {
-                end = pending[j].1.end;
-                j += 1;
-            }
-            let piece = &text[pending[k].1.start..end];
-            match &pending[k].0 {
+        for (cls, r) in &pieces {
+            match cls {
                 Some(c) => {
                     out.push_str("<span class=\"");
                     out.push_str(c);
                     out.push_str("\">");
-                    escape_into(&mut out, piece);
+                    escape_into(&mut out, &text[r.clone()]);
                     out.push_str("</span>");
                 }
-                None => escape_into(&mut out, piece),
+                None => escape_into(&mut out, &text[r.clone()]),
             }
-            k = j;
         }
         out.push_str(cr);
     }
@@ -420,7 +413,7 @@ mod tests {
     fn code_round_trips_escaped_with_line_ends_kept() {
         let code = "if a < b && c > d:\r\n    print(\"<x>\")\r\n\n# done";
         let h = highlight(code, "py").unwrap();
-        assert!(!h.contains('<') || h.contains("<span"), "{h}");
+        assert!(h.contains("<span class=\"hl-k\">if</span>"), "{h}");
         let text = h
             .split('<')
             .enumerate()
@@ -497,7 +490,7 @@ mod tests {
         ];
         let mut checked = 0;
         for (lang, code) in samples {
-            let doc = highlighter().tokenize(lang, code).unwrap();
+            let doc = highlighter().unwrap().tokenize(lang, code).unwrap();
             for line in doc.lines() {
                 for t in line.tokens() {
                     let l = p.light.resolve(t.scopes());

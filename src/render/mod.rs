@@ -113,13 +113,6 @@ type MentionsMemo = std::sync::Mutex<
 >;
 static MENTIONS_MEMO: MentionsMemo = std::sync::Mutex::new(None);
 
-/// Drops memoized helpers (the mention matcher) once a one-shot build no longer needs them.
-pub fn forget_memos() {
-    if let Ok(mut m) = MENTIONS_MEMO.lock() {
-        *m = None;
-    }
-}
-
 fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::mentions::Mentions> {
     use std::sync::Arc;
     let memo = &MENTIONS_MEMO;
