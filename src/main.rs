@@ -3,6 +3,11 @@
 use clap::{Parser, Subcommand};
 use kb::cmd;
 
+/// mimalloc instead of glibc malloc: a build allocates and frees many small strings on several
+/// threads, where glibc's arenas spent about 15 % of the CPU time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// kb turns a folder of Markdown notes into a fast, cross-linked, searchable static site.
 #[derive(Parser)]
 #[command(name = "kb", version, about, long_about = None, propagate_version = true)]
@@ -28,6 +33,7 @@ enum Command {
 }
 
 fn main() {
+    kb::pipeline::tune_allocator();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Init(a) => cmd::init::run(a),

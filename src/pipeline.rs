@@ -324,20 +324,24 @@ pub struct BuildReport {
     pub search: crate::search::export::ExportStats,
 }
 
-/// Hands heap pages freed by rendering back to the operating system (glibc keeps them in its
-/// per-thread arenas otherwise), so indexing does not stack its peak on top of rendering's.
+/// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` (mimalloc.h, v3), which the
+/// sys crate does not export as a constant.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Makes the allocator (mimalloc, set in `main`) return freed memory to the operating system
+/// after 10 ms instead of 1 s. Rendering frees pages at a high rate while indexing allocates
+/// beside it; with the default delay a cold 10k-note build peaked about 40 MiB higher.
+pub fn tune_allocator() {
+    // SAFETY: sets one integer option; mimalloc reads its options at any time, from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
+}
+
+/// Hands memory freed by rendering back to the operating system now, so indexing does not
+/// stack its peak on top of rendering's.
 pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        // SAFETY: malloc_trim only returns free heap pages to the kernel; it has no
-        // preconditions and touches no live allocation.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
+    // SAFETY: mi_collect only frees and purges memory the allocator holds unused; it has no
+    // preconditions and touches no live allocation.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// Runs the whole pipeline and atomically replaces the output folder.
@@ -407,4 +411,19 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         files: files + search.shards + search.lists + search.chunks + 1,
         search,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_tuned() {
+        // mimalloc's default purge delay is 1000 ms, and no other option defaults to 1000
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            // SAFETY: reads one integer option.
+            let v = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+            assert_eq!(v, 1000);
+        }
+    }
 }
