@@ -42,6 +42,9 @@ pub struct Config {
     pub strict: bool,
     /// Link plain mentions of other notes: "off", "first" or "all".
     pub autolink: Autolink,
+    /// Postings a prefix or fuzzy expansion of one query word may add up to (a smaller value
+    /// makes the site's search download less for one-letter words, and find less with them).
+    pub search_expansion_budget: u64,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             max_note_bytes: 16 * 1024 * 1024,
             strict: false,
             autolink: Autolink::First,
+            search_expansion_budget: crate::search::index::EXPANSION_BUDGET,
         }
     }
 }
@@ -75,6 +79,7 @@ pub const VALID_KEYS: &[&str] = &[
     "max_note_bytes",
     "strict",
     "autolink",
+    "search_expansion_budget",
 ];
 
 /// A configuration problem with a `path:line:col` location.

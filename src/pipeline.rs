@@ -362,7 +362,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             let t = std::time::Instant::now();
             let mut warning = None;
             let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
-                Ok(i) => i.with_threads(1),
+                Ok(i) => i,
                 Err(e) => {
                     warning = Some(Diagnostic::warning(
                         "index",
@@ -371,9 +371,11 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
                         format!("cannot open the search index ({e}); using a temporary one"),
                         "delete .kb/index if this repeats",
                     ));
-                    crate::search::index::SearchIndex::in_memory()?.with_threads(1)
+                    crate::search::index::SearchIndex::in_memory()?
                 }
-            };
+            }
+            .with_threads(1)
+            .with_expansion_budget(opts.config.search_expansion_budget);
             index.update(site)?;
             timing("index", t);
             // the static export needs the index only: it too runs beside the pages

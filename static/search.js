@@ -107,12 +107,18 @@ function compoundTokens(chars, query, out) {
   }
 }
 
-function bigrams(run, out) {
+// All overlapping bigrams for indexing; for a query the fewest that cover every character
+// (positions 0, 2, 4, .. and the last), as src/search/analyzer.rs does.
+function bigrams(run, query, out) {
   if (run.length === 1) {
     out.push(run[0]);
     return;
   }
-  for (let i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
+  const last = run.length - 2;
+  for (let i = 0; i + 1 < run.length; i++) {
+    if (query && i % 2 === 1 && i !== last) continue;
+    out.push(run[i] + run[i + 1]);
+  }
 }
 
 /** Tokens of `text` for indexing (`query = false`) or of one query word (`query = true`). */
@@ -141,7 +147,7 @@ export function tokens(text, query = false) {
       const run = [];
       for (let j = start; j < i; j++) for (const c of chars[j].toLowerCase()) run.push(c);
       if (k === HANGUL && !query && lastHangul !== null) out.push(lastHangul + run[0]);
-      bigrams(run, out);
+      bigrams(run, query, out);
       lastHangul = k === HANGUL ? run[run.length - 1] : null;
     } else if (k === SPACE) {
       i++;
@@ -521,11 +527,110 @@ class Bytes {
   }
 }
 
-/** Decodes the varint-prefixed postings of every field of a term entry at `pos`. */
+// Range-coded postings (src/search/rangecode.rs): LZMA's adaptive binary range coder with
+// 11-bit probabilities moving 1/32 per bit. Numbers stay below 2^32 and are kept unsigned.
+const RC_LENS = 34;
+const RANGE_CODED = 0x80;
+
+function rcModel() {
+  return {
+    len: Array.from({ length: 8 }, () => new Uint16Array(RC_LENS).fill(1024)),
+    low: Array.from({ length: RC_LENS }, () => new Uint16Array(3).fill(1024)),
+    norm: new Uint16Array(256).fill(1024),
+    many: new Uint16Array(8).fill(1024),
+    tfLen: new Uint16Array(RC_LENS).fill(1024),
+    tfLow: new Uint16Array(1).fill(1024),
+  };
+}
+
+class RangeDecoder {
+  constructor(b, start, end) {
+    this.b = b;
+    this.p = start;
+    this.end = end;
+    this.range = 0xffffffff;
+    this.code = 0;
+    for (let i = 0; i < 4; i++) this.code = ((this.code << 8) | this.next()) >>> 0;
+  }
+  next() {
+    return this.p < this.end ? this.b[this.p++] : (this.p++, 0);
+  }
+  bit(ps, i) {
+    const p = ps[i];
+    const bound = (this.range >>> 11) * p;
+    let b;
+    if (this.code < bound) {
+      this.range = bound;
+      ps[i] = p + ((2048 - p) >>> 5);
+      b = 0;
+    } else {
+      this.code -= bound;
+      this.range -= bound;
+      ps[i] = p - (p >>> 5);
+      b = 1;
+    }
+    while (this.range < 0x1000000) {
+      this.range = (this.range << 8) >>> 0;
+      this.code = ((this.code << 8) | this.next()) >>> 0;
+    }
+    return b;
+  }
+  unary(ps) {
+    let n = 1;
+    while (n < RC_LENS - 1 && this.bit(ps, n)) n++;
+    return n;
+  }
+}
+
+function decodeRangeCoded(b, start, end, heads) {
+  const d = new RangeDecoder(b, start, end);
+  return heads.map(({ k, df, count }) => {
+    const m = rcModel();
+    const docs = new Uint32Array(count);
+    const tfs = new Uint32Array(count);
+    const norms = new Uint8Array(count);
+    let prev = 0;
+    let prevLen = 0;
+    for (let i = 0; i < count; i++) {
+      const n = d.unary(m.len[Math.min(prevLen, 7)]);
+      const low = m.low[n];
+      let v = 1;
+      for (let j = n - 2; j >= 0; j--) v = v * 2 + d.bit(low, Math.min(n - 2 - j, 2));
+      prevLen = n;
+      prev += v - 1;
+      docs[i] = prev;
+      let node = 1;
+      for (let j = 0; j < 8; j++) node = node * 2 + d.bit(m.norm, node);
+      const norm = node - 256;
+      norms[i] = norm;
+      let tf = 1;
+      if (d.bit(m.many, norm >>> 5)) {
+        const n2 = d.unary(m.tfLen);
+        let v2 = 1;
+        for (let j = n2 - 2; j >= 0; j--) v2 = v2 * 2 + d.bit(m.tfLow, 0);
+        tf = v2 + 1;
+      }
+      tfs[i] = tf;
+    }
+    return { k, df, docs, tfs, norms };
+  });
+}
+
+/** Decodes the postings of every field of a term entry at `pos` (after the term). */
 function decodeTerm(b, pos, nfields) {
   const r = new Bytes(b);
   r.p = pos;
   const mask = r.u8();
+  if (mask & RANGE_CODED) {
+    const heads = [];
+    for (let k = 0; k < nfields; k++) {
+      if (!(mask & (1 << k))) continue;
+      const df = r.varint();
+      heads.push({ k, df, count: r.varint() });
+    }
+    const len = r.varint();
+    return decodeRangeCoded(b, r.p, r.p + len, heads);
+  }
   const fields = [];
   for (let k = 0; k < nfields; k++) {
     if (!(mask & (1 << k))) continue;
@@ -549,13 +654,23 @@ function decodeTerm(b, pos, nfields) {
 
 function parseShard(buf, nfields) {
   const r = new Bytes(buf);
-  r.magic("KBS1");
+  r.magic("KBS2");
   const count = r.varint();
   const at = new Map();
   for (let t = 0; t < count; t++) {
     const term = r.str();
     at.set(term, r.p);
     const mask = r.u8();
+    if (mask & RANGE_CODED) {
+      for (let k = 0; k < nfields; k++) {
+        if (!(mask & (1 << k))) continue;
+        r.varint(); // df
+        r.varint(); // postings
+      }
+      const len = r.varint();
+      r.p += len;
+      continue;
+    }
     for (let k = 0; k < nfields; k++) {
       if (!(mask & (1 << k))) continue;
       r.varint(); // df
@@ -642,7 +757,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 3) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 5) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
@@ -703,19 +818,27 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     return out;
   }
 
-  function topByDf(m, cands) {
-    return cands
+  // The exact term first, then by total df (ties: term order); at most maxExpansions, and
+  // after the first only while the total df stays within expansionBudget.
+  function topByDf(m, cands, exact = null) {
+    const sorted = cands
       .filter(([d]) => d > 0)
-      .sort((a, b) => b[0] - a[0] || cmpStr(a[1], b[1]))
-      .slice(0, m.maxExpansions)
-      .map(([, t]) => t);
+      .sort((a, b) => (b[1] === exact) - (a[1] === exact) || b[0] - a[0] || cmpStr(a[1], b[1]));
+    const out = [];
+    let total = 0;
+    for (const [d, t] of sorted) {
+      if (out.length === m.maxExpansions || (out.length > 0 && total + d > m.expansionBudget)) break;
+      total += d;
+      out.push(t);
+    }
+    return out;
   }
 
   async function resolveWord(m, w) {
     const n = w.tokens.length;
     const out = await Promise.all(w.tokens.map(async (t, i) => {
       if (w.prefix && i + 1 === n) {
-        const top = topByDf(m, await termsInRange(m, t, prefixUpper(t)));
+        const top = topByDf(m, await termsInRange(m, t, prefixUpper(t)), t);
         return top.length ? top : [t];
       }
       return [t];

@@ -56,6 +56,19 @@ function shardEntries(buf, nfields, columns = false) {
     const term = dec.decode(buf.subarray(p, p + len));
     p += len;
     const mask = buf[p++];
+    if (mask & 0x80) {
+      // format 5: a range-coded entry (counts, then one coded stream) is kept as it is
+      for (let k = 0; k < nfields; k++) {
+        if (!(mask & (1 << k))) continue;
+        [, p] = varintAt(buf, p);
+        [, p] = varintAt(buf, p);
+      }
+      let len;
+      [len, p] = varintAt(buf, p);
+      p += len;
+      out.push({ term, bytes: buf.subarray(start, p) });
+      continue;
+    }
     const inter = [...buf.subarray(start, p)];
     for (let k = 0; k < nfields; k++) {
       if (!(mask & (1 << k))) continue;

@@ -28,7 +28,8 @@ pub fn fresh_index(opts: &BuildOptions) -> anyhow::Result<(SearchIndex, crate::p
     let index = match SearchIndex::open(&opts.index_dir()) {
         Ok(i) => i,
         Err(_) => SearchIndex::in_memory()?,
-    };
+    }
+    .with_expansion_budget(opts.config.search_expansion_budget);
     index.update(&site)?;
     Ok((index, site))
 }

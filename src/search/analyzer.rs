@@ -152,12 +152,20 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
 }
 
 /// Emits bigrams of a CJK run (a unigram for a one-character run).
-fn bigrams(run: &[char], out: &mut Vec<String>) {
+/// The bigrams of a run: all overlapping ones for indexing; for a query, the fewest that cover
+/// every character (positions 0, 2, 4, .. and the last), since a section holding the word
+/// holds all of its bigrams anyway, and each bigram a query skips is a posting list the
+/// browser does not download (`데이터베이스` reads 데이, 터베, 이스 instead of five lists).
+fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
     if run.len() == 1 {
         out.push(run[0].to_string());
         return;
     }
-    for w in run.windows(2) {
+    let last = run.len() - 2;
+    for (i, w) in run.windows(2).enumerate() {
+        if query && i % 2 == 1 && i != last {
+            continue;
+        }
         let mut s = String::with_capacity(w[0].len_utf8() + w[1].len_utf8());
         s.push(w[0]);
         s.push(w[1]);
@@ -206,7 +214,7 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                 {
                     out.push([prev, run[0]].iter().collect());
                 }
-                bigrams(run, &mut out);
+                bigrams(run, query, &mut out);
                 last_hangul = if k == Class::Hangul {
                     run.last().copied()
                 } else {

@@ -29,7 +29,7 @@ pub const TEXT_CHARS: usize = 1200;
 /// every group's first term, so it stays small however many shards there are.
 pub const GROUP_SHARDS: usize = 64;
 /// Format version of the export.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 5;
 
 /// Sizes of the export, for the build summary and the benchmark.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -96,6 +96,9 @@ struct Packer<'a> {
     first: Option<String>,
     out: SetWriter<'a>,
     firsts: Vec<String>,
+    /// Where the entry begun last starts in `buf`, and its term.
+    entry_start: usize,
+    entry_term: String,
 }
 
 impl<'a> Packer<'a> {
@@ -108,6 +111,8 @@ impl<'a> Packer<'a> {
             first: None,
             out,
             firsts: Vec::new(),
+            entry_start: 0,
+            entry_term: String::new(),
         }
     }
 
@@ -120,15 +125,30 @@ impl<'a> Packer<'a> {
         if self.first.is_none() {
             self.first = Some(term.to_string());
         }
+        self.entry_start = self.buf.len();
+        self.entry_term.clear();
+        self.entry_term.push_str(term);
         &mut self.buf
     }
 
-    fn end_entry(&mut self) -> std::io::Result<()> {
+    /// Ends the entry begun last and returns the number of the file it goes to. An entry as
+    /// long as a whole file gets a file of its own, so a query that needs a long posting list
+    /// does not also download the neighbours it would have shared a file with.
+    fn end_entry(&mut self) -> std::io::Result<u32> {
         self.count += 1;
+        if self.buf.len() - self.entry_start >= self.target && self.count > 1 {
+            let entry = self.buf.split_off(self.entry_start);
+            self.count -= 1;
+            self.flush()?;
+            self.buf = entry;
+            self.count = 1;
+            self.first = Some(self.entry_term.clone());
+        }
+        let file = self.current();
         if self.buf.len() >= self.target {
             self.flush()?;
         }
-        Ok(())
+        Ok(file)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -293,14 +313,25 @@ fn merge_terms(
 fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
     varint(buf, term.len() as u64);
     buf.extend_from_slice(term.as_bytes());
-    let mask: u8 = (0..5)
-        .filter(|&k| m.df[k] > 0)
-        .fold(0, |acc, k| acc | (1 << k));
-    buf.push(mask);
-    for k in 0..5 {
-        if m.df[k] == 0 {
-            continue;
+    let present: Vec<usize> = (0..5).filter(|&k| m.df[k] > 0).collect();
+    let mask: u8 = present.iter().fold(0, |acc, k| acc | (1 << k));
+    let total: usize = present.iter().map(|&k| m.postings[k].len()).sum();
+    if total >= super::rangecode::MIN_POSTINGS {
+        // a long list: the counts, then every field's postings in one range-coded stream
+        buf.push(mask | RANGE_CODED);
+        for &k in &present {
+            varint(buf, m.df[k]);
+            varint(buf, m.postings[k].len() as u64);
         }
+        let lists: Vec<&[(u32, u32, u8)]> =
+            present.iter().map(|&k| m.postings[k].as_slice()).collect();
+        let stream = super::rangecode::encode(&lists);
+        varint(buf, stream.len() as u64);
+        buf.extend_from_slice(&stream);
+        return;
+    }
+    buf.push(mask);
+    for &k in &present {
         // column by column (ordinal deltas, then term frequencies, then fieldnorm ids): each
         // column is uniform, so gzip packs it better than interleaved triples
         let p = &m.postings[k];
@@ -317,6 +348,9 @@ fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
         buf.extend(p.iter().map(|&(_, _, norm)| norm));
     }
 }
+
+/// The flag of a term-shard entry's field mask that says its postings are range-coded.
+const RANGE_CODED: u8 = 0x80;
 
 /// Appends a term-list entry: the term and its document frequency summed over fields.
 fn list_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
@@ -592,7 +626,7 @@ fn full(
 
     // 2. term shards and term lists from the merged term streams of every (field, segment)
     let srcs = sources(index, segs)?;
-    let mut shards = Packer::new(b"KBS1", shard_bytes, SetWriter::new(sink, "t", "bin"));
+    let mut shards = Packer::new(b"KBS2", shard_bytes, SetWriter::new(sink, "t", "bin"));
     let mut lists = Packer::new(b"KBL1", list_bytes, SetWriter::new(sink, "l", "bin"));
     // per note, the shards holding its terms (for updates)
     let mut note_shards: Vec<Vec<u32>> = if track {
@@ -608,8 +642,9 @@ fn full(
         if stats.terms.is_multiple_of(1024) && cancel() {
             return Err(Cancelled.into());
         }
+        shard_entry(shards.begin(term), term, m);
+        let cur = shards.end_entry()?;
         if track {
-            let cur = shards.current();
             for p in &m.postings {
                 for &(o, _, _) in p {
                     let note = placed.slot_note[o as usize / CHUNK_DOCS];
@@ -621,8 +656,6 @@ fn full(
                 }
             }
         }
-        shard_entry(shards.begin(term), term, m);
-        shards.end_entry()?;
         list_entry(lists.begin(term), term, m);
         lists.end_entry()?;
         Ok(())
@@ -748,6 +781,7 @@ fn write_meta(
         "k1": 1.2f32,
         "b": 0.75f32,
         "maxExpansions": MAX_EXPANSIONS,
+        "expansionBudget": site.opts.config.search_expansion_budget,
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
         "docs": docs,
@@ -925,7 +959,7 @@ pub fn export_update(
                     count += 1;
                     Ok(())
                 })?;
-                Ok((s, packed_file(b"KBS1", count, &buf), count, first, seen))
+                Ok((s, packed_file(b"KBS2", count, &buf), count, first, seen))
             })
             .collect();
         for r in done {
@@ -1094,6 +1128,8 @@ mod tests {
         }
     }
 
+    type FieldPostings = (usize, u64, Vec<(u64, u64, u8)>);
+
     fn read_str(b: &[u8], p: &mut usize) -> String {
         let n = read_varint(b, p) as usize;
         let s = String::from_utf8(b[*p..*p + n].to_vec()).unwrap();
@@ -1162,7 +1198,7 @@ mod tests {
         let mut terms = BTreeMap::new();
         for (i, first) in shards.iter().enumerate() {
             let b = &files[&format!("search/{sdir}/{i}.bin")];
-            assert_eq!(&b[..4], b"KBS1");
+            assert_eq!(&b[..4], b"KBS2");
             let mut p = 4;
             let count = read_varint(b, &mut p);
             for _ in 0..count {
@@ -1175,31 +1211,58 @@ mod tests {
                 let mask = b[p];
                 p += 1;
                 let mut fields = Vec::new();
-                for k in 0..5 {
-                    if mask & (1 << k) == 0 {
-                        continue;
-                    }
-                    let df = read_varint(b, &mut p);
-                    let n = read_varint(b, &mut p);
-                    let mut o = 0;
-                    let ords: Vec<u64> = (0..n)
+                let present: Vec<usize> = (0..5).filter(|k| mask & (1 << k) != 0).collect();
+                // (field, df, postings as (ordinal, tf, fieldnorm id))
+                let mut lists: Vec<FieldPostings> = Vec::new();
+                if mask & RANGE_CODED != 0 {
+                    let heads: Vec<(u64, usize)> = present
+                        .iter()
                         .map(|_| {
-                            o += read_varint(b, &mut p);
-                            o
+                            let df = read_varint(b, &mut p);
+                            (df, read_varint(b, &mut p) as usize)
                         })
                         .collect();
-                    let tfs: Vec<u64> = (0..n).map(|_| read_varint(b, &mut p)).collect();
+                    let len = read_varint(b, &mut p) as usize;
+                    let counts: Vec<usize> = heads.iter().map(|h| h.1).collect();
+                    let dec = crate::search::rangecode::decode(&b[p..p + len], &counts);
+                    p += len;
+                    for ((k, (df, _)), posts) in present.iter().zip(heads).zip(dec) {
+                        let posts = posts
+                            .into_iter()
+                            .map(|(o, tf, norm)| (o as u64, tf as u64, norm))
+                            .collect();
+                        lists.push((*k, df, posts));
+                    }
+                } else {
+                    for &k in &present {
+                        let df = read_varint(b, &mut p);
+                        let n = read_varint(b, &mut p);
+                        let mut o = 0;
+                        let ords: Vec<u64> = (0..n)
+                            .map(|_| {
+                                o += read_varint(b, &mut p);
+                                o
+                            })
+                            .collect();
+                        let tfs: Vec<u64> = (0..n).map(|_| read_varint(b, &mut p)).collect();
+                        let posts = (0..n as usize)
+                            .map(|j| (ords[j], tfs[j], b[p + j]))
+                            .collect();
+                        p += n as usize;
+                        lists.push((k, df, posts));
+                    }
+                }
+                for (k, df, list) in lists {
                     let mut posts = Vec::new();
-                    for (j, o) in ords.iter().enumerate() {
-                        let row = &rows[o];
+                    for (o, tf, norm) in list {
+                        let row = &rows[&o];
                         posts.push((
                             row[0].as_str().unwrap().to_string(),
                             row[5].as_u64().unwrap(),
-                            tfs[j],
-                            b[p + j],
+                            tf,
+                            norm,
                         ));
                     }
-                    p += n as usize;
                     posts.sort();
                     fields.push((k, df, posts));
                 }

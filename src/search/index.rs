@@ -25,6 +25,10 @@ pub const FIELDS: [(&str, f32); 5] = [
 ];
 /// Expansions kept for a prefix or fuzzy token, by document frequency.
 pub const MAX_EXPANSIONS: usize = 10;
+/// Postings an expansion may add up to by default: the terms after the first stop before their
+/// total document frequency passes this, so a one-letter query does not download the ten
+/// densest posting lists of the index.
+pub const EXPANSION_BUDGET: u64 = 40_000;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
@@ -258,6 +262,8 @@ pub struct SearchIndex {
     auto_merge: bool,
     /// Indexing threads (at most 2).
     threads: usize,
+    /// See [`EXPANSION_BUDGET`].
+    expansion_budget: u64,
 }
 
 /// What an update did.
@@ -319,6 +325,7 @@ impl SearchIndex {
             fields,
             auto_merge: true,
             threads: 2,
+            expansion_budget: EXPANSION_BUDGET,
         })
     }
 
@@ -326,6 +333,13 @@ impl SearchIndex {
     /// time uses one: the cores are busy anyway, and each thread holds a 16 MB buffer).
     pub fn with_threads(mut self, n: usize) -> Self {
         self.threads = n.clamp(1, 2);
+        self
+    }
+
+    /// The same index expanding prefix and fuzzy tokens within `budget` postings (the
+    /// `search_expansion_budget` key of kb.toml; the static export states it for the client).
+    pub fn with_expansion_budget(mut self, budget: u64) -> Self {
+        self.expansion_budget = budget;
         self
     }
 
@@ -545,19 +559,36 @@ pub fn prefix_upper(prefix: &str) -> Option<String> {
     None
 }
 
-/// Picks the top expansions by total document frequency (ties: term order).
-fn top_by_df(searcher: &tantivy::Searcher, f: &Fields, mut cands: Vec<String>) -> Vec<String> {
+/// Picks the expansions of a token: `exact` first when the index has it, then the other
+/// candidates by total document frequency (ties: term order), at most [`MAX_EXPANSIONS`], and
+/// after the first only while their total document frequency stays within `budget`.
+fn top_by_df(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    mut cands: Vec<String>,
+    exact: Option<&str>,
+    budget: u64,
+) -> Vec<String> {
     let mut scored: Vec<(u64, String)> = cands
         .drain(..)
         .map(|t| (dfs(searcher, f, &t).iter().sum(), t))
         .filter(|(d, _)| *d > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored
-        .into_iter()
-        .take(MAX_EXPANSIONS)
-        .map(|(_, t)| t)
-        .collect()
+    scored.sort_by(|a, b| {
+        let ea = Some(a.1.as_str()) == exact;
+        let eb = Some(b.1.as_str()) == exact;
+        eb.cmp(&ea).then(b.0.cmp(&a.0)).then(a.1.cmp(&b.1))
+    });
+    let mut total = 0u64;
+    let mut out = Vec::new();
+    for (d, t) in scored {
+        if out.len() == MAX_EXPANSIONS || (!out.is_empty() && total + d > budget) {
+            break;
+        }
+        total += d;
+        out.push(t);
+    }
+    out
 }
 
 /// Whether `a` and `b` are one edit apart: Levenshtein distance 1, or one adjacent transposition.
@@ -575,6 +606,7 @@ fn resolve_words(
     searcher: &tantivy::Searcher,
     f: &Fields,
     words: &[QueryWord],
+    budget: u64,
 ) -> Vec<Vec<TokenTerms>> {
     words
         .iter()
@@ -587,7 +619,7 @@ fn resolve_words(
                 .map(|(i, t)| {
                     if w.prefix && i + 1 == n {
                         let cands = terms_in_range(searcher, f, t, prefix_upper(t).as_deref());
-                        let mut top = top_by_df(searcher, f, cands);
+                        let mut top = top_by_df(searcher, f, cands, Some(t), budget);
                         if top.is_empty() {
                             top.push(t.clone());
                         }
@@ -615,7 +647,7 @@ fn resolve_words(
                             .into_iter()
                             .filter(|c| within_one_edit(c, t))
                             .collect();
-                    let top = top_by_df(searcher, f, cands);
+                    let top = top_by_df(searcher, f, cands, None, budget);
                     if !top.is_empty() {
                         out[0] = top;
                     }
@@ -662,7 +694,7 @@ impl SearchIndex {
             }
             Stats { n, avg }
         };
-        let resolved = resolve_words(&searcher, f, &words);
+        let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
         let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
         for tokens in &resolved {
             // per document: number of tokens present and the word's score
@@ -814,6 +846,54 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-syllable word expands to the word itself first, then its most frequent
+    /// completions while their document frequencies fit the budget (the first always stays).
+    #[test]
+    fn expansions_take_the_exact_term_first_and_stop_at_the_budget() {
+        let tmp = tempfile::tempdir().unwrap();
+        let notes = tmp.path().join("notes");
+        std::fs::create_dir_all(&notes).unwrap();
+        // punctuation keeps words apart (no cross-space bigrams): dfs 가 1, 가나 2, 가다 4, 가라 1
+        for (name, text) in [
+            ("a", "가. 가나. 가다."),
+            ("b", "가나. 가다."),
+            ("c", "가다. 가라."),
+            ("d", "가다."),
+        ] {
+            std::fs::write(notes.join(format!("{name}.md")), text).unwrap();
+        }
+        let site = crate::pipeline::assemble(&crate::pipeline::BuildOptions {
+            root: tmp.path().to_path_buf(),
+            config: crate::config::Config::default(),
+            drafts: false,
+        });
+        let index = SearchIndex::in_memory().unwrap();
+        index.update(&site).unwrap();
+        let searcher = index.reader.searcher();
+        let words = analyzer::parse_query("가 ");
+        let terms = |budget| resolve_words(&searcher, &index.fields, &words, budget)[0][0].clone();
+        assert_eq!(terms(40_000), ["가", "가다", "가나", "가라"]);
+        assert_eq!(terms(5), ["가", "가다"]);
+        assert_eq!(terms(0), ["가"]);
+        let hits = |budget| {
+            let ix = SearchIndex::in_memory()
+                .unwrap()
+                .with_expansion_budget(budget);
+            ix.update(&site).unwrap();
+            let mut paths: Vec<String> = ix
+                .search("가", 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.path)
+                .collect();
+            paths.sort();
+            paths
+        };
+        assert_eq!(hits(40_000), ["a.md", "b.md", "c.md", "d.md"]);
+        assert_eq!(hits(5), ["a.md", "b.md", "c.md", "d.md"]);
+        assert_eq!(hits(0), ["a.md"]);
+    }
 
     #[test]
     fn one_edit_includes_transpositions() {

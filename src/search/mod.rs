@@ -4,4 +4,5 @@
 pub mod analyzer;
 pub mod export;
 pub mod index;
+pub mod rangecode;
 pub mod snippet;

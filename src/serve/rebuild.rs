@@ -212,10 +212,13 @@ impl Rebuilder {
         let site = assemble(&opts);
         let theme = Theme::load(&opts.root)?;
         let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
-        let index = Arc::new(match SearchIndex::open(&opts.index_dir()) {
-            Ok(i) => i,
-            Err(_) => SearchIndex::in_memory()?,
-        });
+        let index = Arc::new(
+            match SearchIndex::open(&opts.index_dir()) {
+                Ok(i) => i,
+                Err(_) => SearchIndex::in_memory()?,
+            }
+            .with_expansion_budget(opts.config.search_expansion_budget),
+        );
         state.set_index(index.clone());
         let mut r = Rebuilder {
             opts,

@@ -7,7 +7,7 @@
 // KB_PARITY_GENERATED: how many extra queries to draw from each site's text (default 150).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSearch } from "../../static/search.js";
 import { existsSync, symlinkSync } from "node:fs";
@@ -180,8 +180,13 @@ test("parity with kb search: tech-interview-ko", { timeout: 300_000 }, async (t)
     throw new Error("KB_SITE_TIK needs KB_ROOT_TIK (the root it was built from, whose .kb/index kb search reads)");
   }
   if (!process.env.KB_ROOT_TIK && !existsSync(TIK_CORPUS)) throw new Error(`corpus not found: ${TIK_CORPUS}`);
-  const root = tikRoot();
+  // a small expansion budget (kb.toml), so that prefix expansions are cut short on this
+  // site and the two implementations must cut them alike
+  const root = process.env.KB_ROOT_TIK || tikRoot();
+  if (!process.env.KB_ROOT_TIK) writeFileSync(join(root, "kb.toml"), "search_expansion_budget = 300\n");
   const site = await buildSite(root, process.env.KB_SITE_TIK);
+  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
+  if (!process.env.KB_ROOT_TIK) assert.equal(meta.expansionBudget, 300);
   await parity(t, "tech-interview-ko", root, site, TIK_QUERIES);
 });
 
