@@ -121,6 +121,17 @@ function bigrams(run, query, out) {
   }
 }
 
+/** Marks a bigram spanning the space between two Hangul runs (`인 메모리` also gives `~인메`). */
+export const CROSS_MARK = "~";
+/** The share of the score a cross-space bigram earns (a power of two: exact in f32). */
+export const CROSS_WEIGHT = 0.5;
+
+/** The cross-space twin of a query token (`~` + token) when it is two Hangul syllables. */
+export function crossTerm(token) {
+  const cs = Array.from(token);
+  return cs.length === 2 && cs.every((c) => charClass(c) === HANGUL) ? CROSS_MARK + token : null;
+}
+
 /** Tokens of `text` for indexing (`query = false`) or of one query word (`query = true`). */
 export function tokens(text, query = false) {
   const chars = Array.from(normalize(text));
@@ -146,7 +157,7 @@ export function tokens(text, query = false) {
       while (i < n && cls[i] === k) i++;
       const run = [];
       for (let j = start; j < i; j++) for (const c of chars[j].toLowerCase()) run.push(c);
-      if (k === HANGUL && !query && lastHangul !== null) out.push(lastHangul + run[0]);
+      if (k === HANGUL && !query && lastHangul !== null) out.push(CROSS_MARK + lastHangul + run[0]);
       bigrams(run, query, out);
       lastHangul = k === HANGUL ? run[run.length - 1] : null;
     } else if (k === SPACE) {
@@ -868,29 +879,31 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     return v;
   }
 
-  function fieldWeight(m, k, df) {
+  function fieldWeight(m, k, df, cross) {
     let w = f32(idf(m, df) * m.onePlusK1);
-    if (m.boosts[k] !== 1) w = f32(w * m.boosts[k]);
+    const boost = cross ? m.boosts[k] * CROSS_WEIGHT : m.boosts[k];
+    if (boost !== 1) w = f32(w * boost);
     return w;
   }
 
-  /** Scores every document: Map ordinal -> { score, matched }. */
+  /** Scores every document: Map ordinal -> { score, matched, exact }. */
   async function score(m, words) {
     const resolved = await Promise.all(words.map((w) => resolveWord(m, w)));
     const all = [...new Set(resolved.flat(2))];
     const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t)])));
-    const acc = new Map();
-    for (const toks of resolved) {
+    // per document of one word: { count: tokens present, exact: present as written, score }
+    const scoreWord = (toks) => {
       const wordDocs = new Map();
       for (const terms of toks) {
         const tokDocs = new Map();
         for (const term of terms) {
           const fields = infos.get(term);
           if (!fields) continue;
+          const cross = term.startsWith(CROSS_MARK);
           const termDocs = new Map();
           for (const fd of fields) {
             if (fd.df === 0) continue;
-            const w = fieldWeight(m, fd.k, fd.df);
+            const w = fieldWeight(m, fd.k, fd.df, cross);
             const cache = m.tfCache[fd.k];
             for (let i = 0; i < fd.docs.length; i++) {
               const tf = f32(fd.tfs[i]);
@@ -902,24 +915,46 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
           }
           for (const [d, s] of termDocs) {
             const e = tokDocs.get(d);
-            if (e === undefined || s > e) tokDocs.set(d, s);
+            if (e === undefined) tokDocs.set(d, { s, exact: !cross });
+            else {
+              if (s > e.s) e.s = s;
+              if (!cross) e.exact = true;
+            }
           }
         }
-        for (const [d, s] of tokDocs) {
+        for (const [d, { s, exact }] of tokDocs) {
           const e = wordDocs.get(d);
           if (e) {
             e.count++;
+            if (exact) e.exact++;
             e.score = f32(e.score + s);
-          } else wordDocs.set(d, { count: 1, score: s });
+          } else wordDocs.set(d, { count: 1, exact: exact ? 1 : 0, score: s });
         }
       }
+      return wordDocs;
+    };
+    const acc = new Map();
+    for (const toks of resolved) {
+      let wordDocs = scoreWord(toks);
+      // a word no section holds as written is retried with the cross-space twins of its
+      // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
+      const full = [...wordDocs.values()].some((e) => e.count === toks.length);
+      if (!full && toks.some((terms) => terms.some((t) => crossTerm(t)))) {
+        const twinned = toks.map((terms) => [...terms, ...terms.map(crossTerm).filter(Boolean)]);
+        const twins = twinned.flat().filter((t) => !infos.has(t));
+        for (const [t, info] of await Promise.all(twins.map(async (t) => [t, await termInfo(m, t)]))) infos.set(t, info);
+        wordDocs = scoreWord(twinned);
+      }
+      // a word matched as written (no token only through a cross-space twin) ranks above
       for (const [d, e] of wordDocs) {
         if (e.count !== toks.length) continue;
+        const exact = e.exact === e.count ? 1 : 0;
         const a = acc.get(d);
         if (a) {
           a.score = f32(a.score + e.score);
           a.matched++;
-        } else acc.set(d, { score: e.score, matched: 1 });
+          a.exact += exact;
+        } else acc.set(d, { score: e.score, matched: 1, exact });
       }
     }
     return acc;
@@ -949,15 +984,16 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       return [d.first, d.last];
     };
 
-    const rows = [...acc].map(([ord, a]) => ({ ord, score: a.score, matched: a.matched }));
-    rows.sort((x, y) => y.matched - x.matched || y.score - x.score || x.ord - y.ord);
+    const rows = [...acc].map(([ord, a]) => ({ ord, score: a.score, matched: a.matched, exact: a.exact }));
+    rows.sort((x, y) => y.matched - x.matched || y.exact - x.exact || y.score - x.score || x.ord - y.ord);
     const order = [];
     const groups = new Map();
     const spn = m.sectionsPerNote;
     for (let i = 0; i < rows.length;) {
-      // rows tied on (matched, score) are ordered by note path, then anchor
+      // rows tied on (matched, exact, score) are ordered by note path, then anchor
       let j = i + 1;
-      while (j < rows.length && rows[j].matched === rows[i].matched && rows[j].score === rows[i].score) j++;
+      const tied = (a, b) => a.matched === b.matched && a.exact === b.exact && a.score === b.score;
+      while (j < rows.length && tied(rows[j], rows[i])) j++;
       let members = rows.slice(i, j);
       i = j;
       if (order.length >= limit) {

@@ -7,8 +7,10 @@
 //!   (`celerybeat`, `httpsensor`) and as its parts (`celery`, `beat`, `http`, `sensor`);
 //!   queries use the parts only.
 //! - Hangul, Han and Kana runs become overlapping character bigrams (a one-character run a
-//!   unigram). When the indexed text has two Hangul runs separated only by spaces, the bigram
-//!   across the space is indexed too, so `인메모리` finds `인 메모리`.
+//!   unigram); a query word uses the fewest bigrams that cover it. When the indexed text has
+//!   two Hangul runs separated only by spaces, the bigram across the space is indexed too, as
+//!   a marked twin (`~인메`), so that `인메모리` finds `인 메모리` when no section holds the word
+//!   as written.
 //! - Everything else (punctuation, emoji, symbols) separates tokens.
 
 use unicode_normalization::UnicodeNormalization;
@@ -173,6 +175,29 @@ fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
     }
 }
 
+/// Marks a bigram that spans the space between two Hangul runs (`인 메모리` also gives
+/// `~인메`), so that a word typed without its space still finds the spaced one: a query
+/// bigram the index does not hold as written looks up its marked twin instead, at
+/// [`CROSS_WEIGHT`] of the score, and a word matched that way ranks below words matched as
+/// written. Kept apart from the bigrams as written, these twins also stay out of prefix
+/// expansions (`가` no longer expands to the 가많 of "Redis가 많다").
+pub const CROSS_MARK: char = '~';
+
+/// The share of the score a cross-space bigram earns (a power of two, so that scaling a field
+/// weight by it is exact in f32 and the JavaScript client gets the same scores).
+pub const CROSS_WEIGHT: f32 = 0.5;
+
+/// The cross-space twin of a query token: `~` + the token when it is two Hangul syllables.
+pub fn cross_term(token: &str) -> Option<String> {
+    let mut cs = token.chars();
+    match (cs.next(), cs.next(), cs.next()) {
+        (Some(a), Some(b), None) if class(a) == Class::Hangul && class(b) == Class::Hangul => {
+            Some(format!("{CROSS_MARK}{token}"))
+        }
+        _ => None,
+    }
+}
+
 /// Tokenizes text for indexing (`query = false`) or one query word (`query = true`).
 pub fn tokens(text: &str, query: bool) -> Vec<String> {
     let norm = normalized(text);
@@ -212,7 +237,7 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                     && !query
                     && let Some(prev) = last_hangul
                 {
-                    out.push([prev, run[0]].iter().collect());
+                    out.push([CROSS_MARK, prev, run[0]].iter().collect());
                 }
                 bigrams(run, query, &mut out);
                 last_hangul = if k == Class::Hangul {
@@ -396,7 +421,7 @@ mod tests {
     fn hangul_bigrams_and_space_joins() {
         assert_eq!(
             tokens("메시지 브로커", false),
-            vec!["메시", "시지", "지브", "브로", "로커"]
+            vec!["메시", "시지", "~지브", "브로", "로커"]
         );
         assert_eq!(
             tokens("메시지 브로커", true),
@@ -404,7 +429,7 @@ mod tests {
         );
         assert_eq!(
             tokens("인 메모리", false),
-            vec!["인", "인메", "메모", "모리"]
+            vec!["인", "~인메", "메모", "모리"]
         );
         assert_eq!(tokens("Redis를", false), vec!["redis", "를"]);
     }

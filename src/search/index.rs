@@ -32,7 +32,7 @@ pub const EXPANSION_BUDGET: u64 = 40_000;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 3;
+pub const INDEX_VERSION: u32 = 4;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -663,6 +663,9 @@ fn resolve_words(
 struct Acc {
     score: f32,
     matched: u32,
+    /// Words matched as written: every token through a term of its own, not only through a
+    /// cross-space twin (`인 메모리` for `인메모리`). They rank above words matched otherwise.
+    exact: u32,
 }
 
 impl SearchIndex {
@@ -695,14 +698,20 @@ impl SearchIndex {
             Stats { n, avg }
         };
         let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
-        let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
-        for tokens in &resolved {
+        // per document of one word: tokens present, tokens present as written, score
+        type WordDocs = HashMap<(u32, u32), (usize, usize, f32)>;
+        let score_word = |tokens: &[TokenTerms]| -> tantivy::Result<WordDocs> {
             // per document: number of tokens present and the word's score
-            let mut word_docs: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
+            let mut word_docs: WordDocs = HashMap::new();
             for tt in tokens {
                 // token score per doc: max over its terms of the sum over fields
-                let mut tok_docs: HashMap<(u32, u32), f32> = HashMap::new();
+                let mut tok_docs: HashMap<(u32, u32), (f32, bool)> = HashMap::new();
                 for term in tt {
+                    let scale = if term.starts_with(analyzer::CROSS_MARK) {
+                        analyzer::CROSS_WEIGHT
+                    } else {
+                        1.0
+                    };
                     let mut term_docs: HashMap<(u32, u32), f32> = HashMap::new();
                     for (k, field) in f.text.iter().enumerate() {
                         let t = Term::from_field_text(*field, term);
@@ -711,7 +720,7 @@ impl SearchIndex {
                             continue;
                         }
                         let w = Bm25Weight::for_one_term(df, stats.n, stats.avg[k])
-                            .boost_by(FIELDS[k].1);
+                            .boost_by(FIELDS[k].1 * scale);
                         for (so, seg) in searcher.segment_readers().iter().enumerate() {
                             let inv = seg.inverted_index(*field)?;
                             let Some(mut postings) =
@@ -732,24 +741,52 @@ impl SearchIndex {
                             }
                         }
                     }
+                    let exact = scale == 1.0;
                     for (d, s) in term_docs {
-                        let e = tok_docs.entry(d).or_insert(f32::MIN);
-                        if s > *e {
-                            *e = s;
+                        let e = tok_docs.entry(d).or_insert((f32::MIN, false));
+                        if s > e.0 {
+                            e.0 = s;
                         }
+                        e.1 |= exact;
                     }
                 }
-                for (d, s) in tok_docs {
-                    let e = word_docs.entry(d).or_insert((0, 0.0));
+                for (d, (s, exact)) in tok_docs {
+                    let e = word_docs.entry(d).or_insert((0, 0, 0.0));
                     e.0 += 1;
-                    e.1 += s;
+                    e.1 += usize::from(exact);
+                    e.2 += s;
                 }
             }
-            for (d, (count, s)) in word_docs {
+            Ok(word_docs)
+        };
+        let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
+        for tokens in &resolved {
+            let mut word_docs = score_word(tokens)?;
+            // a word no section holds as written is retried with the cross-space twins of its
+            // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
+            if !word_docs.values().any(|e| e.0 == tokens.len())
+                && tokens
+                    .iter()
+                    .any(|tt| tt.iter().any(|t| analyzer::cross_term(t).is_some()))
+            {
+                let twinned: Vec<TokenTerms> = tokens
+                    .iter()
+                    .map(|tt| {
+                        let mut tt = tt.clone();
+                        let twins: Vec<String> =
+                            tt.iter().filter_map(|t| analyzer::cross_term(t)).collect();
+                        tt.extend(twins);
+                        tt
+                    })
+                    .collect();
+                word_docs = score_word(&twinned)?;
+            }
+            for (d, (count, exact, s)) in word_docs {
                 if count == tokens.len() {
                     let a = acc.entry(d).or_default();
                     a.score += s;
                     a.matched += 1;
+                    a.exact += u32::from(exact == count);
                 }
             }
         }
@@ -769,6 +806,7 @@ impl SearchIndex {
         rows.sort_by(|x, y| {
             y.0.matched
                 .cmp(&x.0.matched)
+                .then(y.0.exact.cmp(&x.0.exact))
                 .then(
                     y.0.score
                         .partial_cmp(&x.0.score)
@@ -893,6 +931,54 @@ mod tests {
         assert_eq!(hits(40_000), ["a.md", "b.md", "c.md", "d.md"]);
         assert_eq!(hits(5), ["a.md", "b.md", "c.md", "d.md"]);
         assert_eq!(hits(0), ["a.md"]);
+    }
+
+    fn site_of(notes: &[(&str, &str)]) -> (tempfile::TempDir, crate::pipeline::Site) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("notes");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in notes {
+            std::fs::write(dir.join(format!("{name}.md")), text).unwrap();
+        }
+        let site = crate::pipeline::assemble(&crate::pipeline::BuildOptions {
+            root: tmp.path().to_path_buf(),
+            config: crate::config::Config::default(),
+            drafts: false,
+        });
+        (tmp, site)
+    }
+
+    fn paths(site: &crate::pipeline::Site, q: &str) -> Vec<String> {
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.update(site).unwrap();
+        ix.search(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.path)
+            .collect()
+    }
+
+    /// A word typed without its space finds the spaced spelling through the cross-space twins,
+    /// but only when no section holds the word as written.
+    #[test]
+    fn joined_words_fall_back_to_the_spaced_spelling() {
+        let spaced = ("a", "인 메모리 캐시.");
+        let other = ("b", "메모리 관리.");
+        let (_t, site) = site_of(&[spaced, other]);
+        assert_eq!(paths(&site, "인메모리 "), ["a.md"]);
+        let (_t, site) = site_of(&[spaced, other, ("c", "인메모리 데이터.")]);
+        assert_eq!(paths(&site, "인메모리 "), ["c.md"]);
+        // the twin weighs half: a section holding only the spaced words scores below one
+        // holding them as written
+        let ix = SearchIndex::in_memory().unwrap();
+        let (_t, site) = site_of(&[spaced]);
+        ix.update(&site).unwrap();
+        let twin = ix.search("인메모리 ", 1).unwrap()[0].sections[0].score;
+        let (_t, site) = site_of(&[("a", "인메모리 캐시.")]);
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.update(&site).unwrap();
+        let written = ix.search("인메모리 ", 1).unwrap()[0].sections[0].score;
+        assert!(twin < written, "{twin} vs {written}");
     }
 
     #[test]

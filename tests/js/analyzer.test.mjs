@@ -28,9 +28,9 @@ test("analyzer unit cases from analyzer.rs", () => {
   assert.deepEqual(tokens("HttpSensor", true), ["http", "sensor"]);
   assert.deepEqual(tokens("Redis.", false), ["redis"]);
   assert.deepEqual(tokens("HTTPServer", false), ["httpserver", "http", "server"]);
-  assert.deepEqual(tokens("메시지 브로커", false), ["메시", "시지", "지브", "브로", "로커"]);
+  assert.deepEqual(tokens("메시지 브로커", false), ["메시", "시지", "~지브", "브로", "로커"]);
   assert.deepEqual(tokens("메시지 브로커", true), ["메시", "시지", "브로", "로커"]);
-  assert.deepEqual(tokens("인 메모리", false), ["인", "인메", "메모", "모리"]);
+  assert.deepEqual(tokens("인 메모리", false), ["인", "~인메", "메모", "모리"]);
   assert.deepEqual(tokens("Redis를", false), ["redis", "를"]);
   assert.deepEqual(tokens("ＲＥＤＩＳ", false), ["redis"]);
   assert.deepEqual(tokens("\u1112\u1161\u11ab\u1100\u1173\u11af", false), ["한글"]);
