@@ -19,8 +19,8 @@
 //            (kb in Node and in Chromium; Pagefind in Chromium), with a per-file-kind breakdown
 //   latency  Chromium, one page, each query run twice, the second timed (site10k, sitetldrko)
 //   quality  tech-interview-ko: recall@1/3/10 and MRR, plain vs hard queries, kb vs Pagefind
-//   analysis (with bytes) where kb's bytes go, and simulated costs of other export layouts
-//            (scripts/search-bench/analyze-kb.mjs)
+//   analysis (with bytes, only when asked: --only bytes,analysis; slow) where kb's bytes go,
+//            and simulated costs of other export layouts (scripts/search-bench/analyze-kb.mjs)
 //
 // Query time is sensitive to other load on the machine: before timing, the script waits (up
 // to --load-wait seconds) for the 1-minute load average to drop below --max-load, and it
@@ -290,10 +290,12 @@ try {
             top3: (x.results ?? x.paths ?? x.urls ?? []).slice(0, 3),
           }));
         detail.bytes[name] = { kb: top(node), pagefind: top(pfBr) };
-        log(`bytes ${name}: kb layout analysis`);
-        const an = await analyzeKb(s.site, qs);
-        summary.bytes[name].kbAnalysis = an.summary;
-        detail.bytes[name].kbAnalysis = an.perQuery;
+        if (only.has("analysis")) {
+          log(`bytes ${name}: kb layout analysis`);
+          const an = await analyzeKb(s.site, qs);
+          summary.bytes[name].kbAnalysis = an.summary;
+          detail.bytes[name].kbAnalysis = an.perQuery;
+        }
       }
       if (only.has("latency")) {
         const lat = { loadBefore: await waitForQuiet() };

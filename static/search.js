@@ -886,85 +886,155 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     return w;
   }
 
-  /** Scores every document: Map ordinal -> { score, matched, exact }. */
+  /**
+   * Scores every document: rows `{ ord, score, matched, exact }`. Scores accumulate in
+   * Float32Arrays indexed by ordinal (a store rounds to f32 exactly as Math.fround does), which
+   * keeps a query over tens of thousands of postings free of Map and garbage-collector costs.
+   */
   async function score(m, words) {
     const resolved = await Promise.all(words.map((w) => resolveWord(m, w)));
     const all = [...new Set(resolved.flat(2))];
     const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t)])));
-    // per document of one word: { count: tokens present, exact: present as written, score }
+    let n = 0;
+    const grow = () => {
+      for (const f of infos.values()) for (const fd of f ?? []) if (fd.docs.length) n = Math.max(n, fd.docs[fd.docs.length - 1] + 1);
+    };
+    grow();
+    let termS, termOn, tokS, tokOn, asWritten, wordS, wordCount, wordExact;
+    const alloc = () => {
+      termS = new Float32Array(n);
+      termOn = new Uint8Array(n);
+      tokS = new Float32Array(n);
+      tokOn = new Uint8Array(n);
+      asWritten = new Uint8Array(n);
+      wordS = new Float32Array(n);
+      wordCount = new Uint16Array(n);
+      wordExact = new Uint16Array(n);
+    };
+    alloc();
+    // one word: per document, tokens present (wordCount), present as written (wordExact) and
+    // the score (wordS); returns the documents touched
     const scoreWord = (toks) => {
-      const wordDocs = new Map();
+      const wordDocs = [];
       for (const terms of toks) {
-        const tokDocs = new Map();
+        const tokDocs = [];
+        // with a cross-space twin among the terms, the documents holding the token as written
+        const twinned = terms.some((t) => t.startsWith(CROSS_MARK));
         for (const term of terms) {
           const fields = infos.get(term);
           if (!fields) continue;
           const cross = term.startsWith(CROSS_MARK);
-          const termDocs = new Map();
+          const termDocs = [];
           for (const fd of fields) {
             if (fd.df === 0) continue;
             const w = fieldWeight(m, fd.k, fd.df, cross);
             const cache = m.tfCache[fd.k];
-            for (let i = 0; i < fd.docs.length; i++) {
-              const tf = f32(fd.tfs[i]);
-              const s = f32(w * f32(tf / f32(tf + cache[fd.norms[i]])));
-              const d = fd.docs[i];
-              const prev = termDocs.get(d);
-              termDocs.set(d, prev === undefined ? s : f32(prev + s));
+            const { docs, tfs, norms } = fd;
+            for (let i = 0; i < docs.length; i++) {
+              const tf = f32(tfs[i]);
+              const sc = f32(w * f32(tf / f32(tf + cache[norms[i]])));
+              const d = docs[i];
+              if (termOn[d]) termS[d] += sc;
+              else {
+                termOn[d] = 1;
+                termS[d] = sc;
+                termDocs.push(d);
+              }
             }
           }
-          for (const [d, s] of termDocs) {
-            const e = tokDocs.get(d);
-            if (e === undefined) tokDocs.set(d, { s, exact: !cross });
-            else {
-              if (s > e.s) e.s = s;
-              if (!cross) e.exact = true;
-            }
+          for (const d of termDocs) {
+            termOn[d] = 0;
+            const sc = termS[d];
+            if (!tokOn[d]) {
+              tokOn[d] = 1;
+              tokS[d] = sc;
+              tokDocs.push(d);
+            } else if (sc > tokS[d]) tokS[d] = sc;
+            if (!cross && twinned) asWritten[d] = 1;
           }
         }
-        for (const [d, { s, exact }] of tokDocs) {
-          const e = wordDocs.get(d);
-          if (e) {
-            e.count++;
-            if (exact) e.exact++;
-            e.score = f32(e.score + s);
-          } else wordDocs.set(d, { count: 1, exact: exact ? 1 : 0, score: s });
+        for (const d of tokDocs) {
+          tokOn[d] = 0;
+          const exact = !twinned || asWritten[d] === 1;
+          asWritten[d] = 0;
+          if (wordCount[d] === 0) {
+            wordDocs.push(d);
+            wordS[d] = tokS[d];
+          } else wordS[d] += tokS[d];
+          wordCount[d]++;
+          if (exact) wordExact[d]++;
         }
       }
       return wordDocs;
     };
-    const acc = new Map();
+    // per document over all words: score, words matched, words matched as written
+    let accS = new Float32Array(n);
+    let accMatched = new Uint16Array(n);
+    let accExact = new Uint16Array(n);
+    const accDocs = [];
+    const reset = (docs) => {
+      for (const d of docs) {
+        wordCount[d] = 0;
+        wordExact[d] = 0;
+      }
+    };
     for (const toks of resolved) {
       let wordDocs = scoreWord(toks);
       // a word no section holds as written is retried with the cross-space twins of its
       // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
-      const full = [...wordDocs.values()].some((e) => e.count === toks.length);
+      const full = wordDocs.some((d) => wordCount[d] === toks.length);
       if (!full && toks.some((terms) => terms.some((t) => crossTerm(t)))) {
+        reset(wordDocs);
         const twinned = toks.map((terms) => [...terms, ...terms.map(crossTerm).filter(Boolean)]);
         const twins = twinned.flat().filter((t) => !infos.has(t));
         for (const [t, info] of await Promise.all(twins.map(async (t) => [t, await termInfo(m, t)]))) infos.set(t, info);
+        const before = n;
+        grow();
+        if (n > before) {
+          // the twins reach past the ordinals seen so far: new per-word arrays (all reset),
+          // longer document arrays with what they hold
+          alloc();
+          const longer = (a, T) => {
+            const b = new T(n);
+            b.set(a);
+            return b;
+          };
+          accS = longer(accS, Float32Array);
+          accMatched = longer(accMatched, Uint16Array);
+          accExact = longer(accExact, Uint16Array);
+        }
         wordDocs = scoreWord(twinned);
       }
       // a word matched as written (no token only through a cross-space twin) ranks above
-      for (const [d, e] of wordDocs) {
-        if (e.count !== toks.length) continue;
-        const exact = e.exact === e.count ? 1 : 0;
-        const a = acc.get(d);
-        if (a) {
-          a.score = f32(a.score + e.score);
-          a.matched++;
-          a.exact += exact;
-        } else acc.set(d, { score: e.score, matched: 1, exact });
+      for (const d of wordDocs) {
+        if (wordCount[d] === toks.length) {
+          if (accMatched[d] === 0) {
+            accDocs.push(d);
+            accS[d] = wordS[d];
+          } else accS[d] += wordS[d];
+          accMatched[d]++;
+          if (wordExact[d] === wordCount[d]) accExact[d]++;
+        }
       }
+      reset(wordDocs);
     }
-    return acc;
+    // the rank key: matched, then exact, then the score's f32 bits (ordered like the score,
+    // which is never negative), exact in a double (48 bits)
+    const bits = new Uint32Array(accS.buffer);
+    return accDocs.map((d) => ({
+      ord: d,
+      score: accS[d],
+      matched: accMatched[d],
+      exact: accExact[d],
+      key: accMatched[d] * 2 ** 40 + accExact[d] * 2 ** 32 + bits[d],
+    }));
   }
 
   async function search(query, { limit = 10 } = {}) {
     const words = parseQuery(String(query ?? ""));
     if (!words.length || limit <= 0) return [];
     const m = await meta();
-    const acc = await score(m, words);
+    const rows = await score(m, words);
 
     // document rows, loaded by chunk on demand
     const rowsOf = new Map();
@@ -984,52 +1054,72 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       return [d.first, d.last];
     };
 
-    const rows = [...acc].map(([ord, a]) => ({ ord, score: a.score, matched: a.matched, exact: a.exact }));
-    rows.sort((x, y) => y.matched - x.matched || y.exact - x.exact || y.score - x.score || x.ord - y.ord);
     const order = [];
     const groups = new Map();
     const spn = m.sectionsPerNote;
-    for (let i = 0; i < rows.length;) {
-      // rows tied on (matched, exact, score) are ordered by note path, then anchor
-      let j = i + 1;
-      const tied = (a, b) => a.matched === b.matched && a.exact === b.exact && a.score === b.score;
-      while (j < rows.length && tied(rows[j], rows[i])) j++;
-      let members = rows.slice(i, j);
-      i = j;
-      if (order.length >= limit) {
-        // only sections of the chosen notes still count
-        const open = order.filter((p) => groups.get(p).sections.length < spn);
-        if (!open.length) break;
-        const rs = await Promise.all(open.map((p) => noteRange(p, groups.get(p).ord)));
-        members = members.filter((r) => rs.some(([lo, hi]) => r.ord >= lo && r.ord <= hi));
-        if (!members.length) continue;
-      }
-      await loadDocs(members.map((r) => r.ord));
-      for (const r of members) r.doc = doc(r.ord);
-      if (members.length > 1) {
-        members.sort((x, y) => cmpStr(x.doc.path, y.doc.path) || cmpStr(x.doc.anchor, y.doc.anchor));
-      }
-      for (const r of members) {
-        const d = r.doc;
-        let h = groups.get(d.path);
-        if (!h) {
-          if (order.length >= limit) continue;
-          order.push(d.path);
-          h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + encodePath(d.url), sections: [] };
-          groups.set(d.path, h);
+    const rank = (x, y) => y.key - x.key || x.ord - y.ord;
+    const tied = (a, b) => a.matched === b.matched && a.exact === b.exact && a.score === b.score;
+    // takes the rows of `list` (ranked) from `i` in tie groups, until `limit` notes are chosen;
+    // rows tied on (matched, exact, score) are ordered by note path, then anchor
+    const take = async (list, i, full) => {
+      while (i < list.length && (full || order.length < limit)) {
+        let j = i + 1;
+        while (j < list.length && tied(list[j], list[i])) j++;
+        const members = list.slice(i, j);
+        i = j;
+        await loadDocs(members.map((r) => r.ord));
+        for (const r of members) r.doc = doc(r.ord);
+        if (members.length > 1) {
+          members.sort((x, y) => cmpStr(x.doc.path, y.doc.path) || cmpStr(x.doc.anchor, y.doc.anchor));
         }
-        if (h.sections.length < spn) {
-          h.sections.push({
-            heading: d.heading,
-            anchor: d.anchor,
-            line: d.line,
-            score: r.score,
-            matched: r.matched,
-            snippet: snippet(d.text, words, 160),
-            url: h.pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
-          });
+        for (const r of members) {
+          const d = r.doc;
+          let h = groups.get(d.path);
+          if (!h) {
+            if (order.length >= limit) continue;
+            order.push(d.path);
+            h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + encodePath(d.url), sections: [] };
+            groups.set(d.path, h);
+          }
+          if (h.sections.length < spn) {
+            h.sections.push({
+              heading: d.heading,
+              anchor: d.anchor,
+              line: d.line,
+              score: r.score,
+              matched: r.matched,
+              snippet: snippet(d.text, words, 160),
+              url: h.pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
+            });
+          }
         }
       }
+      return i;
+    };
+    // rank only the best rows first (ranking tens of thousands is most of a query's time);
+    // the rest is ranked when the notes are not all chosen from the best
+    let head = rows;
+    let tail = [];
+    if (rows.length > 1024) {
+      const keys = Float64Array.from(rows, (r) => r.key).sort();
+      const cut = keys[keys.length - 256];
+      head = rows.filter((r) => r.key >= cut);
+      tail = rows.filter((r) => r.key < cut);
+    }
+    head.sort(rank);
+    let i = await take(head, 0, false);
+    if (order.length < limit && tail.length) {
+      head = tail.sort(rank);
+      tail = [];
+      i = await take(head, 0, false);
+    }
+    // the chosen notes' further sections: only rows inside their ordinal ranges count
+    const open = order.filter((p) => groups.get(p).sections.length < spn);
+    if (order.length >= limit && open.length) {
+      const rs = await Promise.all(open.map((p) => noteRange(p, groups.get(p).ord)));
+      const inside = (r) => rs.some(([lo, hi]) => r.ord >= lo && r.ord <= hi);
+      const more = head.slice(i).filter(inside).concat(tail.filter(inside)).sort(rank);
+      await take(more, 0, true);
     }
     return order.map((p) => {
       const h = groups.get(p);
