@@ -331,7 +331,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Makes the allocator (mimalloc, set in `main`) return freed memory to the operating system
 /// after 10 ms instead of 1 s. Rendering frees pages at a high rate while indexing allocates
 /// beside it; with the default delay a cold 10k-note build peaked about 40 MiB higher.
+/// A `MIMALLOC_PURGE_DELAY` in the environment wins.
 pub fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: sets one integer option; mimalloc reads its options at any time, from any thread.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
 }

@@ -337,19 +337,16 @@ pub fn render_selected(
                     "fix the template named in the message",
                 ))
             })?;
-            sink.put(
-                &format!("{}index.html", site.pages[i].slug),
-                html.as_bytes(),
-            )
-            .map_err(|e| {
-                Box::new(Diagnostic::error(
-                    "write",
-                    site.notes[i].display_path.clone(),
-                    (1, 1),
-                    format!("cannot write page: {e}"),
-                    "check disk space and permissions",
-                ))
-            })
+            sink.put(&format!("{}index.html", site.pages[i].slug), &html)
+                .map_err(|e| {
+                    Box::new(Diagnostic::error(
+                        "write",
+                        site.notes[i].display_path.clone(),
+                        (1, 1),
+                        format!("cannot write page: {e}"),
+                        "check disk space and permissions",
+                    ))
+                })
         })
         .collect();
     for r in results {
@@ -641,7 +638,7 @@ fn note_page(
     tera: &tera::Tera,
     i: usize,
     (prev, next): (Option<usize>, Option<usize>),
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let n = &site.notes[i];
     let p = &site.pages[i];
     let parsed = &site.parsed[i];
@@ -702,7 +699,10 @@ fn note_page(
     // the local graph is the largest escaped value of a page: escaped here in one pass
     // (`note.local_graph` stays the raw JSON for templates that escape it themselves)
     c.insert("local_graph_attr", &graph_attr);
-    Ok(tera.render("note.html", &c)?)
+    // rendered as bytes: tera's `render` would check the whole page is UTF-8 once more
+    let mut page = Vec::with_capacity(32 * 1024);
+    tera.render_to("note.html", &c, &mut page)?;
+    Ok(page)
 }
 
 fn home_context(site: &Site) -> tera::Context {
