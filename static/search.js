@@ -123,6 +123,8 @@ function bigrams(run, query, out) {
 
 /** Marks a bigram spanning the space between two Hangul runs (`인 메모리` also gives `~인메`). */
 export const CROSS_MARK = "~";
+/** A word held as written by fewer sections than this also reads its cross-space twins. */
+export const TWIN_RETRY_BELOW = 10;
 /** The share of the score a cross-space bigram earns (a power of two: exact in f32). */
 export const CROSS_WEIGHT = 0.5;
 
@@ -980,10 +982,11 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     };
     for (const toks of resolved) {
       let wordDocs = scoreWord(toks);
-      // a word no section holds as written is retried with the cross-space twins of its
+      // a word few sections hold as written is retried with the cross-space twins of its
       // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
-      const full = wordDocs.some((d) => wordCount[d] === toks.length);
-      if (!full && toks.some((terms) => terms.some((t) => crossTerm(t)))) {
+      let held = 0;
+      for (const d of wordDocs) if (wordCount[d] === toks.length) held++;
+      if (held < TWIN_RETRY_BELOW && toks.some((terms) => terms.some((t) => crossTerm(t)))) {
         reset(wordDocs);
         const twinned = toks.map((terms) => [...terms, ...terms.map(crossTerm).filter(Boolean)]);
         const twins = twinned.flat().filter((t) => !infos.has(t));

@@ -9,8 +9,8 @@
 //! - Hangul, Han and Kana runs become overlapping character bigrams (a one-character run a
 //!   unigram); a query word uses the fewest bigrams that cover it. When the indexed text has
 //!   two Hangul runs separated only by spaces, the bigram across the space is indexed too, as
-//!   a marked twin (`~인메`), so that `인메모리` finds `인 메모리` when no section holds the word
-//!   as written.
+//!   a marked twin (`~인메`), so that `인메모리` finds `인 메모리` when few sections hold the
+//!   word as written.
 //! - Everything else (punctuation, emoji, symbols) separates tokens.
 
 use unicode_normalization::UnicodeNormalization;
@@ -176,12 +176,16 @@ fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
 }
 
 /// Marks a bigram that spans the space between two Hangul runs (`인 메모리` also gives
-/// `~인메`), so that a word typed without its space still finds the spaced one: a query
-/// bigram the index does not hold as written looks up its marked twin instead, at
-/// [`CROSS_WEIGHT`] of the score, and a word matched that way ranks below words matched as
-/// written. Kept apart from the bigrams as written, these twins also stay out of prefix
+/// `~인메`), so that a word typed without its space still finds the spaced one: a query word
+/// that fewer than [`TWIN_RETRY_BELOW`] sections hold as written also looks up the marked twins
+/// of its bigrams, at [`CROSS_WEIGHT`] of the score, and a word matched that way ranks below
+/// words matched as written. Kept apart from the bigrams as written, these twins also stay out of prefix
 /// expansions (`가` no longer expands to the 가많 of "Redis가 많다").
 pub const CROSS_MARK: char = '~';
+
+/// A word held as written by fewer sections than this is also looked up through the
+/// cross-space twins of its bigrams (those sections still rank first).
+pub const TWIN_RETRY_BELOW: usize = 10;
 
 /// The share of the score a cross-space bigram earns (a power of two, so that scaling a field
 /// weight by it is exact in f32 and the JavaScript client gets the same scores).

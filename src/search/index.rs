@@ -762,9 +762,10 @@ impl SearchIndex {
         let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
         for tokens in &resolved {
             let mut word_docs = score_word(tokens)?;
-            // a word no section holds as written is retried with the cross-space twins of its
+            // a word few sections hold as written is retried with the cross-space twins of its
             // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
-            if !word_docs.values().any(|e| e.0 == tokens.len())
+            if word_docs.values().filter(|e| e.0 == tokens.len()).count()
+                < analyzer::TWIN_RETRY_BELOW
                 && tokens
                     .iter()
                     .any(|tt| tt.iter().any(|t| analyzer::cross_term(t).is_some()))
@@ -958,8 +959,8 @@ mod tests {
             .collect()
     }
 
-    /// A word typed without its space finds the spaced spelling through the cross-space twins,
-    /// but only when no section holds the word as written.
+    /// A word typed without its space finds the spaced spelling through the cross-space twins
+    /// when few sections hold the word as written, and those sections rank first.
     #[test]
     fn joined_words_fall_back_to_the_spaced_spelling() {
         let spaced = ("a", "인 메모리 캐시.");
@@ -967,7 +968,15 @@ mod tests {
         let (_t, site) = site_of(&[spaced, other]);
         assert_eq!(paths(&site, "인메모리 "), ["a.md"]);
         let (_t, site) = site_of(&[spaced, other, ("c", "인메모리 데이터.")]);
-        assert_eq!(paths(&site, "인메모리 "), ["c.md"]);
+        assert_eq!(paths(&site, "인메모리 "), ["c.md", "a.md"]);
+        // enough sections hold it as written: the spaced spelling is not read
+        let many: Vec<(String, &str)> = (0..analyzer::TWIN_RETRY_BELOW)
+            .map(|i| (format!("m{i}"), "인메모리 데이터."))
+            .collect();
+        let mut notes: Vec<(&str, &str)> = many.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        notes.push(spaced);
+        let (_t, site) = site_of(&notes);
+        assert!(!paths(&site, "인메모리 ").contains(&"a.md".to_string()));
         // the twin weighs half: a section holding only the spaced words scores below one
         // holding them as written
         let ix = SearchIndex::in_memory().unwrap();
