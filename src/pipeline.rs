@@ -330,7 +330,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Makes the allocator (mimalloc, set in `main`) return freed memory to the operating system
 /// after 10 ms instead of 1 s. Rendering frees pages at a high rate while indexing allocates
-/// beside it; with the default delay a cold 10k-note build peaked about 40 MiB higher.
+/// beside it; with the default delay a cold 10k-note build peaked about 40 MiB higher. The dev
+/// server relies on it too to give back what its rebuilds free.
 /// A `MIMALLOC_PURGE_DELAY` in the environment wins.
 pub fn tune_allocator() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
@@ -338,14 +339,6 @@ pub fn tune_allocator() {
     }
     // SAFETY: sets one integer option; mimalloc reads its options at any time, from any thread.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
-}
-
-/// Hands memory freed by rendering back to the operating system now, so indexing does not
-/// stack its peak on top of rendering's.
-pub fn release_freed_memory() {
-    // SAFETY: mi_collect only frees and purges memory the allocator holds unused; it has no
-    // preconditions and touches no live allocation.
-    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// Runs the whole pipeline and atomically replaces the output folder.
@@ -364,22 +357,17 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         let (site, sink) = (&site, &sink);
         let indexing = scope.spawn(move || {
             let t = std::time::Instant::now();
-            let mut warning = None;
-            let index = match crate::search::index::SearchIndex::open(&opts.index_dir()) {
-                Ok(i) => i,
-                Err(e) => {
-                    warning = Some(Diagnostic::warning(
-                        "index",
-                        ".kb/index",
-                        (1, 1),
-                        format!("cannot open the search index ({e}); using a temporary one"),
-                        "delete .kb/index if this repeats",
-                    ));
-                    crate::search::index::SearchIndex::in_memory()?
-                }
-            }
-            .with_threads(1)
-            .with_expansion_budget(opts.config.search_expansion_budget);
+            let (index, err) = crate::search::index::SearchIndex::open_for(opts)?;
+            let index = index.with_threads(1);
+            let warning = err.map(|e| {
+                Diagnostic::warning(
+                    "index",
+                    ".kb/index",
+                    (1, 1),
+                    format!("cannot open the search index ({e}); using a temporary one"),
+                    "delete .kb/index if this repeats",
+                )
+            });
             index.update(site)?;
             timing("index", t);
             // the static export needs the index only: it too runs beside the pages

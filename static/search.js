@@ -897,23 +897,16 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const resolved = await Promise.all(words.map((w) => resolveWord(m, w)));
     const all = [...new Set(resolved.flat(2))];
     const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t)])));
-    let n = 0;
-    const grow = () => {
-      for (const f of infos.values()) for (const fd of f ?? []) if (fd.docs.length) n = Math.max(n, fd.docs[fd.docs.length - 1] + 1);
-    };
-    grow();
-    let termS, termOn, tokS, tokOn, asWritten, wordS, wordCount, wordExact;
-    const alloc = () => {
-      termS = new Float32Array(n);
-      termOn = new Uint8Array(n);
-      tokS = new Float32Array(n);
-      tokOn = new Uint8Array(n);
-      asWritten = new Uint8Array(n);
-      wordS = new Float32Array(n);
-      wordCount = new Uint16Array(n);
-      wordExact = new Uint16Array(n);
-    };
-    alloc();
+    // every ordinal is below meta.ordinals (the dev server's updates keep it so)
+    const n = m.ordinals;
+    const termS = new Float32Array(n);
+    const termOn = new Uint8Array(n);
+    const tokS = new Float32Array(n);
+    const tokOn = new Uint8Array(n);
+    const asWritten = new Uint8Array(n);
+    const wordS = new Float32Array(n);
+    const wordCount = new Uint16Array(n);
+    const wordExact = new Uint16Array(n);
     // one word: per document, tokens present (wordCount), present as written (wordExact) and
     // the score (wordS); returns the documents touched
     const scoreWord = (toks) => {
@@ -970,9 +963,9 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       return wordDocs;
     };
     // per document over all words: score, words matched, words matched as written
-    let accS = new Float32Array(n);
-    let accMatched = new Uint16Array(n);
-    let accExact = new Uint16Array(n);
+    const accS = new Float32Array(n);
+    const accMatched = new Uint16Array(n);
+    const accExact = new Uint16Array(n);
     const accDocs = [];
     const reset = (docs) => {
       for (const d of docs) {
@@ -991,21 +984,6 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         const twinned = toks.map((terms) => [...terms, ...terms.map(crossTerm).filter(Boolean)]);
         const twins = twinned.flat().filter((t) => !infos.has(t));
         for (const [t, info] of await Promise.all(twins.map(async (t) => [t, await termInfo(m, t)]))) infos.set(t, info);
-        const before = n;
-        grow();
-        if (n > before) {
-          // the twins reach past the ordinals seen so far: new per-word arrays (all reset),
-          // longer document arrays with what they hold
-          alloc();
-          const longer = (a, T) => {
-            const b = new T(n);
-            b.set(a);
-            return b;
-          };
-          accS = longer(accS, Float32Array);
-          accMatched = longer(accMatched, Uint16Array);
-          accExact = longer(accExact, Uint16Array);
-        }
         wordDocs = scoreWord(twinned);
       }
       // a word matched as written (no token only through a cross-space twin) ranks above

@@ -25,11 +25,7 @@ pub struct Args {
 /// Opens `.kb/index` under `opts.root` and brings it up to date with the notes.
 pub fn fresh_index(opts: &BuildOptions) -> anyhow::Result<(SearchIndex, crate::pipeline::Site)> {
     let site = assemble(opts);
-    let index = match SearchIndex::open(&opts.index_dir()) {
-        Ok(i) => i,
-        Err(_) => SearchIndex::in_memory()?,
-    }
-    .with_expansion_budget(opts.config.search_expansion_budget);
+    let (index, _) = SearchIndex::open_for(opts)?;
     index.update(&site)?;
     Ok((index, site))
 }

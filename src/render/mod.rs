@@ -356,12 +356,6 @@ pub fn render_selected(
         }
     }
 
-    // a full build hands the pages' freed memory back before the next stages (an incremental
-    // rebuild in the dev server renders a few pages and skips this)
-    let full = sel.notes.is_none();
-    if full {
-        crate::pipeline::release_freed_memory();
-    }
     crate::pipeline::timing("notes", t);
     let t = std::time::Instant::now();
     // site pages
@@ -404,9 +398,6 @@ pub fn render_selected(
             let mut c = page_context("graph");
             let tg = std::time::Instant::now();
             c.insert("graph_data", &graph_data(site, sink, &base)?);
-            if full {
-                crate::pipeline::release_freed_memory();
-            }
             crate::pipeline::timing("graph", tg);
             render_one("graph.html", "graph/index.html", c)?;
             Ok(1)

@@ -153,8 +153,7 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
     }
 }
 
-/// Emits bigrams of a CJK run (a unigram for a one-character run).
-/// The bigrams of a run: all overlapping ones for indexing; for a query, the fewest that cover
+/// The bigrams of a CJK run (a unigram for a one-character run): all overlapping ones for indexing; for a query, the fewest that cover
 /// every character (positions 0, 2, 4, .. and the last), since a section holding the word
 /// holds all of its bigrams anyway, and each bigram a query skips is a posting list the
 /// browser does not download (`데이터베이스` reads 데이, 터베, 이스 instead of five lists).
@@ -179,8 +178,8 @@ fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
 /// `~인메`), so that a word typed without its space still finds the spaced one: a query word
 /// that fewer than [`TWIN_RETRY_BELOW`] sections hold as written also looks up the marked twins
 /// of its bigrams, at [`CROSS_WEIGHT`] of the score, and a word matched that way ranks below
-/// words matched as written. Kept apart from the bigrams as written, these twins also stay out of prefix
-/// expansions (`가` no longer expands to the 가많 of "Redis가 많다").
+/// words matched as written. Kept apart from the bigrams as written, the twins also stay out
+/// of prefix expansions (`가` does not expand to the 가많 of "Redis가 많다").
 pub const CROSS_MARK: char = '~';
 
 /// A word held as written by fewer sections than this is also looked up through the

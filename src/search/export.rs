@@ -96,9 +96,6 @@ struct Packer<'a> {
     first: Option<String>,
     out: SetWriter<'a>,
     firsts: Vec<String>,
-    /// Where the entry begun last starts in `buf`, and its term.
-    entry_start: usize,
-    entry_term: String,
 }
 
 impl<'a> Packer<'a> {
@@ -111,8 +108,6 @@ impl<'a> Packer<'a> {
             first: None,
             out,
             firsts: Vec::new(),
-            entry_start: 0,
-            entry_term: String::new(),
         }
     }
 
@@ -121,29 +116,21 @@ impl<'a> Packer<'a> {
         self.out.hashes.len() as u32
     }
 
-    fn begin(&mut self, term: &str) -> &mut Vec<u8> {
+    /// Appends the entry `write` writes for `term` and returns the number of the file it goes
+    /// to. An entry as long as a whole file gets a file of its own, so a query that needs a
+    /// long posting list does not also download the neighbours it would have shared a file with.
+    fn push(&mut self, term: &str, write: impl FnOnce(&mut Vec<u8>)) -> std::io::Result<u32> {
+        let start = self.buf.len();
+        write(&mut self.buf);
+        if self.buf.len() - start >= self.target && self.count > 0 {
+            let entry = self.buf.split_off(start);
+            self.flush()?;
+            self.buf = entry;
+        }
         if self.first.is_none() {
             self.first = Some(term.to_string());
         }
-        self.entry_start = self.buf.len();
-        self.entry_term.clear();
-        self.entry_term.push_str(term);
-        &mut self.buf
-    }
-
-    /// Ends the entry begun last and returns the number of the file it goes to. An entry as
-    /// long as a whole file gets a file of its own, so a query that needs a long posting list
-    /// does not also download the neighbours it would have shared a file with.
-    fn end_entry(&mut self) -> std::io::Result<u32> {
         self.count += 1;
-        if self.buf.len() - self.entry_start >= self.target && self.count > 1 {
-            let entry = self.buf.split_off(self.entry_start);
-            self.count -= 1;
-            self.flush()?;
-            self.buf = entry;
-            self.count = 1;
-            self.first = Some(self.entry_term.clone());
-        }
         let file = self.current();
         if self.buf.len() >= self.target {
             self.flush()?;
@@ -642,8 +629,7 @@ fn full(
         if stats.terms.is_multiple_of(1024) && cancel() {
             return Err(Cancelled.into());
         }
-        shard_entry(shards.begin(term), term, m);
-        let cur = shards.end_entry()?;
+        let cur = shards.push(term, |b| shard_entry(b, term, m))?;
         if track {
             for p in &m.postings {
                 for &(o, _, _) in p {
@@ -656,8 +642,7 @@ fn full(
                 }
             }
         }
-        list_entry(lists.begin(term), term, m);
-        lists.end_entry()?;
+        lists.push(term, |b| list_entry(b, term, m))?;
         Ok(())
     })?;
     shards.flush()?;
@@ -781,7 +766,7 @@ fn write_meta(
         "k1": 1.2f32,
         "b": 0.75f32,
         "maxExpansions": MAX_EXPANSIONS,
-        "expansionBudget": site.opts.config.search_expansion_budget,
+        "expansionBudget": index.expansion_budget(),
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
         "docs": docs,

@@ -305,6 +305,19 @@ impl SearchIndex {
         Self::with_index(index, fields)
     }
 
+    /// Opens the `.kb/index` of a knowledge base with its configured expansion budget; when
+    /// that fails, a temporary index in memory, with the error for the caller to report.
+    pub fn open_for(
+        opts: &crate::pipeline::BuildOptions,
+    ) -> tantivy::Result<(SearchIndex, Option<tantivy::TantivyError>)> {
+        let (index, err) = match Self::open(&opts.index_dir()) {
+            Ok(i) => (i, None),
+            Err(e) => (Self::in_memory()?, Some(e)),
+        };
+        let budget = opts.config.search_expansion_budget;
+        Ok((index.with_expansion_budget(budget), err))
+    }
+
     /// An index in memory (tests, and `kb search` on a read-only folder).
     pub fn in_memory() -> tantivy::Result<SearchIndex> {
         let (schema, fields) = schema();
@@ -341,6 +354,11 @@ impl SearchIndex {
     pub fn with_expansion_budget(mut self, budget: u64) -> Self {
         self.expansion_budget = budget;
         self
+    }
+
+    /// The postings a prefix or fuzzy expansion may add up to.
+    pub fn expansion_budget(&self) -> u64 {
+        self.expansion_budget
     }
 
     /// The same index with deterministic segments: one indexing thread, no background merges.

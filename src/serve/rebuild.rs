@@ -212,13 +212,7 @@ impl Rebuilder {
         let site = assemble(&opts);
         let theme = Theme::load(&opts.root)?;
         let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
-        let index = Arc::new(
-            match SearchIndex::open(&opts.index_dir()) {
-                Ok(i) => i,
-                Err(_) => SearchIndex::in_memory()?,
-            }
-            .with_expansion_budget(opts.config.search_expansion_budget),
-        );
+        let index = Arc::new(SearchIndex::open_for(&opts)?.0);
         state.set_index(index.clone());
         let mut r = Rebuilder {
             opts,
@@ -370,9 +364,6 @@ impl Rebuilder {
         files.extend(export);
         self.state.swap_files(files);
         drop(current);
-        // edits have paused (this runs after the quiet time): hand the memory that the
-        // rebuilds since the last export freed back to the system, off any edit's path
-        crate::pipeline::release_freed_memory();
         timing(
             &format!(
                 "search ({how} export, {} files of {} written)",
