@@ -83,10 +83,12 @@ pub fn esc_attr(s: &str) -> String {
 }
 
 fn fmt_date(d: Option<chrono::DateTime<chrono::Utc>>) -> Value {
-    match d {
-        Some(d) => Value::String(d.format("%Y-%m-%d").to_string()),
-        None => Value::Null,
-    }
+    fmt_day(d).map_or(Value::Null, Value::String)
+}
+
+/// A date as `YYYY-MM-DD`.
+fn fmt_day(d: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 /// The href of a tag page.
@@ -465,33 +467,32 @@ fn local_graph(site: &Site, i: usize, cats: &BTreeMap<&str, usize>) -> String {
     let hood = crate::link::graph::neighbourhood(&site.graph, i, 2, 40);
     let index: std::collections::HashMap<usize, usize> =
         hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
-    let nodes: Vec<Value> = hood
+    // [title, url, category, hop] per node, [a, b] per edge
+    let nodes: Vec<(&str, &str, usize, usize)> = hood
         .iter()
         .map(|&(v, hop)| {
-            json!([
-                site.pages[v].title,
-                site.pages[v].href,
-                cats.get(site.pages[v].category.as_str())
-                    .copied()
-                    .unwrap_or(0),
-                hop
-            ])
+            let page = &site.pages[v];
+            let cat = cats.get(page.category.as_str()).copied().unwrap_or(0);
+            (page.title.as_str(), page.href.as_str(), cat, hop)
         })
         .collect();
-    let mut edges = Vec::new();
-    let mut seen_edges: Vec<(usize, usize)> = Vec::new();
+    let mut edges: Vec<(usize, usize)> = Vec::new();
     for &(v, _) in &hood {
         for &w in &site.graph.outgoing[v] {
             if let (Some(&a), Some(&b)) = (index.get(&v), index.get(&w)) {
                 let e = (a.min(b), a.max(b));
-                if a != b && !seen_edges.contains(&e) {
-                    seen_edges.push(e);
-                    edges.push(json!([e.0, e.1]));
+                if a != b && !edges.contains(&e) {
+                    edges.push(e);
                 }
             }
         }
     }
-    json!({"nodes": nodes, "edges": edges}).to_string()
+    #[derive(serde::Serialize)]
+    struct LocalGraph<'a> {
+        edges: Vec<(usize, usize)>,
+        nodes: Vec<(&'a str, &'a str, usize, usize)>,
+    }
+    serde_json::to_string(&LocalGraph { edges, nodes }).unwrap_or_default()
 }
 
 /// A node of the global graph: title, URL, category, degree, x, y, tag ids.
@@ -571,23 +572,30 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
 /// page: a preview fetches the page it links to, which is also the page a click opens, so no
 /// file per note is needed for previews alone.
 fn preview_data(site: &Site, i: usize) -> String {
-    let json = String::from_utf8(preview_json(site, i)).unwrap_or_default();
+    let json = preview_json(site, i);
     // `<` and `>` never appear literally, so no `</script>` or `<!--` can end the element
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
+    let mut out = Vec::with_capacity(json.len() + 16);
+    for &b in &json {
+        match b {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            b => out.push(b),
         }
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// What a link preview shows of one section or block.
+#[derive(serde::Serialize)]
+struct PreviewSection<'a> {
+    heading: &'a str,
+    text: String,
 }
 
 fn preview_json(site: &Site, i: usize) -> Vec<u8> {
     let p = &site.parsed[i];
-    let mut sections = serde_json::Map::new();
+    let mut sections: BTreeMap<std::borrow::Cow<str>, PreviewSection> = BTreeMap::new();
     for (k, s) in p.sections.iter().enumerate() {
         if s.anchor.is_empty() {
             continue;
@@ -600,8 +608,11 @@ fn preview_json(site: &Site, i: usize) -> Vec<u8> {
             .find(|t| !t.trim().is_empty())
             .unwrap_or("");
         sections.insert(
-            s.anchor.clone(),
-            json!({"heading": s.path.last().cloned().unwrap_or_default(), "text": crate::parse::truncate_chars(text, 280)}),
+            std::borrow::Cow::Borrowed(&s.anchor),
+            PreviewSection {
+                heading: s.path.last().map_or("", String::as_str),
+                text: crate::parse::truncate_chars(text, 280),
+            },
         );
     }
     for b in &p.block_ids {
@@ -610,16 +621,82 @@ fn preview_json(site: &Site, i: usize) -> Vec<u8> {
             .map(|(t, _)| t)
             .unwrap_or(raw);
         sections.insert(
-            format!("^{}", b.id),
-            json!({"heading": "", "text": crate::parse::truncate_chars(text.trim(), 280)}),
+            std::borrow::Cow::Owned(format!("^{}", b.id)),
+            PreviewSection {
+                heading: "",
+                text: crate::parse::truncate_chars(text.trim(), 280),
+            },
         );
     }
-    serde_json::to_vec(&json!({
-        "title": site.pages[i].title,
-        "text": crate::parse::truncate_chars(&p.summary, 280),
-        "sections": sections,
-    }))
+    #[derive(serde::Serialize)]
+    struct Preview<'a> {
+        sections: BTreeMap<std::borrow::Cow<'a, str>, PreviewSection<'a>>,
+        text: String,
+        title: &'a str,
+    }
+    serde_json::to_vec(&Preview {
+        sections,
+        text: crate::parse::truncate_chars(&p.summary, 280),
+        title: &site.pages[i].title,
+    })
     .unwrap_or_default()
+}
+
+/// A link to another note in a page context.
+#[derive(serde::Serialize)]
+struct NoteLink<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+/// A heading in a note's table of contents.
+#[derive(serde::Serialize)]
+struct TocEntry<'a> {
+    href: String,
+    id: &'a str,
+    level: u8,
+    text: &'a str,
+}
+
+/// A note linking here, with the text around the link.
+#[derive(serde::Serialize)]
+struct BacklinkEntry<'a> {
+    context: &'a str,
+    title: &'a str,
+    url: &'a str,
+}
+
+/// A tag of a note and its page.
+#[derive(serde::Serialize)]
+struct TagLink<'a> {
+    name: &'a str,
+    url: String,
+}
+
+/// The `note` value of a note page (keys in byte order, as templates iterating over it saw
+/// them when it was a JSON object).
+#[derive(serde::Serialize)]
+struct NoteContext<'a> {
+    aliases: &'a [String],
+    backlinks: Vec<BacklinkEntry<'a>>,
+    category: &'a str,
+    category_url: String,
+    content: String,
+    date: Option<String>,
+    description: &'a str,
+    extra: &'a serde_json::Map<String, Value>,
+    local_graph: &'a str,
+    next: Option<NoteLink<'a>>,
+    path: &'a str,
+    prev: Option<NoteLink<'a>>,
+    preview: String,
+    rel_path: &'a str,
+    related: Vec<NoteLink<'a>>,
+    tags: Vec<TagLink<'a>>,
+    title: &'a str,
+    toc: Vec<TocEntry<'a>>,
+    updated: Option<String>,
+    url: &'a str,
 }
 
 fn note_page(
@@ -634,59 +711,70 @@ fn note_page(
     let p = &site.pages[i];
     let parsed = &site.parsed[i];
     let base = ctx.base_path;
-    let content = html::note_html(ctx, i, &p.title);
-    let toc: Vec<Value> = parsed
-        .headings
-        .iter()
-        .filter(|h| !(h.level == 1 && parsed.h1.as_deref() == Some(p.title.as_str()) && h.start == parsed.headings[0].start))
-        .map(|h| json!({"level": h.level, "text": h.text, "id": h.id, "href": format!("#{}", slug::encode_fragment(&h.id))}))
-        .collect();
-    let backlinks: Vec<Value> = site.graph.backlinks[i]
-        .iter()
-        .map(|b| json!({"title": site.pages[b.from].title, "url": site.pages[b.from].href, "context": site.parsed[b.from].links[b.link].context}))
-        .collect();
-    let cats = &gctx.cats;
-    let related: Vec<Value> =
-        crate::link::graph::related(&site.graph, gctx.tags, gctx.by_tag, i, 6)
-            .into_iter()
-            .map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}))
-            .collect();
-    let tags: Vec<Value> = p
-        .tags
-        .iter()
-        .map(|t| json!({"name": t, "url": tag_href(base, t)}))
-        .collect();
-    let link = |j: Option<usize>| {
-        j.map(|j| json!({"title": site.pages[j].title, "url": site.pages[j].href}))
+    let link = |j: usize| NoteLink {
+        title: &site.pages[j].title,
+        url: &site.pages[j].href,
     };
-    let graph = local_graph(site, i, cats);
+    let graph = local_graph(site, i, &gctx.cats);
     let graph_attr = esc_attr(&graph);
+    let note = NoteContext {
+        aliases: &n.front.aliases,
+        backlinks: site.graph.backlinks[i]
+            .iter()
+            .map(|b| BacklinkEntry {
+                context: &site.parsed[b.from].links[b.link].context,
+                title: &site.pages[b.from].title,
+                url: &site.pages[b.from].href,
+            })
+            .collect(),
+        category: &p.category,
+        category_url: format!(
+            "{base}#cat-{}",
+            slug::encode_fragment(&slug::heading_id(&p.category))
+        ),
+        content: html::note_html(ctx, i, &p.title),
+        date: fmt_day(p.date),
+        description: &p.description,
+        extra: &n.front.extra,
+        local_graph: &graph,
+        next: next.map(link),
+        path: &n.display_path,
+        prev: prev.map(link),
+        preview: preview_data(site, i),
+        rel_path: &n.rel_path,
+        related: crate::link::graph::related(&site.graph, gctx.tags, gctx.by_tag, i, 6)
+            .into_iter()
+            .map(link)
+            .collect(),
+        tags: p
+            .tags
+            .iter()
+            .map(|t| TagLink {
+                name: t,
+                url: tag_href(base, t),
+            })
+            .collect(),
+        title: &p.title,
+        toc: parsed
+            .headings
+            .iter()
+            .filter(|h| {
+                !(h.level == 1
+                    && parsed.h1.as_deref() == Some(p.title.as_str())
+                    && h.start == parsed.headings[0].start)
+            })
+            .map(|h| TocEntry {
+                href: format!("#{}", slug::encode_fragment(&h.id)),
+                id: &h.id,
+                level: h.level,
+                text: &h.text,
+            })
+            .collect(),
+        updated: fmt_day(p.updated),
+        url: &p.href,
+    };
     let mut c = page_context("note");
-    c.insert(
-        "note",
-        &json!({
-            "title": p.title,
-            "url": p.href,
-            "description": p.description,
-            "path": n.display_path,
-            "rel_path": n.rel_path,
-            "category": p.category,
-            "category_url": format!("{base}#cat-{}", slug::encode_fragment(&slug::heading_id(&p.category))),
-            "tags": tags,
-            "aliases": n.front.aliases,
-            "date": fmt_date(p.date),
-            "updated": fmt_date(p.updated),
-            "toc": toc,
-            "content": content,
-            "backlinks": backlinks,
-            "prev": link(prev),
-            "next": link(next),
-            "extra": n.front.extra,
-            "related": related,
-            "local_graph": graph,
-            "preview": preview_data(site, i),
-        }),
-    );
+    c.insert("note", &note);
     // the local graph is the largest escaped value of a page: escaped here in one pass
     // (`note.local_graph` stays the raw JSON for templates that escape it themselves)
     c.insert("local_graph_attr", &graph_attr);
