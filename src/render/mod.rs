@@ -57,24 +57,31 @@ impl Sink for DirSink<'_> {
 
 /// Escapes text for HTML element content (and for double- or single-quoted attributes).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
+    let mut out = Vec::with_capacity(s.len() + 8);
+    let _ = escape_to(s, &mut out);
+    // only ASCII bytes were replaced by ASCII, so the bytes are still UTF-8
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`esc`] writing to `w`: the escape function of kb's tera (tera's own writes byte by byte,
+/// which made escaping a twentieth of a build's CPU). Escapes the same five characters.
+pub fn escape_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    // the special characters are ASCII, so runs between them are whole UTF-8 sequences
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
+        w.write_all(&bytes[start..i])?;
+        w.write_all(rep)?;
         start = i + 1;
     }
-    out.push_str(&s[start..]);
-    out
+    w.write_all(&bytes[start..])
 }
 
 /// Escapes text for a double-quoted HTML attribute.
@@ -155,6 +162,7 @@ pub fn tera_for(
 ) -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_to);
     let items: Vec<(String, String)> = theme
         .templates
         .iter()

@@ -112,12 +112,12 @@ fn camel_parts(part: &[char]) -> Vec<String> {
 }
 
 /// Emits the tokens of one compound (a run of word characters with inner joiners).
-fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
+fn compound_tokens(chars: &[char], query: bool, out: &mut TokenBuf) {
     // the common case, a plain word: one part, no camelCase boundary
     if !chars.iter().any(|&c| class(c) == Class::Joiner) {
         let mut camel = camel_parts(chars);
         if camel.len() == 1 {
-            out.push(lower(&camel.pop().unwrap_or_default()));
+            out.push(&lower(&camel.pop().unwrap_or_default()));
             return;
         }
     }
@@ -139,7 +139,7 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
     }
     if parts.len() > 1 && !query {
         let joined: String = parts.iter().flat_map(|p| p.iter()).collect();
-        out.push(lower(&joined));
+        out.push(&lower(&joined));
     }
     if query && parts.len() == 1 && pieces.is_empty() {
         return;
@@ -147,8 +147,8 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
     let mut seen: Vec<String> = Vec::new();
     for p in pieces {
         if !seen.contains(&p) {
-            seen.push(p.clone());
-            out.push(p);
+            out.push(&p);
+            seen.push(p);
         }
     }
 }
@@ -157,9 +157,9 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut Vec<String>) {
 /// every character (positions 0, 2, 4, .. and the last), since a section holding the word
 /// holds all of its bigrams anyway, and each bigram a query skips is a posting list the
 /// browser does not download (`데이터베이스` reads 데이, 터베, 이스 instead of five lists).
-fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
+fn bigrams(run: &[char], query: bool, out: &mut TokenBuf) {
     if run.len() == 1 {
-        out.push(run[0].to_string());
+        out.push_chars(&run[..1]);
         return;
     }
     let last = run.len() - 2;
@@ -167,10 +167,7 @@ fn bigrams(run: &[char], query: bool, out: &mut Vec<String>) {
         if query && i % 2 == 1 && i != last {
             continue;
         }
-        let mut s = String::with_capacity(w[0].len_utf8() + w[1].len_utf8());
-        s.push(w[0]);
-        s.push(w[1]);
-        out.push(s);
+        out.push_chars(w);
     }
 }
 
@@ -201,11 +198,62 @@ pub fn cross_term(token: &str) -> Option<String> {
     }
 }
 
+/// Tokens in one string: the index tokenizer reuses it for every field value instead of
+/// allocating a string per token.
+#[derive(Debug, Default)]
+pub struct TokenBuf {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TokenBuf {
+    fn push(&mut self, t: &str) {
+        self.text.push_str(t);
+        self.ends.push(self.text.len());
+    }
+
+    fn push_chars(&mut self, cs: &[char]) {
+        self.text.extend(cs);
+        self.ends.push(self.text.len());
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Token `i` (`i < len()`).
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Tokenizes `text` into this buffer, replacing what it held (see [`tokens`]).
+    pub fn fill(&mut self, text: &str, query: bool) {
+        self.text.clear();
+        self.ends.clear();
+        tokens_into(text, query, self);
+    }
+}
+
 /// Tokenizes text for indexing (`query = false`) or one query word (`query = true`).
 pub fn tokens(text: &str, query: bool) -> Vec<String> {
+    let mut buf = TokenBuf::default();
+    buf.fill(text, query);
+    (0..buf.len()).map(|i| buf.get(i).to_string()).collect()
+}
+
+fn tokens_into(text: &str, query: bool, out: &mut TokenBuf) {
     let norm = normalized(text);
     let chars: Vec<char> = norm.chars().collect();
-    let mut out = Vec::with_capacity(chars.len() / 2);
+    out.text.reserve(norm.len() * 2);
+    out.ends.reserve(chars.len());
+    // Hangul text gives about two bytes of tokens per byte
     let mut i = 0;
     // end of the previous Hangul run and whether only spaces followed it
     let mut last_hangul: Option<char> = None;
@@ -226,7 +274,7 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                         break;
                     }
                 }
-                compound_tokens(&chars[start..i], query, &mut out);
+                compound_tokens(&chars[start..i], query, out);
                 last_hangul = None;
             }
             k @ (Class::Hangul | Class::Han | Class::Kana) => {
@@ -240,9 +288,9 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
                     && !query
                     && let Some(prev) = last_hangul
                 {
-                    out.push([CROSS_MARK, prev, run[0]].iter().collect());
+                    out.push_chars(&[CROSS_MARK, prev, run[0]]);
                 }
-                bigrams(run, query, &mut out);
+                bigrams(run, query, out);
                 last_hangul = if k == Class::Hangul {
                     run.last().copied()
                 } else {
@@ -258,7 +306,6 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
             }
         }
     }
-    out
 }
 
 /// Korean particles a query word may end with, longest first.

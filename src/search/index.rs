@@ -41,45 +41,58 @@ pub fn note_key(id: &str) -> u64 {
     u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap_or([0; 8]))
 }
 
-/// kb's analyzer as a tantivy tokenizer.
-#[derive(Clone, Default)]
-pub struct KbTokenizer;
-
-/// Token stream over pre-computed tokens.
-pub struct KbTokenStream {
-    tokens: Vec<String>,
-    i: usize,
+/// kb's analyzer as a tantivy tokenizer. It keeps its token buffer between field values, so
+/// indexing allocates no string per token.
+#[derive(Default)]
+pub struct KbTokenizer {
+    buf: analyzer::TokenBuf,
     token: Token,
 }
 
+impl Clone for KbTokenizer {
+    fn clone(&self) -> Self {
+        KbTokenizer::default()
+    }
+}
+
+/// Token stream over the tokens of one text, held in the tokenizer's buffer.
+pub struct KbTokenStream<'a> {
+    buf: &'a analyzer::TokenBuf,
+    i: usize,
+    token: &'a mut Token,
+}
+
 impl Tokenizer for KbTokenizer {
-    type TokenStream<'a> = KbTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream {
+    type TokenStream<'a> = KbTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KbTokenStream<'a> {
+        self.buf.fill(text, false);
         KbTokenStream {
-            tokens: analyzer::tokens(text, false),
+            buf: &self.buf,
             i: 0,
-            token: Token::default(),
+            token: &mut self.token,
         }
     }
 }
 
-impl TokenStream for KbTokenStream {
+impl TokenStream for KbTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.i >= self.tokens.len() {
+        if self.i >= self.buf.len() {
             return false;
         }
-        self.token.text = std::mem::take(&mut self.tokens[self.i]);
+        self.token.text.clear();
+        self.token.text.push_str(self.buf.get(self.i));
         self.token.position = self.i;
         self.token.offset_from = 0;
         self.token.offset_to = 0;
+        self.token.position_length = 1;
         self.i += 1;
         true
     }
     fn token(&self) -> &Token {
-        &self.token
+        self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
+        self.token
     }
 }
 
@@ -330,7 +343,7 @@ impl SearchIndex {
     fn with_index(index: Index, fields: Fields) -> tantivy::Result<SearchIndex> {
         index
             .tokenizers()
-            .register("kb", TextAnalyzer::from(KbTokenizer));
+            .register("kb", TextAnalyzer::from(KbTokenizer::default()));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
