@@ -67,16 +67,19 @@ impl Encoder {
     }
 
     fn bit(&mut self, p: &mut u16, bit: bool) {
-        let bound = (self.range >> BITS) * u32::from(*p);
-        if bit {
-            self.low += u64::from(bound);
-            self.range -= bound;
-            *p -= *p >> MOVE;
-        } else {
-            self.range = bound;
-            *p += (ONE - *p) >> MOVE;
-        }
-        while self.range < TOP {
+        // branch-free: the bits of a posting list are close to random, so a branch on them
+        // is mispredicted about every other time
+        let prob = u32::from(*p);
+        let bound = (self.range >> BITS) * prob;
+        let mask = u32::from(bit).wrapping_neg();
+        self.low += u64::from(bound & mask);
+        // bit 1 keeps range - bound, bit 0 keeps bound
+        self.range = bound.wrapping_add(self.range.wrapping_sub(bound.wrapping_mul(2)) & mask);
+        let one = prob - (prob >> MOVE);
+        let zero = prob + ((u32::from(ONE) - prob) >> MOVE);
+        *p = ((one & mask) | (zero & !mask)) as u16;
+        // the smallest probability is 31/2048, so one shift brings the range back above TOP
+        if self.range < TOP {
             self.range <<= 8;
             self.shift_low();
         }
