@@ -159,13 +159,25 @@ pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(
         frontier = next;
     }
     let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
-    let mut v: Vec<(usize, usize)> = seen.into_iter().collect();
-    v.sort_by(|a, b| {
+    let v: Vec<(usize, usize)> = seen.into_iter().collect();
+    top_by(v, max, |a, b| {
         a.1.cmp(&b.1)
             .then(degree(b.0).cmp(&degree(a.0)))
             .then(a.0.cmp(&b.0))
-    });
-    v.truncate(max);
+    })
+}
+
+/// The first `max` of `v` in the total order `cmp`, sorted: a partial selection, then a sort
+/// of only what is kept (a page asks for a few of a few hundred candidates).
+fn top_by<T>(mut v: Vec<T>, max: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    if max == 0 {
+        return Vec::new();
+    }
+    if v.len() > max {
+        v.select_nth_unstable_by(max - 1, &cmp);
+        v.truncate(max);
+    }
+    v.sort_unstable_by(cmp);
     v
 }
 
@@ -227,9 +239,11 @@ pub fn related(
         }
     }
     score.remove(&i);
-    let mut v: Vec<(usize, u32)> = score.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.into_iter().take(max).map(|(j, _)| j).collect()
+    let v: Vec<(usize, u32)> = score.into_iter().collect();
+    top_by(v, max, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)))
+        .into_iter()
+        .map(|(j, _)| j)
+        .collect()
 }
 
 #[cfg(test)]

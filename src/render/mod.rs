@@ -340,7 +340,13 @@ pub fn render_selected(
     let graph_ctx = GraphCtx {
         tags: &tag_lists,
         by_tag: &by_tag,
-        cats: category_ids(site),
+        cat_of: {
+            let cats = category_ids(site);
+            site.pages
+                .iter()
+                .map(|p| cats.get(p.category.as_str()).copied().unwrap_or(0))
+                .collect()
+        },
     };
 
     // previous/next within each category, by title
@@ -491,7 +497,8 @@ fn note_summary(site: &Site, i: usize) -> Value {
 struct GraphCtx<'a> {
     tags: &'a [Vec<String>],
     by_tag: &'a std::collections::HashMap<&'a str, Vec<usize>>,
-    cats: BTreeMap<&'a str, usize>,
+    /// Category number of every page (see [`category_ids`]).
+    cat_of: Vec<usize>,
 }
 
 /// Categories in a stable order, for graph colours.
@@ -503,17 +510,16 @@ fn category_ids(site: &Site) -> BTreeMap<&str, usize> {
 }
 
 /// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
-fn local_graph(site: &Site, i: usize, cats: &BTreeMap<&str, usize>) -> String {
+fn local_graph(site: &Site, i: usize, cat_of: &[usize]) -> String {
     let hood = crate::link::graph::neighbourhood(&site.graph, i, 2, 40);
-    let index: std::collections::HashMap<usize, usize> =
+    let index: rustc_hash::FxHashMap<usize, usize> =
         hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
     // [title, url, category, hop] per node, [a, b] per edge
     let nodes: Vec<(&str, &str, usize, usize)> = hood
         .iter()
         .map(|&(v, hop)| {
             let page = &site.pages[v];
-            let cat = cats.get(page.category.as_str()).copied().unwrap_or(0);
-            (page.title.as_str(), page.href.as_str(), cat, hop)
+            (page.title.as_str(), page.href.as_str(), cat_of[v], hop)
         })
         .collect();
     let mut edges: Vec<(usize, usize)> = Vec::new();
@@ -755,7 +761,7 @@ fn note_page(
         title: &site.pages[j].title,
         url: &site.pages[j].href,
     };
-    let graph = local_graph(site, i, &gctx.cats);
+    let graph = local_graph(site, i, &gctx.cat_of);
     let graph_attr = esc_attr(&graph);
     let note = NoteContext {
         aliases: &n.front.aliases,
