@@ -116,7 +116,7 @@ pub struct Fields {
 }
 
 /// The index writer's memory budget over all its threads, in bytes.
-const WRITER_BUDGET: usize = 48_000_000;
+const WRITER_BUDGET: usize = 32_000_000;
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -401,9 +401,9 @@ impl SearchIndex {
             } else {
                 1
             };
-            // one writer buffer for the whole build: at 10k notes a 48 MB buffer flushes once
-            // or twice instead of seven times, which spares the merges (about 1 CPU-s) and
-            // leaves the peak where rendering puts it
+            // one 32 MB writer buffer for the build: at 10k notes it makes two segments where
+            // 16 MB made seven and merged them (about 1 CPU-s more), and a larger one raised
+            // the peak when the segment is written while pages render
             let w: tantivy::IndexWriter = self
                 .index
                 .writer_with_num_threads(threads, WRITER_BUDGET.max(16_000_000 * threads))?;
