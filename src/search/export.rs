@@ -224,7 +224,7 @@ fn sources(index: &SearchIndex, segs: &[SegmentReader]) -> tantivy::Result<Vec<S
 
 /// One term merged over every source: per-field document frequency and, when asked for,
 /// postings (ordinal, term frequency, fieldnorm id) sorted by ordinal.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Merged {
     df: [u64; 5],
     postings: [Vec<(u32, u32, u8)>; 5],
@@ -334,6 +334,44 @@ fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
         }
         buf.extend(p.iter().map(|&(_, _, norm)| norm));
     }
+}
+
+/// The [`shard_entry`] of every term of a batch, in order. A batch with many postings is
+/// split in two halves of about equal postings, one encoded on a thread of its own.
+fn encode_batch(batch: &[(String, Merged)]) -> anyhow::Result<Vec<Vec<u8>>> {
+    let encode = |part: &[(String, Merged)]| -> Vec<Vec<u8>> {
+        part.iter()
+            .map(|(term, m)| {
+                let mut b = Vec::new();
+                shard_entry(&mut b, term, m);
+                b
+            })
+            .collect()
+    };
+    let size = |m: &Merged| m.postings.iter().map(Vec::len).sum::<usize>() + 1;
+    let total: usize = batch.iter().map(|(_, m)| size(m)).sum();
+    if total < 1 << 14 {
+        return Ok(encode(batch));
+    }
+    let mut acc = 0;
+    let mid = batch
+        .iter()
+        .position(|(_, m)| {
+            acc += size(m);
+            2 * acc >= total
+        })
+        .map_or(batch.len(), |i| i + 1);
+    let (a, b) = batch.split_at(mid);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| encode(b));
+        let mut out = encode(a);
+        out.extend(
+            second
+                .join()
+                .map_err(|_| anyhow::anyhow!("a search export thread panicked"))?,
+        );
+        Ok(out)
+    })
 }
 
 /// The flag of a term-shard entry's field mask that says its postings are range-coded.
@@ -621,30 +659,47 @@ fn full(
     } else {
         Vec::new()
     };
+    // terms are encoded a batch at a time, each batch on two threads: range coding is most of
+    // the export, and the pages may be done while it runs
+    let mut batch: Vec<(String, Merged)> = Vec::new();
+    let mut batch_postings = 0usize;
+    let mut place_batch = |batch: &mut Vec<(String, Merged)>| -> anyhow::Result<()> {
+        let entries = encode_batch(batch)?;
+        for ((term, m), entry) in batch.drain(..).zip(entries) {
+            stats.terms += 1;
+            if stats.terms.is_multiple_of(1024) && cancel() {
+                return Err(Cancelled.into());
+            }
+            let cur = shards.push(&term, |b| b.extend_from_slice(&entry))?;
+            if track {
+                for p in &m.postings {
+                    for &(o, _, _) in p {
+                        let note = placed.slot_note[o as usize / CHUNK_DOCS];
+                        if let Some(v) = note_shards.get_mut(note)
+                            && v.last() != Some(&cur)
+                        {
+                            v.push(cur);
+                        }
+                    }
+                }
+            }
+            lists.push(&term, |b| list_entry(b, &term, &m))?;
+        }
+        Ok(())
+    };
     merge_terms(&srcs, None, None, Some(&placed.ord), &mut |term, m| {
         let Ok(term) = std::str::from_utf8(term) else {
             return Ok(());
         };
-        stats.terms += 1;
-        if stats.terms.is_multiple_of(1024) && cancel() {
-            return Err(Cancelled.into());
+        batch_postings += m.postings.iter().map(Vec::len).sum::<usize>() + 1;
+        batch.push((term.to_string(), m.clone()));
+        if batch.len() >= 4096 || batch_postings >= 1 << 19 {
+            place_batch(&mut batch)?;
+            batch_postings = 0;
         }
-        let cur = shards.push(term, |b| shard_entry(b, term, m))?;
-        if track {
-            for p in &m.postings {
-                for &(o, _, _) in p {
-                    let note = placed.slot_note[o as usize / CHUNK_DOCS];
-                    if let Some(v) = note_shards.get_mut(note)
-                        && v.last() != Some(&cur)
-                    {
-                        v.push(cur);
-                    }
-                }
-            }
-        }
-        lists.push(term, |b| list_entry(b, term, m))?;
         Ok(())
     })?;
+    place_batch(&mut batch)?;
     shards.flush()?;
     lists.flush()?;
     let (shard_dir, shard_files) = shards.out.finish(&mut stats)?;
