@@ -386,6 +386,16 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     });
     let (files, diags) = rendered?;
     let (search, warning) = indexed?;
+    // a template that fails on pages would publish a site without them: keep the previous one
+    let failed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "template").collect();
+    if let Some(first) = failed.first() {
+        anyhow::bail!(
+            "{} page(s) failed to render; the first: {}: {}",
+            failed.len(),
+            first.path,
+            first.message
+        );
+    }
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {

@@ -236,6 +236,25 @@ fn failed_build_keeps_previous_site() {
 }
 
 #[test]
+fn a_template_failing_on_every_note_keeps_previous_site() {
+    // parses, but fails when a note page renders: no site without its note pages is published
+    let (_tmp, root) = copy_fixture("good");
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    let before = read(&root.join("public"), "redis/index.html");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/note.html"), "{{ nosuchvar.x }}").unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("failed to render") && err.contains("nosuchvar"),
+        "{err}"
+    );
+    assert!(err.contains("left untouched"), "{err}");
+    assert_eq!(read(&root.join("public"), "redis/index.html"), before);
+}
+
+#[test]
 fn unknown_config_key_is_an_error_listing_valid_keys() {
     let (_tmp, root) = copy_fixture("good");
     std::fs::write(root.join("kb.toml"), "title = \"x\"\ncolour = \"red\"\n").unwrap();

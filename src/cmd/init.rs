@@ -23,6 +23,7 @@ language = "{lang}"          # interface strings: "ko" or "en"
 # recent = 10               # entries in the feed and the home page's recent list
 # strict = false            # broken links fail the build
 # autolink = "first"        # link plain mentions of other notes: "off", "first" or "all"
+# max_note_bytes = 16777216  # larger notes are skipped with an error
 # search_expansion_budget = 40000  # postings a one-letter or typed-prefix query word may read
 "#;
 
@@ -88,6 +89,21 @@ pub fn run(args: Args) -> i32 {
         Err(e) => {
             eprintln!("error: cannot create the knowledge base: {e}");
             super::EXIT_FATAL
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_written_config_names_every_key() {
+        for key in crate::config::VALID_KEYS {
+            assert!(
+                super::KB_TOML
+                    .lines()
+                    .any(|l| l.trim_start_matches("# ").starts_with(&format!("{key} ="))),
+                "kb init's kb.toml does not mention `{key}`"
+            );
         }
     }
 }

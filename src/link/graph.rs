@@ -56,25 +56,33 @@ pub fn layout_grouped(
             .iter()
             .map(|p| ((p.0 / cell).floor() as i32, (p.1 / cell).floor() as i32))
             .collect();
-        let mut grid: FxHashMap<(i32, i32), Vec<usize>> = FxHashMap::default();
-        for (i, &c) in cell_of.iter().enumerate() {
-            grid.entry(c).or_default().push(i);
+        // the nodes sorted by cell (and by number within a cell), with their positions copied
+        // in that order: the force loop reads each neighbouring cell as one contiguous run
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| (cell_of[i as usize], i));
+        let sorted: Vec<(f32, f32)> = order.iter().map(|&i| pos[i as usize]).collect();
+        let mut grid: FxHashMap<(i32, i32), (usize, usize)> = FxHashMap::default();
+        for (at, &i) in order.iter().enumerate() {
+            grid.entry(cell_of[i as usize])
+                .and_modify(|r| r.1 = at + 1)
+                .or_insert((at, at + 1));
         }
         (0..n)
             .into_par_iter()
             .map(|i| {
                 let (cx, cy) = cell_of[i];
+                let p = pos[i];
                 let mut d = (0f32, 0f32);
                 for dx in -1..=1 {
                     for dy in -1..=1 {
-                        let Some(other) = grid.get(&(cx + dx, cy + dy)) else {
+                        let Some(&(from, to)) = grid.get(&(cx + dx, cy + dy)) else {
                             continue;
                         };
-                        for &j in other {
-                            if i == j {
+                        for (&j, q) in order[from..to].iter().zip(&sorted[from..to]) {
+                            if i == j as usize {
                                 continue;
                             }
-                            let (vx, vy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
+                            let (vx, vy) = (p.0 - q.0, p.1 - q.1);
                             let d2 = (vx * vx + vy * vy).max(1e-8);
                             let f = k * k / d2;
                             d.0 += vx * f;
