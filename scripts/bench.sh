@@ -14,35 +14,38 @@ cargo build --release --quiet --bin kb --example floor
 KB=target/release/kb
 FLOOR=target/release/examples/floor
 
-# measure CMD...: best wall time (s) and peak RSS (MiB) over $RUNS runs ($PREP, when set, runs
-# untimed before each run)
+# measure CMD...: best wall time (s), peak RSS (MiB) over $RUNS runs, and the CPU time (user +
+# system, s) of the best run ($PREP, when set, runs untimed before each run)
 measure() {
-  local best_t="" best_m=""
+  local best_t="" best_m="" best_c=""
   for _ in $(seq "$RUNS"); do
     if [ -n "${PREP:-}" ]; then sh -c "$PREP"; fi
     sync  # the previous run's writeback is not charged to this one
-    /usr/bin/time -f "%e %M" -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.stderr" || { cat "$OUT/.stderr" >&2; }
-    read -r t m < <(tail -1 "$OUT/.time")
-    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
+    /usr/bin/time -f "%e %M %U %S" -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.stderr" || { cat "$OUT/.stderr" >&2; }
+    read -r t m u s < <(tail -1 "$OUT/.time")
+    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then
+      best_t=$t
+      best_c=$(awk "BEGIN{printf \"%.2f\", $u + $s}")
+    fi
     if [ -z "$best_m" ] || [ "$m" -gt "$best_m" ]; then best_m=$m; fi
   done
-  echo "$best_t $((best_m / 1024))"
+  echo "$best_t $((best_m / 1024)) $best_c"
 }
 
-printf "%-8s %-28s %9s %10s %8s\n" notes command wall_s peak_MiB ratio
+printf "%-8s %-28s %9s %10s %8s %8s\n" notes command wall_s peak_MiB ratio cpu_s
 for n in $SIZES; do
   kbdir="$OUT/kb$((n / 1000))k"
   if [ ! -d "$kbdir/notes" ]; then
     python3 ../shared/bench/gen_corpus.py --notes "$n" --seed 42 --out "$kbdir/notes" >/dev/null
   fi
-  read -r ft fm < <(measure "$FLOOR" "$kbdir/notes" "$OUT/floor-out-$n")
-  printf "%-8s %-28s %9s %10s %8s\n" "$n" "floor (pulldown-cmark)" "$ft" "$fm" "1.00"
+  read -r ft fm fc < <(measure "$FLOOR" "$kbdir/notes" "$OUT/floor-out-$n")
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "floor (pulldown-cmark)" "$ft" "$fm" "1.00" "$fc"
   # cold: no .kb cache (no tantivy index, highlight cache or kept previous site); deleting it
   # is not timed
-  read -r kt km < <(PREP="rm -rf '$kbdir/.kb'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
-  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")"
-  read -r kt km < <(measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
-  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb build (warm cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")"
-  read -r ct cm < <(measure "$KB" check --root "$kbdir")
-  printf "%-8s %-28s %9s %10s %8s\n" "$n" "kb check (load+parse+link)" "$ct" "$cm" "$(awk "BEGIN{printf \"%.2f\", $ct/$ft}")"
+  read -r kt km kc < <(PREP="rm -rf '$kbdir/.kb'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
+  read -r kt km kc < <(measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (warm cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
+  read -r ct cm cc < <(measure "$KB" check --root "$kbdir")
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb check (load+parse+link)" "$ct" "$cm" "$(awk "BEGIN{printf \"%.2f\", $ct/$ft}")" "$cc"
 done
