@@ -340,13 +340,7 @@ pub fn render_selected(
     let graph_ctx = GraphCtx {
         tags: &tag_lists,
         by_tag: &by_tag,
-        cat_of: {
-            let cats = category_ids(site);
-            site.pages
-                .iter()
-                .map(|p| cats.get(p.category.as_str()).copied().unwrap_or(0))
-                .collect()
-        },
+        cat_of: categories(site).1,
     };
 
     // previous/next within each category, by title
@@ -497,16 +491,22 @@ fn note_summary(site: &Site, i: usize) -> Value {
 struct GraphCtx<'a> {
     tags: &'a [Vec<String>],
     by_tag: &'a std::collections::HashMap<&'a str, Vec<usize>>,
-    /// Category number of every page (see [`category_ids`]).
+    /// Category number of every page (see [`categories`]).
     cat_of: Vec<usize>,
 }
 
-/// Categories in a stable order, for graph colours.
-fn category_ids(site: &Site) -> BTreeMap<&str, usize> {
-    let mut cats: Vec<&str> = site.pages.iter().map(|p| p.category.as_str()).collect();
-    cats.sort_unstable();
-    cats.dedup();
-    cats.into_iter().enumerate().map(|(i, c)| (c, i)).collect()
+/// The categories in a stable order (their numbers pick graph colours), and the number of
+/// every page's category.
+fn categories(site: &Site) -> (Vec<&str>, Vec<usize>) {
+    let mut names: Vec<&str> = site.pages.iter().map(|p| p.category.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let of_page = site
+        .pages
+        .iter()
+        .map(|p| names.binary_search(&p.category.as_str()).unwrap_or(0))
+        .collect();
+    (names, of_page)
 }
 
 /// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
@@ -558,14 +558,9 @@ pub const GRAPH_DATA: &str = "graph/data-";
 
 /// Writes the global graph data (with a build-time layout) and returns its URL.
 fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String> {
-    let cats = category_ids(site);
+    let (cat_names, groups) = categories(site);
     let edges = crate::link::graph::edges(&site.graph);
     let iterations = if site.notes.len() > 5000 { 40 } else { 120 };
-    let groups: Vec<usize> = site
-        .pages
-        .iter()
-        .map(|p| cats.get(p.category.as_str()).copied().unwrap_or(0))
-        .collect();
     let t = std::time::Instant::now();
     let pos = crate::link::graph::layout_grouped(&groups, &edges, iterations);
     crate::pipeline::timing("layout", t);
@@ -587,7 +582,7 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
             (
                 p.title.as_str(),
                 p.href.as_str(),
-                cats.get(p.category.as_str()).copied().unwrap_or(0),
+                groups[i],
                 degree,
                 (pos[i].0 as f64 * 1000.0).round() / 1000.0 + 0.0,
                 (pos[i].1 as f64 * 1000.0).round() / 1000.0 + 0.0,
@@ -601,7 +596,7 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     let mut tags: Vec<(&str, usize)> = tag_names.into_iter().collect();
     tags.sort_by_key(|t| t.1);
     let data = GraphData {
-        categories: cats.keys().copied().collect(),
+        categories: cat_names,
         tags: tags.iter().map(|t| t.0).collect(),
         nodes,
         edges: edges.iter().map(|&(a, b)| [a, b]).collect(),

@@ -153,10 +153,11 @@ fn compound_tokens(chars: &[char], query: bool, out: &mut TokenBuf) {
     }
 }
 
-/// The bigrams of a CJK run (a unigram for a one-character run): all overlapping ones for indexing; for a query, the fewest that cover
-/// every character (positions 0, 2, 4, .. and the last), since a section holding the word
-/// holds all of its bigrams anyway, and each bigram a query skips is a posting list the
-/// browser does not download (`데이터베이스` reads 데이, 터베, 이스 instead of five lists).
+/// The bigrams of a CJK run (a unigram for a one-character run): all overlapping ones for
+/// indexing; for a query, the fewest that cover every character (positions 0, 2, 4, .. and the
+/// last), since a section holding the word holds all of its bigrams anyway, and each bigram a
+/// query skips is a posting list the browser does not download (`데이터베이스` reads 데이, 터베,
+/// 이스 instead of five lists).
 fn bigrams(run: &[char], query: bool, out: &mut TokenBuf) {
     if run.len() == 1 {
         out.push_chars(&run[..1]);
@@ -251,9 +252,9 @@ pub fn tokens(text: &str, query: bool) -> Vec<String> {
 fn tokens_into(text: &str, query: bool, out: &mut TokenBuf) {
     let norm = normalized(text);
     let chars: Vec<char> = norm.chars().collect();
+    // Hangul text gives about two bytes of tokens per byte
     out.text.reserve(norm.len() * 2);
     out.ends.reserve(chars.len());
-    // Hangul text gives about two bytes of tokens per byte
     let mut i = 0;
     // end of the previous Hangul run and whether only spaces followed it
     let mut last_hangul: Option<char> = None;

@@ -115,8 +115,12 @@ pub struct Fields {
     pub note_key: Field,
 }
 
-/// The index writer's memory budget over all its threads, in bytes.
+/// The index writer's memory budget over all its (at most 2) threads, in bytes: at least the
+/// 15 MB tantivy wants per thread. At 10k notes 32 MB makes two segments where 16 MB made seven
+/// and merged them (about 1 CPU-s more); 48 MB raised the peak when the segment is written
+/// while pages render.
 const WRITER_BUDGET: usize = 32_000_000;
+const _: () = assert!(WRITER_BUDGET / 2 >= 15_000_000);
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -401,12 +405,8 @@ impl SearchIndex {
             } else {
                 1
             };
-            // one 32 MB writer buffer for the build: at 10k notes it makes two segments where
-            // 16 MB made seven and merged them (about 1 CPU-s more), and a larger one raised
-            // the peak when the segment is written while pages render
-            let w: tantivy::IndexWriter = self
-                .index
-                .writer_with_num_threads(threads, WRITER_BUDGET.max(16_000_000 * threads))?;
+            let w: tantivy::IndexWriter =
+                self.index.writer_with_num_threads(threads, WRITER_BUDGET)?;
             if !self.auto_merge {
                 w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             }
