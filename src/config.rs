@@ -26,7 +26,8 @@ pub struct Config {
     pub description: String,
     /// Absolute URL the site is published at, e.g. `https://me.github.io/kb/`.
     pub base_url: String,
-    /// Language of the user-interface strings: `ko` or `en`.
+    /// Language of the user-interface strings: `ko`, `en`, or `auto` (picked from the notes'
+    /// script when the site is assembled).
     pub language: String,
     /// Folder holding the notes, relative to the root.
     pub notes_dir: String,
@@ -45,6 +46,17 @@ pub struct Config {
     /// Postings a prefix or fuzzy expansion of one query word may add up to (a smaller value
     /// makes the site's search download less for one-letter words, and find less with them).
     pub search_expansion_budget: u64,
+    /// The note shown on the home page above the listing, relative to the notes folder
+    /// (default: `index.md`, `README.md` or `Home.md` at the notes root).
+    pub home: Option<String>,
+    /// Folders (relative to the notes folder) whose files are all published, linked or not.
+    pub publish: Vec<String>,
+    /// Publish every attachment, linked or not (default: yes for a dedicated notes folder,
+    /// no for a vault built in place, where only what notes link or embed is published).
+    pub publish_unlinked: Option<bool>,
+    /// Whether `notes_dir` was written in kb.toml (a vault found in place is used only when not).
+    #[serde(skip)]
+    pub notes_dir_set: bool,
 }
 
 impl Default for Config {
@@ -53,7 +65,7 @@ impl Default for Config {
             title: "Knowledge Base".into(),
             description: String::new(),
             base_url: "/".into(),
-            language: "ko".into(),
+            language: "auto".into(),
             notes_dir: "notes".into(),
             output_dir: "public".into(),
             author: String::new(),
@@ -62,6 +74,10 @@ impl Default for Config {
             strict: false,
             autolink: Autolink::First,
             search_expansion_budget: crate::search::index::EXPANSION_BUDGET,
+            home: None,
+            publish: Vec::new(),
+            publish_unlinked: None,
+            notes_dir_set: false,
         }
     }
 }
@@ -80,6 +96,9 @@ pub const VALID_KEYS: &[&str] = &[
     "strict",
     "autolink",
     "search_expansion_budget",
+    "home",
+    "publish",
+    "publish_unlinked",
 ];
 
 /// A configuration problem with a `path:line:col` location.
@@ -119,7 +138,7 @@ impl Config {
 
     /// Parses the text of a `kb.toml`.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
             let (line, col) = e
                 .span()
                 .map(|s| crate::diag::line_col(text, s.start))
@@ -138,7 +157,10 @@ impl Config {
                 hint,
             }
         })?;
-        if cfg.language != "ko" && cfg.language != "en" {
+        cfg.notes_dir_set = toml::from_str::<toml::Table>(text)
+            .map(|t| t.contains_key("notes_dir"))
+            .unwrap_or(false);
+        if !matches!(cfg.language.as_str(), "ko" | "en" | "auto") {
             let (line, col) = text
                 .find("language")
                 .map(|i| crate::diag::line_col(text, i))
@@ -148,10 +170,38 @@ impl Config {
                 line,
                 col,
                 message: format!("unsupported language `{}`", cfg.language),
-                hint: "use \"ko\" or \"en\"".into(),
+                hint: "use \"ko\", \"en\" or \"auto\"".into(),
             });
         }
         Ok(cfg)
+    }
+
+    /// Whether the notes folder is the knowledge base root itself (a vault built in place).
+    pub fn in_place(&self) -> bool {
+        matches!(self.notes_dir.trim_end_matches('/'), "" | ".")
+    }
+
+    /// How paths under the notes folder are shown in diagnostics and results: `notes/x.md`,
+    /// or just `x.md` for a vault built in place.
+    pub fn display_prefix(&self) -> String {
+        if self.in_place() {
+            String::new()
+        } else {
+            self.notes_dir.trim_end_matches('/').to_string()
+        }
+    }
+
+    /// Shows a path relative to the notes folder as diagnostics do.
+    pub fn display_path(&self, rel: &str) -> String {
+        match self.display_prefix() {
+            p if p.is_empty() => rel.to_string(),
+            p => format!("{p}/{rel}"),
+        }
+    }
+
+    /// Whether attachments no note links to are published.
+    pub fn publishes_unlinked(&self) -> bool {
+        self.publish_unlinked.unwrap_or(!self.in_place())
     }
 
     /// The path part of `base_url`, always starting and ending with `/` (e.g. `/kb/`).

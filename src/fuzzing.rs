@@ -84,6 +84,7 @@ fn vault_site(extra: Option<(Note, Vec<Diagnostic>)>) -> crate::pipeline::Site {
         root: PathBuf::from("/nonexistent-kb-fuzz"),
         config: Config::default(),
         drafts: true,
+        history: Default::default(),
     };
     link_stage(&opts, notes, vec![], parsed, diags)
 }

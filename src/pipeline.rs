@@ -20,6 +20,8 @@ pub struct BuildOptions {
     pub config: Config,
     /// Include notes with `draft: true`.
     pub drafts: bool,
+    /// Dates from the notes' Git history, read once.
+    pub history: crate::load::history::Shared,
 }
 
 impl BuildOptions {
@@ -62,9 +64,10 @@ pub struct PageMeta {
     pub category: String,
     /// Front matter tags followed by inline tags, deduplicated.
     pub tags: Vec<String>,
-    /// Creation date.
+    /// Creation date: `date` (or `created`), else the first commit, else the file's time.
     pub date: Option<DateTime<Utc>>,
-    /// Last update: `updated`, else `date`, else the file's modification time.
+    /// Last update: `updated` (or `modified`), else the last commit, else `date`, else the
+    /// file's modification time.
     pub updated: Option<DateTime<Utc>>,
     /// Description: front matter, else the first paragraph.
     pub description: String,
@@ -138,8 +141,43 @@ pub fn assemble(opts: &BuildOptions) -> Site {
 pub fn load_options(opts: &BuildOptions) -> LoadOptions {
     LoadOptions {
         notes_dir: opts.notes_dir(),
-        display_prefix: opts.config.notes_dir.trim_end_matches('/').to_string(),
+        display_prefix: opts.config.display_prefix(),
         max_note_bytes: opts.config.max_note_bytes,
+        exclude: own_files(opts),
+        history: opts.history.clone(),
+    }
+}
+
+/// kb's own files and folders that lie inside the notes folder (all of them when a vault is
+/// built in place), relative to it: never read as notes or attachments.
+fn own_files(opts: &BuildOptions) -> Vec<String> {
+    let notes = absolute(&opts.notes_dir());
+    let root = &opts.root;
+    let mut own = vec![opts.output_dir(), root.join(".kb"), root.join("kb.toml")];
+    if opts.config.in_place() {
+        own.extend([root.join("templates"), root.join("static")]);
+    }
+    own.iter()
+        .filter_map(|p| {
+            absolute(p)
+                .strip_prefix(&notes)
+                .ok()
+                .map(crate::load::rel_string)
+        })
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// A path made absolute and canonical as far as it exists (the output folder may not yet).
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf()),
     }
 }
 
@@ -160,17 +198,113 @@ pub fn link_stage(
     let pages = page_meta(&opts.config, &notes, &parsed, &mut diagnostics);
     let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
     let graph = crate::link::link(&notes, &parsed, &titles, &attachments);
+    let mut attachments = attachments;
+    mark_published(&opts.config, &graph, &mut attachments);
     diagnostics.extend(graph.diagnostics.iter().cloned());
     timing("link", t);
     apply_strict(&opts.config, &mut diagnostics);
+    if let Some(h) = opts.config.home.as_deref()
+        && !notes.iter().any(|n| {
+            let h = h.trim_start_matches("./").trim_start_matches('/');
+            n.rel_path.eq_ignore_ascii_case(h)
+                || n.rel_path.eq_ignore_ascii_case(&format!("{h}.md"))
+        })
+    {
+        diagnostics.push(Diagnostic::warning(
+            "home-missing",
+            "kb.toml",
+            (1, 1),
+            format!("`home = \"{h}\"` names no note"),
+            "give the note's path relative to the notes folder, e.g. `home = \"Start here.md\"`",
+        ));
+    }
+    let mut opts = opts.clone();
+    if opts.config.language == "auto" {
+        opts.config.language = detect_language(&notes).into();
+    }
     Site {
-        opts: opts.clone(),
+        opts,
         notes,
         attachments,
         parsed,
         pages,
         graph,
         diagnostics,
+    }
+}
+
+/// The note shown on the home page: `home` from kb.toml, else `index.md`, `README.md` or
+/// `Home.md` (any case) at the notes root.
+pub fn home_note(site: &Site) -> Option<usize> {
+    let find = |rel: &str| {
+        site.notes
+            .iter()
+            .position(|n| n.rel_path.eq_ignore_ascii_case(rel))
+    };
+    match &site.opts.config.home {
+        Some(h) => {
+            let h = h.trim_start_matches("./").trim_start_matches('/');
+            find(h).or_else(|| find(&format!("{h}.md")))
+        }
+        None => ["index.md", "README.md", "Home.md"]
+            .into_iter()
+            .find_map(find),
+    }
+}
+
+/// The interface language for `language = "auto"`: Korean when Hangul makes up a fifth or
+/// more of the letters of the notes (Korean notes mix in many English terms), else English.
+pub fn detect_language(notes: &[Note]) -> &'static str {
+    let (mut hangul, mut latin) = (0usize, 0usize);
+    for n in notes {
+        let body = n.body();
+        let mut end = body.len().min(4096);
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        for c in body[..end].chars() {
+            if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
+                hangul += 1;
+            } else if c.is_ascii_alphabetic() {
+                latin += 1;
+            }
+        }
+    }
+    // a Hangul syllable carries about as much as three Latin letters
+    if hangul * 3 * 5 >= (hangul * 3 + latin) && hangul > 0 {
+        "ko"
+    } else {
+        "en"
+    }
+}
+
+/// Decides which attachments the site publishes: all of them, or (a vault built in place,
+/// `publish_unlinked = false`) those a note links or embeds and those under a `publish` folder.
+pub fn mark_published(config: &Config, graph: &Graph, attachments: &mut [Attachment]) {
+    let all = config.publishes_unlinked();
+    let folders: Vec<String> = config
+        .publish
+        .iter()
+        .map(|f| f.trim_matches('/').to_string())
+        .collect();
+    for a in attachments.iter_mut() {
+        a.published = all
+            || folders.iter().any(|f| {
+                f.is_empty()
+                    || f == "."
+                    || a.rel_path
+                        .strip_prefix(f.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            });
+    }
+    for res in &graph.resolutions {
+        for r in res {
+            if let crate::link::Target::Attachment(a) = r.target
+                && let Some(a) = attachments.get_mut(a)
+            {
+                a.published = true;
+            }
+        }
     }
 }
 
@@ -248,23 +382,24 @@ pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: S
             tags.push(t.clone());
         }
     }
-    let date = n
-        .front
-        .date
-        .as_deref()
-        .and_then(crate::load::frontmatter::parse_date);
-    let updated = n
-        .front
-        .updated
-        .as_deref()
-        .and_then(crate::load::frontmatter::parse_date)
-        .or(date)
+    let front_date = |a: &Option<String>, b: &Option<String>| {
+        a.as_deref()
+            .and_then(crate::load::frontmatter::parse_date)
+            .or_else(|| b.as_deref().and_then(crate::load::frontmatter::parse_date))
+    };
+    // front matter, else Git history, else the file time (a checkout's time, the least useful)
+    let written = front_date(&n.front.date, &n.front.created);
+    let date = written.or(n.committed_first).or(n.modified);
+    let updated = front_date(&n.front.updated, &n.front.modified)
+        .or(n.committed_last)
+        .or(written)
         .or(n.modified);
     let description = n
         .front
         .description
-        .clone()
+        .as_deref()
         .filter(|d| !d.trim().is_empty())
+        .map(crate::parse::plain_inline)
         .unwrap_or_else(|| p.summary.clone());
     PageMeta {
         title,
@@ -298,6 +433,7 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
         site.pages[i] = meta_for(&base, &site.notes[i], &site.parsed[i], title, slug_dir);
     }
     crate::link::relink(&mut site.graph, &site.notes, &site.parsed, changed);
+    mark_published(&site.opts.config, &site.graph, &mut site.attachments);
     let mut diagnostics = load_diags;
     for p in &site.parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());

@@ -67,6 +67,17 @@ pub fn run(args: Args) -> i32 {
                     start.elapsed().as_secs_f64(),
                     crate::diag::summary(&diags)
                 );
+                let left_out = report
+                    .site
+                    .attachments
+                    .iter()
+                    .filter(|a| !a.published)
+                    .count();
+                if left_out > 0 {
+                    eprintln!(
+                        "left out {left_out} file(s) no note links to (`kb check` lists them; `publish` in kb.toml adds folders)"
+                    );
+                }
             }
             if crate::diag::has_errors(&diags) {
                 EXIT_ERRORS

@@ -41,6 +41,24 @@ pub fn orphans(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Attachments left out of the site: in a vault built in place, files no note links or embeds
+/// and no `publish` folder holds.
+pub fn unpublished(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
+    site.attachments
+        .iter()
+        .filter(|a| !a.published)
+        .map(|a| {
+            Diagnostic::warning(
+                "unpublished",
+                site.opts.config.display_path(&a.rel_path),
+                (1, 1),
+                "not published: no note links to or embeds this file",
+                "link it from a note, or publish its folder with `publish = [\"folder/\"]` (or everything with `publish_unlinked = true`) in kb.toml",
+            )
+        })
+        .collect()
+}
+
 /// Unlinked mentions: with `autolink = "off"`, the first plain-text mention of another note's
 /// title or alias in each note that does not link to it.
 pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
@@ -126,6 +144,7 @@ pub fn run(args: Args) -> i32 {
     let site = assemble(&opts);
     let mut diags = site.diagnostics.clone();
     diags.extend(orphans(&site));
+    diags.extend(unpublished(&site));
     if site.opts.config.autolink == crate::config::Autolink::Off {
         diags.extend(unlinked_mentions(&site));
     }

@@ -41,10 +41,24 @@ pub fn open_kb(
     let root = root_or_cwd(root);
     let mut config = load_config(&root)?;
     adjust(&mut config);
+    if !config.notes_dir_set && is_vault_in_place(&root, &config.notes_dir) {
+        eprintln!(
+            "note: building the vault in `{}` in place (no `{}/` folder{}); set `notes_dir` in kb.toml to change",
+            root.display(),
+            config.notes_dir,
+            if root.join(".obsidian").is_dir() {
+                ", an `.obsidian/` vault"
+            } else {
+                ""
+            }
+        );
+        config.notes_dir = ".".into();
+    }
     let opts = crate::pipeline::BuildOptions {
         root,
         config,
         drafts,
+        history: Default::default(),
     };
     if !opts.notes_dir().is_dir() {
         eprintln!(
@@ -54,6 +68,32 @@ pub fn open_kb(
         return Err(EXIT_FATAL);
     }
     Ok(opts)
+}
+
+/// Whether `root` is a vault to build where it lies: it holds an `.obsidian/` folder, or
+/// Markdown notes and no notes folder.
+pub fn is_vault_in_place(root: &Path, notes_dir: &str) -> bool {
+    if root.join(".obsidian").is_dir() {
+        return true;
+    }
+    if root.join(notes_dir).is_dir() {
+        return false;
+    }
+    // Markdown within two levels, outside hidden folders and kb's own
+    walkdir::WalkDir::new(root)
+        .max_depth(3)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(crate::load::is_hidden(e.file_name())
+                    || (e.depth() == 1
+                        && matches!(
+                            e.file_name().to_str(),
+                            Some("public" | "templates" | "static" | "target")
+                        )))
+        })
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && crate::load::is_note_path(e.path()))
 }
 
 /// The root given on the command line, or the current folder.

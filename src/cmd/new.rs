@@ -82,10 +82,13 @@ pub fn skeleton(title: &str, tags: &[String], lang: &str, date: &str) -> String 
 /// Runs `kb new`.
 pub fn run(args: Args) -> i32 {
     let root = super::root_or_cwd(args.root.clone());
-    let config = match super::load_config(&root) {
+    let mut config = match super::load_config(&root) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if !config.notes_dir_set && super::is_vault_in_place(&root, &config.notes_dir) {
+        config.notes_dir = ".".into();
+    }
     let mut dir = root.join(&config.notes_dir);
     if let Some(f) = &args.folder {
         for seg in f
@@ -104,7 +107,20 @@ pub fn run(args: Args) -> i32 {
         return super::EXIT_FATAL;
     }
     let date = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let text = skeleton(&args.title, &args.tag, &config.language, &date);
+    let lang = if config.language == "auto" {
+        // the language the knowledge base's notes are written in
+        let opts = crate::pipeline::BuildOptions {
+            root: root.clone(),
+            config: config.clone(),
+            drafts: true,
+            history: Default::default(),
+        };
+        let vault = crate::load::load(&crate::pipeline::load_options(&opts));
+        crate::pipeline::detect_language(&vault.notes).to_string()
+    } else {
+        config.language.clone()
+    };
+    let text = skeleton(&args.title, &args.tag, &lang, &date);
     match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text)) {
         Ok(()) => {
             println!("{}", path.display());

@@ -80,7 +80,7 @@ pub fn run(args: Args) -> i32 {
     }
     let bold = anstyle::Style::new().bold();
     let dim = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into()));
-    let notes_dir = opts.config.notes_dir.trim_end_matches('/');
+    let shown = |path: &str| opts.config.display_path(path);
     for (i, h) in hits.iter().enumerate() {
         for (k, s) in h.sections.iter().enumerate() {
             let heading = if s.heading.is_empty() {
@@ -91,17 +91,18 @@ pub fn run(args: Args) -> i32 {
             if k == 0 {
                 let _ = writeln!(
                     out,
-                    "{:>2}. {bold}{}{bold:#}{heading}  {dim}{notes_dir}/{}:{}{dim:#}",
+                    "{:>2}. {bold}{}{bold:#}{heading}  {dim}{}:{}{dim:#}",
                     i + 1,
                     h.title,
-                    h.path,
+                    shown(&h.path),
                     s.line
                 );
             } else {
                 let _ = writeln!(
                     out,
-                    "    ↳{heading}  {dim}{notes_dir}/{}:{}{dim:#}",
-                    h.path, s.line
+                    "    ↳{heading}  {dim}{}:{}{dim:#}",
+                    shown(&h.path),
+                    s.line
                 );
             }
             if !s.snippet.is_empty() {

@@ -196,7 +196,18 @@ fn resolve_anchor(parsed: &ParsedNote, anchor: &str) -> Result<String, ()> {
             .map(|b| format!("^{}", b.id))
             .ok_or(());
     }
-    parsed.find_heading(anchor).map(|h| h.id.clone()).ok_or(())
+    parsed
+        .find_heading(anchor)
+        // `#Parent#Child`: Obsidian's heading path names the child last
+        .or_else(|| {
+            let last = anchor
+                .rsplit('#')
+                .next()
+                .filter(|l| l.len() < anchor.len())?;
+            parsed.find_heading(last)
+        })
+        .map(|h| h.id.clone())
+        .ok_or(())
 }
 
 /// Resolves one link of note `from`.
@@ -265,19 +276,27 @@ pub fn resolve(
                     ambiguous: vec![],
                 };
             }
-            // Obsidian's "shortest path" links: a bare file name found anywhere
-            if !path.contains('/') {
-                return resolve_parts(
-                    resolver,
-                    notes,
-                    parsed,
-                    from,
-                    &path,
-                    anchor.as_deref(),
-                    link.kind == LinkKind::Image,
-                );
+            // written explicitly relative (`./`, `../`): nothing else is tried, as in Obsidian
+            if path.starts_with("./") || path.starts_with("../") {
+                return Resolution::broken();
             }
-            Resolution::broken()
+            // from the vault root ("absolute path in vault"), then Obsidian's shortest-path
+            // lookup: a file name, or a path suffix, found anywhere
+            let from_root = key(&path);
+            if let Some(&i) = resolver.by_path.get(&key(strip_md(&path)))
+                && (from_root.ends_with(".md") || !resolver.att_by_path.contains_key(&from_root))
+            {
+                return with_anchor(parsed, i, anchor.as_deref(), vec![]);
+            }
+            resolve_parts(
+                resolver,
+                notes,
+                parsed,
+                from,
+                &path,
+                anchor.as_deref(),
+                link.kind == LinkKind::Image,
+            )
         }
     }
 }

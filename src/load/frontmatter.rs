@@ -21,6 +21,12 @@ pub struct FrontMatter {
     pub date: Option<String>,
     /// Last-updated date, as written.
     pub updated: Option<String>,
+    /// Creation date under another tool's name (`created`, `date created`), used without `date`.
+    pub created: Option<String>,
+    /// Update date under another tool's name (`modified`, `lastmod`, ...), used without `updated`.
+    pub modified: Option<String>,
+    /// Language of the note's text (`<html lang>` of its page), e.g. `en` or `ko`.
+    pub lang: Option<String>,
     /// Drafts are built only with `--drafts`.
     pub draft: bool,
     /// Unknown keys, passed to templates as `extra`.
@@ -201,24 +207,31 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                 None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a string")),
             },
             "date" | "updated" => match scalar_string(&v) {
-                Some(s) => {
-                    if parse_date(&s).is_none() {
-                        diags.push(Diagnostic::warning(
-                            "frontmatter-date",
-                            path,
-                            key_pos(&key),
-                            format!("`{key}` is not a date: `{s}`"),
-                            "write dates as YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00+09:00)",
-                        ));
-                    } else if key == "date" {
-                        fm.date = Some(s);
-                    } else {
-                        fm.updated = Some(s);
-                    }
-                }
+                Some(s) if parse_date(&s).is_none() => diags.push(Diagnostic::warning(
+                    "frontmatter-date",
+                    path,
+                    key_pos(&key),
+                    format!("`{key}` is not a date: `{s}`"),
+                    "write dates as YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00+09:00)",
+                )),
+                // `date` and `updated` win over the other spellings, whatever their order
+                Some(s) if key == "date" => fm.date = Some(s),
+                Some(s) => fm.updated = Some(s),
                 None if v.is_null() => {}
                 None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a date")),
             },
+            // the names other Obsidian tools write: used when they hold a date, else kept as extra
+            "created" | "date created" | "modified" | "date modified" | "lastmod"
+            | "last_modified"
+                if scalar_string(&v).is_some_and(|s| parse_date(&s).is_some()) =>
+            {
+                let s = scalar_string(&v);
+                if matches!(key.as_str(), "created" | "date created") {
+                    fm.created = s;
+                } else {
+                    fm.modified = s;
+                }
+            }
             "tags" | "aliases" | "tag" | "alias" => {
                 let list = match &v {
                     Value::Array(items) => {
@@ -266,6 +279,17 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
                     }
                 }
             }
+            "lang" => match scalar_string(&v) {
+                Some(l)
+                    if !l.is_empty()
+                        && l.len() <= 35
+                        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+                {
+                    fm.lang = Some(l)
+                }
+                None if v.is_null() => {}
+                _ => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a language tag")),
+            },
             "draft" => match v {
                 Value::Bool(b) => fm.draft = b,
                 Value::Null => {}
@@ -302,6 +326,7 @@ fn example(key: &str) -> &'static str {
         "aliases" | "alias" => "[레디스, Redis]",
         "draft" => "true",
         "date" | "updated" => "2024-05-01",
+        "lang" => "en",
         _ => "\"text\"",
     }
 }

@@ -2,6 +2,7 @@
 //! attachments (every other file). Output is plain data: [`Vault`].
 
 pub mod frontmatter;
+pub mod history;
 
 use crate::diag::{Diagnostic, line_col};
 use frontmatter::FrontMatter;
@@ -30,6 +31,10 @@ pub struct Note {
     pub front: FrontMatter,
     /// File modification time.
     pub modified: Option<chrono::DateTime<chrono::Utc>>,
+    /// The first commit that added the file (under any earlier name), from Git history.
+    pub committed_first: Option<chrono::DateTime<chrono::Utc>>,
+    /// The last commit that touched the file, unless it has uncommitted changes.
+    pub committed_last: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Note {
@@ -46,6 +51,9 @@ pub struct Attachment {
     pub rel_path: String,
     /// Where the file is on disk.
     pub fs_path: PathBuf,
+    /// Whether it is copied to the site (decided once links are resolved: a vault built in
+    /// place publishes only what notes link or embed, and the folders kb.toml names).
+    pub published: bool,
 }
 
 /// Everything the load stage found.
@@ -68,6 +76,26 @@ pub struct LoadOptions {
     pub display_prefix: String,
     /// Skip (with an error) notes larger than this.
     pub max_note_bytes: u64,
+    /// Files and folders under the notes folder that are never read (relative, `/`-separated):
+    /// kb's own output, cache, kb.toml and theme folders when the notes folder holds them.
+    pub exclude: Vec<String>,
+    /// Created and updated dates from Git history, read once on first use and shared by
+    /// every load of the same knowledge base.
+    pub history: history::Shared,
+}
+
+impl LoadOptions {
+    /// Whether a path relative to the notes folder is kb's own (output, cache, config, theme)
+    /// or hidden, and so never a note or an attachment.
+    pub fn excluded(&self, rel: &str) -> bool {
+        rel.split('/').any(|c| is_hidden(std::ffi::OsStr::new(c)))
+            || self.exclude.iter().any(|x| {
+                rel == x
+                    || rel
+                        .strip_prefix(x.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+    }
 }
 
 /// Walks the notes folder and reads every note in parallel.
@@ -110,7 +138,8 @@ fn display(opts: &LoadOptions, rel: &str) -> String {
     }
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+/// Whether a folder or file is never read as a note or attachment (hidden, `node_modules`).
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let s = name.to_string_lossy();
     s.starts_with('.') || s == "node_modules"
 }
@@ -136,8 +165,15 @@ pub fn walk(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            if e.depth() == 0 || is_hidden(e.file_name()) {
-                return e.depth() == 0;
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_hidden(e.file_name())
+                || e.path()
+                    .strip_prefix(root)
+                    .is_ok_and(|r| opts.excluded(&rel_string(r)))
+            {
+                return false;
             }
             if e.path_is_symlink() && !inside(&canon_root, e.path()) {
                 outside.borrow_mut().push(e.path().to_path_buf());
@@ -217,6 +253,7 @@ pub fn walk(
             att.push(Attachment {
                 rel_path: rel_s,
                 fs_path: entry.path().to_path_buf(),
+                published: true,
             });
         }
     }
@@ -278,7 +315,16 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
         .modified()
         .ok()
         .map(chrono::DateTime::<chrono::Utc>::from);
-    note_from_bytes(&disp, rel, fs, bytes, modified)
+    let (first, last) = opts
+        .history
+        .get_or_init(|| history::History::read(&opts.notes_dir))
+        .get(&rel);
+    let (mut note, diags) = note_from_bytes(&disp, rel, fs, bytes, modified);
+    if let Some(n) = &mut note {
+        n.committed_first = first;
+        n.committed_last = last;
+    }
+    (note, diags)
 }
 
 /// Builds a [`Note`] from raw bytes (shared with tests and the fuzzer).
@@ -372,6 +418,8 @@ pub fn note_from_bytes(
         body_offset,
         front,
         modified,
+        committed_first: None,
+        committed_last: None,
     };
     (Some(note), diags)
 }
@@ -388,6 +436,8 @@ mod tests {
             notes_dir: tmp.path().to_path_buf(),
             display_prefix: "notes".into(),
             max_note_bytes: 1 << 20,
+            exclude: vec![],
+            history: Default::default(),
         };
         std::fs::create_dir(tmp.path().join("x.md")).unwrap();
         let (note, diags) = read_note(&opts, "x.md".into(), tmp.path().join("x.md"));

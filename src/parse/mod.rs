@@ -41,7 +41,124 @@ pub fn events(src: &str) -> Vec<Ev<'_>> {
         }
         out.push((ev, r));
     }
+    strong_beside_cjk(src, &mut out);
     out
+}
+
+/// Turns `**text**` that CommonMark leaves as literal asterisks into strong emphasis, as
+/// Obsidian does: a closing `**` after punctuation and before a letter (`**"인용"**는`,
+/// `**Redis(레디스)**를`) is not right-flanking by the spec, which Korean text meets all the
+/// time. Only text read straight from the source is paired (no escapes in it), and only
+/// within one block.
+fn strong_beside_cjk<'a>(src: &'a str, evs: &mut Vec<Ev<'a>>) {
+    // the `**` runs pulldown-cmark left as text: (event, byte offset in its text, block)
+    // the container a run sits in: a new number for every block and every inline element,
+    // so a pair never straddles a boundary and the events stay well nested
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut next = 0usize;
+    let mut inside: Vec<usize> = vec![0];
+    for (k, (ev, r)) in evs.iter().enumerate() {
+        match ev {
+            Event::Start(t) => {
+                next += 1;
+                if is_inline(t) {
+                    inside.push(next);
+                } else {
+                    inside = vec![next];
+                }
+            }
+            Event::End(t) => {
+                next += 1;
+                if is_inline_end(t) && inside.len() > 1 {
+                    inside.pop();
+                } else {
+                    inside = vec![next];
+                }
+            }
+            Event::Text(t) if t.contains("**") && src.get(r.clone()) == Some(&**t) => {
+                let block = inside.last().copied().unwrap_or(0);
+                let mut at = 0;
+                while let Some(i) = t[at..].find("**") {
+                    runs.push((k, at + i, block));
+                    at += i + 2;
+                }
+            }
+            _ => {}
+        }
+    }
+    // pair them in order: an opening run before a non-space, a closing one after a non-space
+    let mut pairs: Vec<((usize, usize), (usize, usize))> = Vec::new();
+    let mut open: Option<(usize, usize, usize)> = None;
+    for &(k, at, b) in &runs {
+        let Event::Text(t) = &evs[k].0 else { continue };
+        let before = t[..at].chars().next_back();
+        let after = t[at + 2..].chars().next();
+        match open {
+            // at the edge of a text run the neighbour is inline code or a link: not a space
+            Some((ok, oat, ob))
+                if ob == b
+                    && before.is_none_or(|c| !c.is_whitespace())
+                    && (ok, oat + 2) != (k, at) =>
+            {
+                pairs.push(((ok, oat), (k, at)));
+                open = None;
+            }
+            _ if after.is_none_or(|c| !c.is_whitespace() && c != '*') => open = Some((k, at, b)),
+            _ => open = None,
+        }
+    }
+    if pairs.is_empty() {
+        return;
+    }
+    let mut cuts: std::collections::BTreeMap<usize, Vec<(usize, bool)>> = Default::default();
+    for ((ok, oat), (ck, cat)) in pairs {
+        cuts.entry(ok).or_default().push((oat, true));
+        cuts.entry(ck).or_default().push((cat, false));
+    }
+    let old = std::mem::take(evs);
+    for (k, (ev, r)) in old.into_iter().enumerate() {
+        let (Some(marks), Event::Text(t)) = (cuts.get_mut(&k), &ev) else {
+            evs.push((ev, r));
+            continue;
+        };
+        marks.sort_unstable();
+        let mut from = 0;
+        for &(at, opening) in marks.iter() {
+            if at > from {
+                evs.push((
+                    Event::Text(CowStr::from(t[from..at].to_string())),
+                    r.start + from..r.start + at,
+                ));
+            }
+            let tag = if opening {
+                Event::Start(Tag::Strong)
+            } else {
+                Event::End(TagEnd::Strong)
+            };
+            evs.push((tag, r.start + at..r.start + at + 2));
+            from = at + 2;
+        }
+        if from < t.len() {
+            evs.push((
+                Event::Text(CowStr::from(t[from..].to_string())),
+                r.start + from..r.end,
+            ));
+        }
+    }
+}
+
+fn is_inline(t: &Tag) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+    )
 }
 
 /// A heading of a note.
@@ -162,7 +279,31 @@ impl ParsedNote {
                     .iter()
                     .find(|h| slug::heading_id(&h.text) == slug)
             })
+            .or_else(|| {
+                // Obsidian writes a heading's `: # | ^ % [ ] \` as spaces in links
+                let loose = loose_heading(anchor);
+                self.headings
+                    .iter()
+                    .find(|h| loose_heading(&h.text) == loose)
+            })
     }
+}
+
+/// A heading as Obsidian compares it with a link's `#heading`: the characters a link cannot
+/// hold as spaces, runs of white space as one, no case.
+fn loose_heading(s: &str) -> String {
+    let spaced: String = s
+        .chars()
+        .map(|c| match c {
+            ':' | '#' | '|' | '^' | '%' | '[' | ']' | '\\' => ' ',
+            c => c,
+        })
+        .collect();
+    spaced
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Whether a Markdown link destination points outside the site (has a scheme) or is empty.
@@ -557,6 +698,24 @@ fn check_fence(block: &str, at_end: bool, pos: (usize, usize), note: &Note, p: &
     }
 }
 
+/// The text of one line of inline Markdown without its markup (`**x**`, `` `x` ``,
+/// `[label](url)`, `[[Note|label]]` become `x`, `x`, `label`, `label`), for descriptions.
+pub fn plain_inline(md: &str) -> String {
+    if !md.contains(['*', '_', '`', '[', '<', '~', '\\', '&', '!']) {
+        return md.to_string();
+    }
+    let mut out = String::with_capacity(md.len());
+    for (ev, _) in events(md) {
+        match ev {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Cuts `s` to at most `n` characters at a word boundary, adding `…` when cut.
 pub fn truncate_chars(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -574,6 +733,54 @@ pub fn truncate_chars(s: &str, n: usize) -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    fn html(src: &str) -> String {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, events(src).into_iter().map(|(e, _)| e));
+        out
+    }
+
+    #[test]
+    fn plain_descriptions() {
+        assert_eq!(plain_inline("plain 텍스트"), "plain 텍스트");
+        assert_eq!(
+            plain_inline(
+                "**Redis**를 [[Celery|셀러리]] 브로커로, `noeviction` [문서](https://x.io)"
+            ),
+            "Redis를 셀러리 브로커로, noeviction 문서"
+        );
+        assert_eq!(plain_inline("# 제목\n- a\n- b"), "제목 a b");
+    }
+
+    #[test]
+    fn strong_before_hangul_after_punctuation() {
+        assert_eq!(
+            html("핵심은 **\"인간은 몰입한다\"**는 것이다."),
+            "<p>핵심은 <strong>\"인간은 몰입한다\"</strong>는 것이다.</p>\n"
+        );
+        assert_eq!(
+            html("**Redis(레디스)**를 쓴다"),
+            "<p><strong>Redis(레디스)</strong>를 쓴다</p>\n"
+        );
+        assert_eq!(
+            html("2. **`run.py`**로 집계"),
+            "<ol start=\"2\">\n<li><strong><code>run.py</code></strong>로 집계</li>\n</ol>\n"
+        );
+        // what CommonMark already reads, or must keep literal, is left alone
+        assert_eq!(html("**a** b"), "<p><strong>a</strong> b</p>\n");
+        assert_eq!(html("a ** b ** c"), "<p>a ** b ** c</p>\n");
+        assert_eq!(html("\\*\\*x\\*\\*는"), "<p>**x**는</p>\n");
+        assert_eq!(html("`**x**`는"), "<p><code>**x**</code>는</p>\n");
+        // never across a block or an inline element
+        assert_eq!(
+            html("[**\"a\"](x)**는"),
+            "<p><a href=\"x\">**\"a\"</a>**는</p>\n"
+        );
+        assert_eq!(
+            html("**\"a\"\n\n\"b\"**는"),
+            "<p>**\"a\"</p>\n<p>\"b\"**는</p>\n"
+        );
+    }
 
     fn note(text: &str) -> Note {
         crate::load::note_from_bytes(

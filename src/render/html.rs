@@ -166,7 +166,7 @@ fn render(
                         } else {
                             c.title.clone()
                         };
-                        let icon = "<span class=\"callout-icon\" aria-hidden=\"true\"></span>";
+                        let icon = super::icons::callout_icon(&kind);
                         if let Some(open) = c.fold {
                             out.push(Event::Html(format!(
                                 "<details class=\"callout\" data-callout=\"{k}\"{o}><summary class=\"callout-title\">{icon}<span>{t}</span></summary><div class=\"callout-content\">\n",

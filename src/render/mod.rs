@@ -2,6 +2,7 @@
 //! sitemap, rendered with tera from the merged theme, and handed to a [`Sink`].
 
 pub mod html;
+pub mod icons;
 pub mod strings;
 pub mod theme;
 
@@ -296,11 +297,15 @@ pub fn render_selected(
     let tera = tera_for(site, theme, &assets)?;
 
     // attachments
-    for a in site.attachments.iter().filter(|_| sel.assets) {
+    for a in site
+        .attachments
+        .iter()
+        .filter(|a| sel.assets && a.published)
+    {
         if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
             diags.push(Diagnostic::error(
                 "write",
-                format!("{}/{}", cfg.notes_dir, a.rel_path),
+                cfg.display_path(&a.rel_path),
                 (1, 1),
                 format!("cannot copy attachment: {e}"),
                 "check permissions and disk space",
@@ -413,7 +418,7 @@ pub fn render_selected(
         || -> anyhow::Result<usize> {
             let mut n = 0;
             if sel.site_pages {
-                render_one("index.html", "index.html", home_context(site))?;
+                render_one("index.html", "index.html", home_context(site, &ctx))?;
                 n += 1;
             }
             let (tag_index, tag_pages) = tag_contexts(site, sel.tags.as_ref());
@@ -726,6 +731,7 @@ struct NoteContext<'a> {
     date: Option<String>,
     description: &'a str,
     extra: &'a serde_json::Map<String, Value>,
+    lang: &'a str,
     local_graph: &'a str,
     next: Option<NoteLink<'a>>,
     path: &'a str,
@@ -777,6 +783,11 @@ fn note_page(
         date: fmt_day(p.date),
         description: &p.description,
         extra: &n.front.extra,
+        lang: n
+            .front
+            .lang
+            .as_deref()
+            .unwrap_or(&site.opts.config.language),
         local_graph: &graph,
         next: next.map(link),
         path: &n.display_path,
@@ -825,9 +836,15 @@ fn note_page(
     Ok(page)
 }
 
-fn home_context(site: &Site) -> tera::Context {
+fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
+    let home = crate::pipeline::home_note(site);
     let mut cats: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in site.pages.iter().enumerate() {
+    for (i, p) in site
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != home)
+    {
         cats.entry((p.category.is_empty(), p.category.clone()))
             .or_default()
             .push(i);
@@ -849,9 +866,21 @@ fn home_context(site: &Site) -> tera::Context {
         "recent",
         &recent(site)
             .into_iter()
+            .filter(|&i| Some(i) != home)
+            .take(site.opts.config.recent.max(1))
             .map(|i| note_summary(site, i))
             .collect::<Vec<_>>(),
     );
+    // the vault's home note, rendered like any note, above the listing
+    let home = home.map(|i| {
+        let p = &site.pages[i];
+        json!({
+            "title": p.title,
+            "url": p.href,
+            "content": html::note_html(ctx, i, &p.title),
+        })
+    });
+    c.insert("home", &home.unwrap_or(Value::Null));
     c
 }
 
@@ -863,7 +892,8 @@ fn recent(site: &Site) -> Vec<usize> {
             .cmp(&site.pages[a].updated)
             .then(site.pages[a].title.cmp(&site.pages[b].title))
     });
-    ids.truncate(site.opts.config.recent.max(1));
+    // one more than shown: the home page leaves its home note out
+    ids.truncate(site.opts.config.recent.max(1) + 1);
     ids
 }
 
@@ -957,6 +987,7 @@ fn abs_url(site: &Site, href: &str) -> String {
 fn feed_context(site: &Site) -> tera::Context {
     let entries: Vec<Value> = recent(site)
         .into_iter()
+        .take(site.opts.config.recent.max(1))
         .map(|i| {
             let p = &site.pages[i];
             json!({

@@ -1391,6 +1391,7 @@ mod tests {
             root: root.to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
+            history: Default::default(),
         })
     }
 

@@ -943,6 +943,7 @@ mod tests {
             root: tmp.path().to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
+            history: Default::default(),
         });
         let index = SearchIndex::in_memory().unwrap();
         index.update(&site).unwrap();
@@ -982,6 +983,7 @@ mod tests {
             root: tmp.path().to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
+            history: Default::default(),
         });
         (tmp, site)
     }

@@ -56,15 +56,14 @@ pub fn classify(opts: &BuildOptions, paths: impl IntoIterator<Item = PathBuf>) -
     let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let templates = root.join("templates");
     let statics = root.join("static");
+    let lo = load_options(opts);
     let mut c = Changes::default();
     for p in paths {
         if is_editor_noise(&p) {
             continue;
         }
         let p = if p.is_absolute() { p } else { root.join(p) };
-        if p.starts_with(&notes) {
-            c.notes.push(p);
-        } else if p.starts_with(&templates) {
+        if p.starts_with(&templates) {
             c.templates = true;
         } else if let Ok(rel) = p.strip_prefix(&statics) {
             // the folder itself (created or removed) is not a file to serve; its files
@@ -74,6 +73,11 @@ pub fn classify(opts: &BuildOptions, paths: impl IntoIterator<Item = PathBuf>) -
             }
         } else if p == root.join("kb.toml") {
             c.config = true;
+        } else if let Ok(rel) = p.strip_prefix(&notes) {
+            // a vault built in place holds kb's cache and output: their writes are no edits
+            if !lo.excluded(&crate::load::rel_string(rel)) {
+                c.notes.push(p);
+            }
         }
     }
     c.notes.sort();
@@ -290,6 +294,7 @@ impl Rebuilder {
         self.site
             .attachments
             .iter()
+            .filter(|a| a.published)
             .map(|a| (a.rel_path.clone(), a.fs_path.clone()))
             .collect()
     }
@@ -649,6 +654,8 @@ impl Rebuilder {
             };
             if let Some(i) = new {
                 dirty.insert(i);
+                // the home page shows the home note's text
+                site_pages |= crate::pipeline::home_note(&self.site) == Some(i);
                 if text_only {
                     let before: HashSet<&(String, String)> =
                         old_info[rel].contexts.iter().collect();
@@ -863,6 +870,7 @@ mod tests {
             root: tmp.path().to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
+            history: Default::default(),
         };
         let state = Arc::new(State::new("/".into()));
         let mut r = Rebuilder::new(opts(), state.clone()).unwrap();
@@ -913,6 +921,7 @@ mod tests {
             root: root.clone(),
             config: crate::config::Config::default(),
             drafts: false,
+            history: Default::default(),
         };
         let c = classify(
             &opts,
