@@ -157,7 +157,8 @@ fn own_files(opts: &BuildOptions) -> Vec<String> {
     if opts.config.in_place() {
         own.extend([root.join("templates"), root.join("static")]);
     }
-    own.iter()
+    let mut rels: Vec<String> = own
+        .iter()
         .filter_map(|p| {
             absolute(p)
                 .strip_prefix(&notes)
@@ -165,6 +166,42 @@ fn own_files(opts: &BuildOptions) -> Vec<String> {
                 .map(crate::load::rel_string)
         })
         .filter(|r| !r.is_empty())
+        .collect();
+    rels.extend(obsidian_excluded(&opts.notes_dir()));
+    rels
+}
+
+/// What the vault's Obsidian settings keep out of the vault's content: the core Templates
+/// plugin's folder (`.obsidian/templates.json`) and the "Excluded files" path filters
+/// (`userIgnoreFilters` in `.obsidian/app.json`; regular expressions, written `/.../`, are not
+/// read).
+fn obsidian_excluded(notes: &Path) -> Vec<String> {
+    let read = |name: &str| -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(notes.join(".obsidian").join(name)).ok()?;
+        serde_json::from_str(&text).ok()
+    };
+    let mut out = Vec::new();
+    if let Some(folder) = read("templates.json")
+        .as_ref()
+        .and_then(|v| v.get("folder")?.as_str().map(str::to_string))
+    {
+        out.push(folder);
+    }
+    if let Some(filters) = read("app.json")
+        .as_ref()
+        .and_then(|v| v.get("userIgnoreFilters")?.as_array().cloned())
+    {
+        out.extend(
+            filters
+                .iter()
+                .filter_map(|f| f.as_str())
+                .map(str::to_string),
+        );
+    }
+    out.into_iter()
+        .filter(|f| !(f.starts_with('/') && f.ends_with('/') && f.len() > 1))
+        .map(|f| f.trim_matches('/').trim_start_matches("./").to_string())
+        .filter(|f| !f.is_empty() && !f.split('/').any(|c| c == ".."))
         .collect()
 }
 
