@@ -580,7 +580,12 @@ fn report(
                 ),
                 Some(s) => format!("did you mean [[{s}]]?"),
                 None if is_file => "add the file under notes/ or fix the path".to_string(),
-                None => format!("create the note with `kb new \"{t}\"` or fix the name"),
+                None => match strip_md(&t).rsplit_once('/') {
+                    Some((folder, name)) if !folder.starts_with('.') => format!(
+                        "create the note with `kb new \"{name}\" --folder \"{folder}\"` or fix the path"
+                    ),
+                    _ => format!("create the note with `kb new \"{}\"` or fix the name", strip_md(&t)),
+                },
             };
             diags.push(
                 Diagnostic::warning(code, path, (l.line, l.col), msg, hint)
