@@ -701,7 +701,7 @@ fn check_fence(block: &str, at_end: bool, pos: (usize, usize), note: &Note, p: &
 /// The text of one line of inline Markdown without its markup (`**x**`, `` `x` ``,
 /// `[label](url)`, `[[Note|label]]` become `x`, `x`, `label`, `label`), for descriptions.
 pub fn plain_inline(md: &str) -> String {
-    if !md.contains(['*', '_', '`', '[', '<', '~', '\\', '&', '!']) {
+    if !md.contains(['*', '_', '`', '[', '<', '~', '\\', '&', '!', '#', '\n', '>']) {
         return md.to_string();
     }
     let mut out = String::with_capacity(md.len());

@@ -1,6 +1,17 @@
 //! Callout icons as inline SVG, so they show on any machine (no emoji font needed) and take
-//! the callout's colour through `currentColor`. The shapes are Lucide's (ISC licence,
-//! lucide-static 0.460.0), the set Obsidian uses, with Obsidian's choice of icon per callout type.
+//! the callout's colour through `currentColor`. The shapes are Lucide's (lucide-static 0.460.0),
+//! the set Obsidian uses, with Obsidian's choice of icon per callout type.
+//!
+//! Lucide's licence (ISC): Copyright (c) for portions of Lucide are held by Cole Bemis 2013-2022
+//! as part of Feather (MIT). All other copyright (c) for Lucide are held by Lucide Contributors
+//! 2022. Permission to use, copy, modify, and/or distribute this software for any purpose with
+//! or without fee is hereby granted, provided that the above copyright notice and this
+//! permission notice appear in all copies. THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR
+//! DISCLAIMS ALL WARRANTIES WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+//! MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+//! INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS OF USE, DATA
+//! OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING
+//! OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 /// Lucide icon bodies by name (the children of a 24x24 `<svg>`).
 const SHAPES: &[(&str, &str)] = &[
