@@ -584,7 +584,10 @@ fn report(
                     Some((folder, name)) if !folder.starts_with('.') => format!(
                         "create the note with `kb new \"{name}\" --folder \"{folder}\"` or fix the path"
                     ),
-                    _ => format!("create the note with `kb new \"{}\"` or fix the name", strip_md(&t)),
+                    _ => format!(
+                        "create the note with `kb new \"{}\"` or fix the name",
+                        strip_md(&t)
+                    ),
                 },
             };
             diags.push(
