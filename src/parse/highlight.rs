@@ -213,8 +213,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     Some(out)
 }
 
-/// A persistent cache of highlighted blocks (`.kb/cache/highlight.bin`), keyed by a hash of
-/// the language and the code: rebuilds and the dev server skip syntect for unchanged blocks.
+/// A persistent cache of highlighted blocks and drawn diagrams (`.kb/cache/highlight.bin`),
+/// keyed by a hash of the language and the code: rebuilds and the dev server skip the
+/// highlighter and the diagram renderer for unchanged blocks.
 #[derive(Default)]
 pub struct Cache {
     old: std::collections::HashMap<[u8; 16], String>,
@@ -275,7 +276,18 @@ impl Cache {
         if lang.is_empty() {
             return None;
         }
-        let k = cache_key(code, lang);
+        self.cached(code, lang, || highlight(code, lang))
+    }
+
+    /// Looks up what `make` produced for `code` under `tag` in this or an earlier run, or
+    /// makes it now (a `None` is not kept: it is made again next time).
+    pub fn cached(
+        &self,
+        code: &str,
+        tag: &str,
+        make: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let k = cache_key(code, tag);
         let (html, new) = match self.old.get(&k) {
             Some(h) => (h.clone(), false),
             // a block this run has already highlighted (generated and copied notes repeat them)
@@ -286,7 +298,7 @@ impl Cache {
                 .and_then(|u| u.get(&k).cloned().flatten())
             {
                 Some(h) => (h, true),
-                None => (highlight(code, lang)?, true),
+                None => (make()?, true),
             },
         };
         if self.path.is_some()

@@ -2,8 +2,10 @@
 //! sections with plain text for search, links and embeds with positions and context, inline
 //! tags, block ids and a summary. Notes are parsed in parallel and independently.
 
+pub mod diagram;
 pub mod highlight;
 pub mod inline;
+pub mod math;
 pub mod slug;
 
 use crate::diag::{Diagnostic, LineIndex};
@@ -43,6 +45,28 @@ pub fn events(src: &str) -> Vec<Ev<'_>> {
     }
     strong_beside_cjk(src, &mut out);
     out
+}
+
+/// Reports a Mermaid block that does not parse (the page shows it as code) at its first line.
+fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &mut ParsedNote) {
+    let mut src = String::new();
+    for (ev, _) in &evs[start + 1..] {
+        match ev {
+            Event::Text(t) => src.push_str(t),
+            Event::End(TagEnd::CodeBlock) => break,
+            _ => {}
+        }
+    }
+    p.diagrams += 1;
+    if let Err(e) = diagram::check(&src) {
+        p.diagnostics.push(Diagnostic::warning(
+            "diagram",
+            note.display_path.clone(),
+            at,
+            format!("Mermaid diagram not drawn: {e}"),
+            "fix the diagram; the page shows its source as code",
+        ));
+    }
 }
 
 /// Turns `**text**` that CommonMark leaves as literal asterisks into strong emphasis, as
@@ -258,6 +282,8 @@ pub struct ParsedNote {
     pub block_ids: Vec<BlockId>,
     /// Problems found in the Markdown.
     pub diagnostics: Vec<Diagnostic>,
+    /// Number of Mermaid blocks.
+    pub diagrams: usize,
 }
 
 impl ParsedNote {
@@ -364,7 +390,7 @@ pub fn parse_note(note: &Note) -> ParsedNote {
         text.clear();
     }
 
-    for (ev, r) in &evs {
+    for (k, (ev, r)) in evs.iter().enumerate() {
         match ev {
             Event::Start(tag) => {
                 match tag {
@@ -393,6 +419,14 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                     }
                     Tag::CodeBlock(kind) => {
                         code_depth += 1;
+                        if let CodeBlockKind::Fenced(info) = kind
+                            && info
+                                .split_whitespace()
+                                .next()
+                                .is_some_and(|l| l.eq_ignore_ascii_case("mermaid"))
+                        {
+                            check_diagram(&evs, k, pos(r.start), note, &mut p);
+                        }
                         if let CodeBlockKind::Fenced(_) = kind {
                             check_fence(
                                 &body[r.clone()],
@@ -536,6 +570,17 @@ pub fn parse_note(note: &Note) -> ParsedNote {
                 }
             }
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                if matches!(ev, Event::InlineMath(_) | Event::DisplayMath(_))
+                    && let Err(e) = math::check(t)
+                {
+                    p.diagnostics.push(Diagnostic::warning(
+                        "math",
+                        note.display_path.clone(),
+                        pos(r.start),
+                        format!("formula not converted: {e}"),
+                        "fix the TeX; the page shows the formula as source",
+                    ));
+                }
                 if let Some((_, _, htext, _)) = heading.as_mut() {
                     htext.push_str(t);
                     continue;

@@ -136,6 +136,22 @@ fn render(
                     }
                     j += 1;
                 }
+                if lang.eq_ignore_ascii_case("mermaid")
+                    && let Some(svg) = ctx.highlight.cached(&code, "\0mermaid-svg", || {
+                        crate::parse::diagram::render(&code).ok().map(|d| d.svg)
+                    })
+                {
+                    out.push(Event::Html(
+                        format!(
+                            "<figure class=\"diagram\">{}</figure>\n",
+                            link_diagram(ctx, id, &svg)
+                        )
+                        .into(),
+                    ));
+                    i = j + 1;
+                    code_depth -= 1;
+                    continue;
+                }
                 let inner = ctx
                     .highlight
                     .highlight(&code, &lang)
@@ -284,12 +300,10 @@ fn render(
                 i = end + 1;
                 continue;
             }
-            Event::InlineMath(m) => out.push(Event::InlineHtml(
-                format!("<span class=\"math math-inline\">\\({}\\)</span>", esc(m)).into(),
-            )),
-            Event::DisplayMath(m) => out.push(Event::InlineHtml(
-                format!("<span class=\"math math-display\">\\[{}\\]</span>", esc(m)).into(),
-            )),
+            Event::InlineMath(m) | Event::DisplayMath(m) => {
+                let display = matches!(ev, Event::DisplayMath(_));
+                out.push(Event::InlineHtml(math_html(m, display).into()));
+            }
             Event::Text(t) => {
                 let text: &str = match pending_block_id.iter().position(|(k, _)| *k == i) {
                     Some(p) => &pending_block_id.remove(p).1.clone(),
@@ -309,7 +323,25 @@ fn render(
     }
     let mut html = String::with_capacity(src.len() * 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    if html.contains(" style=\"text-align: ") {
+        html = aligned_cells(&html);
+    }
     html
+}
+
+/// Table cells as classes instead of pulldown-cmark's `style="text-align: ..."`, which the
+/// page's Content-Security-Policy blocks (the alignment was lost).
+fn aligned_cells(html: &str) -> String {
+    let mut out = html.to_string();
+    for cell in ["th", "td"] {
+        for align in ["left", "center", "right"] {
+            out = out.replace(
+                &format!("<{cell} style=\"text-align: {align}\">"),
+                &format!("<{cell} class=\"align-{align}\">"),
+            );
+        }
+    }
+    out
 }
 
 /// Index of the event closing the container opened at `start`.
@@ -431,6 +463,100 @@ fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> Str
         Some(a) if target == from => format!("#{}", slug::encode_fragment(a)),
         Some(a) => format!("{}#{}", ctx.urls[target], slug::encode_fragment(a)),
         None => ctx.urls[target].clone(),
+    }
+}
+
+/// Links the nodes of a diagram that Obsidian links (`class X internal-link`): a node whose
+/// label names a note becomes a link to it.
+fn link_diagram(ctx: &Ctx, id: usize, svg: &str) -> String {
+    if !svg.contains("internal-link") {
+        return svg.to_string();
+    }
+    let mut out = String::with_capacity(svg.len() + 256);
+    let mut rest = svg;
+    while let Some(at) = rest.find("<g ") {
+        let end = rest[at..]
+            .find('>')
+            .map(|e| at + e)
+            .unwrap_or(rest.len() - 1);
+        let tag = &rest[at..=end];
+        out.push_str(&rest[..at]);
+        rest = &rest[end + 1..];
+        if !tag.contains("internal-link") {
+            out.push_str(tag);
+            continue;
+        }
+        // the node's label: the text of its first <text>
+        let label = rest
+            .find("<text")
+            .and_then(|t| {
+                let body = &rest[t..];
+                let gt = body.find('>')?;
+                let mut text = String::new();
+                let mut inner = &body[gt + 1..body.find("</text>")?];
+                while let Some(lt) = inner.find('<') {
+                    text.push_str(&inner[..lt]);
+                    inner = &inner[inner[lt..]
+                        .find('>')
+                        .map(|x| lt + x + 1)
+                        .unwrap_or(inner.len())..];
+                }
+                text.push_str(inner);
+                Some(text)
+            })
+            .unwrap_or_default();
+        let label = label
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"");
+        let r = resolution(ctx, id, usize::MAX, LinkKind::Wiki, label.trim());
+        match r.target {
+            crate::link::Target::Note { id: t, .. } => {
+                out.push_str(&format!(
+                    "<a class=\"internal\" href=\"{}\" data-note=\"{}\">",
+                    esc_attr(&ctx.urls[t]),
+                    esc_attr(&ctx.urls[t])
+                ));
+                out.push_str(tag);
+                // close the link after this group
+                let mut depth = 1usize;
+                let mut k = 0usize;
+                let bytes = rest.as_bytes();
+                while k < bytes.len() && depth > 0 {
+                    if bytes[k..].starts_with(b"<g ") || bytes[k..].starts_with(b"<g>") {
+                        depth += 1;
+                    } else if bytes[k..].starts_with(b"</g>") {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    k += 1;
+                }
+                out.push_str(&rest[..k.min(rest.len())]);
+                out.push_str("</g></a>");
+                rest = &rest[(k + 4).min(rest.len())..];
+            }
+            _ => out.push_str(tag),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A formula as MathML in a `span.math` (a block one centred by the theme), or its TeX source
+/// when it does not convert (the parse stage has reported it).
+fn math_html(tex: &str, display: bool) -> String {
+    let class = if display {
+        "math math-display"
+    } else {
+        "math math-inline"
+    };
+    match crate::parse::math::to_mathml(tex, display) {
+        Ok(mathml) => format!("<span class=\"{class}\">{mathml}</span>"),
+        Err(_) if display => format!("<span class=\"{class} math-error\">$${}$$</span>", esc(tex)),
+        Err(_) => format!("<span class=\"{class} math-error\">${}$</span>", esc(tex)),
     }
 }
 

@@ -283,6 +283,12 @@ pub fn render_selected(
     statics
         .entry("highlight.css".into())
         .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
+    // the diagrams' shared rules, made only for a site that has diagrams
+    if site.parsed.iter().any(|p| p.diagrams > 0) {
+        statics
+            .entry("diagrams.css".into())
+            .or_insert_with(|| crate::parse::diagram::stylesheet().as_bytes().to_vec());
+    }
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {
         if sel.assets {
@@ -731,6 +737,7 @@ struct NoteContext<'a> {
     date: Option<String>,
     description: &'a str,
     extra: &'a serde_json::Map<String, Value>,
+    has_diagrams: bool,
     lang: &'a str,
     local_graph: &'a str,
     next: Option<NoteLink<'a>>,
@@ -764,6 +771,8 @@ fn note_page(
     };
     let graph = local_graph(site, i, &gctx.cat_of);
     let graph_attr = esc_attr(&graph);
+    let content = html::note_html(ctx, i, &p.title);
+    let has_diagrams = content.contains("<svg class=\"kb-mermaid");
     let note = NoteContext {
         aliases: &n.front.aliases,
         backlinks: site.graph.backlinks[i]
@@ -779,10 +788,11 @@ fn note_page(
             "{base}#cat-{}",
             slug::encode_fragment(&slug::heading_id(&p.category))
         ),
-        content: html::note_html(ctx, i, &p.title),
+        content,
         date: fmt_day(p.date),
         description: &p.description,
         extra: &n.front.extra,
+        has_diagrams,
         lang: n
             .front
             .lang
@@ -874,10 +884,12 @@ fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
     // the vault's home note, rendered like any note, above the listing
     let home = home.map(|i| {
         let p = &site.pages[i];
+        let content = html::note_html(ctx, i, &p.title);
         json!({
             "title": p.title,
             "url": p.href,
-            "content": html::note_html(ctx, i, &p.title),
+            "has_diagrams": content.contains("<svg class=\"kb-mermaid"),
+            "content": content,
         })
     });
     c.insert("home", &home.unwrap_or(Value::Null));
