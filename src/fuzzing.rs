@@ -176,3 +176,28 @@ pub fn query(data: &[u8]) {
         assert!(!bare.contains('<'), "unescaped snippet {}", h.snippet);
     }
 }
+
+/// The Mermaid pipeline: parse check, drawing, and the SVG kb makes of it. Whatever the input,
+/// no panic, and a drawn diagram has no inline style left (the page's CSP would block it).
+pub fn diagram(data: &[u8]) {
+    let src = String::from_utf8_lossy(data);
+    let _ = crate::parse::diagram::check(&src);
+    if let Ok(d) = crate::parse::diagram::render(&src) {
+        assert!(d.svg.starts_with("<svg class=\"kb-mermaid"), "{}", d.svg);
+        assert!(
+            !d.svg.contains("<style") && !d.svg.contains(" style=\""),
+            "{}",
+            d.svg
+        );
+    }
+}
+
+/// TeX to MathML: no panic, and what converts is one `<math>` element.
+pub fn tex(data: &[u8]) {
+    let tex = String::from_utf8_lossy(data);
+    for display in [false, true] {
+        if let Ok(m) = crate::parse::math::to_mathml(&tex, display) {
+            assert!(m.starts_with("<math") && m.ends_with("</math>"), "{m}");
+        }
+    }
+}

@@ -467,6 +467,34 @@ mod tests {
     }
 
     #[test]
+    fn hostile_diagrams_end_in_bounded_time() {
+        let many: String = "flowchart TD\n".to_string()
+            + &(0..10_000)
+                .map(|i| format!("n{i}-->n{}\n", i + 1))
+                .collect::<String>();
+        let deep: String = "flowchart TD\n".to_string()
+            + &(0..2_000)
+                .map(|i| format!("subgraph s{i}\n"))
+                .collect::<String>()
+            + "a-->b\n"
+            + &"end\n".repeat(2_000);
+        let wide = format!("flowchart TD\nA[{}]\n", "가".repeat(100_000));
+        for (name, src) in [
+            ("10k nodes", many),
+            ("2k nested subgraphs", deep),
+            ("one huge label", wide),
+        ] {
+            let t = std::time::Instant::now();
+            let _ = check(&src);
+            let _ = render(&src);
+            let took = t.elapsed();
+            eprintln!("{name}: {took:?}");
+            // a hang guard, not a speed target (bench_diagrams.sh measures speed)
+            assert!(took < DEADLINE * 10, "{name} took {took:?}");
+        }
+    }
+
+    #[test]
     fn labels_are_measured_with_the_label_font() {
         let style = TextStyle {
             font_size: 10.0,

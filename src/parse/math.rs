@@ -8,6 +8,10 @@ use pulldown_latex::{Parser, RenderConfig, Storage};
 /// Longest formula converted; a longer one stays source (bounded time and memory).
 pub const MAX_TEX_BYTES: usize = 64 * 1024;
 
+/// Deepest `{` nesting converted: the converter's time grows with the square of the depth,
+/// and no real formula nests this deep.
+pub const MAX_TEX_DEPTH: usize = 128;
+
 /// Whether a formula converts; the parser's first error if not.
 pub fn check(tex: &str) -> Result<(), String> {
     if tex.len() > MAX_TEX_BYTES {
@@ -16,6 +20,19 @@ pub fn check(tex: &str) -> Result<(), String> {
             tex.len() / 1024,
             MAX_TEX_BYTES / 1024
         ));
+    }
+    let mut depth = 0usize;
+    for b in tex.bytes() {
+        match b {
+            b'{' => {
+                depth += 1;
+                if depth > MAX_TEX_DEPTH {
+                    return Err(format!("braces nest more than {MAX_TEX_DEPTH} deep"));
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
     let storage = Storage::new();
     match Parser::new(tex, &storage).find_map(Result::err) {

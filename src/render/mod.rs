@@ -285,9 +285,14 @@ pub fn render_selected(
         .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
     // the diagrams' shared rules, made only for a site that has diagrams
     if site.parsed.iter().any(|p| p.diagrams > 0) {
-        statics
-            .entry("diagrams.css".into())
-            .or_insert_with(|| crate::parse::diagram::stylesheet().as_bytes().to_vec());
+        statics.entry("diagrams.css".into()).or_insert_with(|| {
+            // made from canonical diagrams of every kind: cached, as it only changes with kb
+            hl.cached("", "\0diagrams-css", || {
+                Some(crate::parse::diagram::stylesheet().to_string())
+            })
+            .unwrap_or_default()
+            .into_bytes()
+        });
     }
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {

@@ -1,0 +1,7 @@
+//! TeX to MathML.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    kb::fuzzing::tex(data);
+});
