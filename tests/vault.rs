@@ -352,3 +352,22 @@ fn kb_init_and_kb_toml_choose_the_home_note_and_what_is_published() {
         "Obsidian's excluded files stay out"
     );
 }
+
+#[test]
+fn the_obsidian_help_advanced_formatting_page_draws_its_diagrams_and_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("en");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/obsidian-help/en"),
+        &vault,
+    );
+    let out = kb(&vault, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("Mermaid diagram not drawn") && !err.contains("formula not converted"), "{err}");
+    let page = read(&vault, "public/editing-and-formatting/advanced-formatting-syntax/index.html");
+    assert_eq!(page.matches("<svg class=\"kb-mermaid").count(), 3, "its three diagrams");
+    assert!(page.contains("<math display=\"block\">") && page.contains("<math display=\"inline\">"));
+    assert!(page.contains("vmatrix"), "the TeX stays as the formula's annotation");
+    assert!(!page.contains("language-mermaid"), "no diagram left as code");
+}
