@@ -364,10 +364,28 @@ fn the_obsidian_help_advanced_formatting_page_draws_its_diagrams_and_formulas() 
     let out = kb(&vault, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(!err.contains("Mermaid diagram not drawn") && !err.contains("formula not converted"), "{err}");
-    let page = read(&vault, "public/editing-and-formatting/advanced-formatting-syntax/index.html");
-    assert_eq!(page.matches("<svg class=\"kb-mermaid").count(), 3, "its three diagrams");
-    assert!(page.contains("<math display=\"block\">") && page.contains("<math display=\"inline\">"));
-    assert!(page.contains("vmatrix"), "the TeX stays as the formula's annotation");
-    assert!(!page.contains("language-mermaid"), "no diagram left as code");
+    assert!(
+        !err.contains("Mermaid diagram not drawn") && !err.contains("formula not converted"),
+        "{err}"
+    );
+    let page = read(
+        &vault,
+        "public/editing-and-formatting/advanced-formatting-syntax/index.html",
+    );
+    assert_eq!(
+        page.matches("<svg class=\"kb-mermaid").count(),
+        3,
+        "its three diagrams"
+    );
+    assert!(
+        page.contains("<math display=\"block\">") && page.contains("<math display=\"inline\">")
+    );
+    assert!(
+        page.contains("vmatrix"),
+        "the TeX stays as the formula's annotation"
+    );
+    assert!(
+        !page.contains("language-mermaid"),
+        "no diagram left as code"
+    );
 }

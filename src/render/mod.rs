@@ -283,8 +283,9 @@ pub fn render_selected(
     statics
         .entry("highlight.css".into())
         .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
-    // the diagrams' shared rules, made only for a site that has diagrams
-    if site.parsed.iter().any(|p| p.diagrams > 0) {
+    // the diagrams' shared rules, on every site (a note being edited in the dev server may
+    // gain its first diagram); pages without diagrams do not link them
+    {
         statics.entry("diagrams.css".into()).or_insert_with(|| {
             // made from canonical diagrams of every kind: cached, as it only changes with kb
             hl.cached("", "\0diagrams-css", || {
