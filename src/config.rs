@@ -54,6 +54,13 @@ pub struct Config {
     /// Publish every attachment, linked or not (default: yes for a dedicated notes folder,
     /// no for a vault built in place, where only what notes link or embed is published).
     pub publish_unlinked: Option<bool>,
+    /// Section names that hold troubleshooting, besides the built-in ones (트러블슈팅,
+    /// Troubleshooting, FAQ, ...).
+    pub troubleshooting_headings: Vec<String>,
+    /// Which troubleshooting patterns kb recognises: "headings", "shape", "callouts".
+    pub troubleshooting_patterns: Vec<String>,
+    /// `kb check` warns about troubleshooting entries without a symptom or a fix.
+    pub strict_troubleshooting: bool,
     /// Whether `notes_dir` was written in kb.toml (a vault found in place is used only when not).
     #[serde(skip)]
     pub notes_dir_set: bool,
@@ -77,6 +84,12 @@ impl Default for Config {
             home: None,
             publish: Vec::new(),
             publish_unlinked: None,
+            troubleshooting_headings: Vec::new(),
+            troubleshooting_patterns: crate::parse::trouble::PATTERNS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            strict_troubleshooting: false,
             notes_dir_set: false,
         }
     }
@@ -99,6 +112,9 @@ pub const VALID_KEYS: &[&str] = &[
     "home",
     "publish",
     "publish_unlinked",
+    "troubleshooting_headings",
+    "troubleshooting_patterns",
+    "strict_troubleshooting",
 ];
 
 /// A configuration problem with a `path:line:col` location.
@@ -160,6 +176,26 @@ impl Config {
         cfg.notes_dir_set = toml::from_str::<toml::Table>(text)
             .map(|t| t.contains_key("notes_dir"))
             .unwrap_or(false);
+        if let Some(bad) = cfg
+            .troubleshooting_patterns
+            .iter()
+            .find(|p| !crate::parse::trouble::PATTERNS.contains(&p.as_str()))
+        {
+            let (line, col) = text
+                .find("troubleshooting_patterns")
+                .map(|i| crate::diag::line_col(text, i))
+                .unwrap_or((1, 1));
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: format!("unknown troubleshooting pattern `{bad}`"),
+                hint: format!(
+                    "the patterns are {}",
+                    crate::parse::trouble::PATTERNS.join(", ")
+                ),
+            });
+        }
         if !matches!(cfg.language.as_str(), "ko" | "en" | "auto") {
             let (line, col) = text
                 .find("language")
@@ -174,6 +210,14 @@ impl Config {
             });
         }
         Ok(cfg)
+    }
+
+    /// What the troubleshooting recogniser looks for.
+    pub fn trouble_options(&self) -> crate::parse::trouble::Options {
+        crate::parse::trouble::Options {
+            extra_headings: self.troubleshooting_headings.clone(),
+            patterns: self.troubleshooting_patterns.clone(),
+        }
     }
 
     /// Whether the notes folder is the knowledge base root itself (a vault built in place).

@@ -92,9 +92,16 @@ pub struct Site {
 }
 
 /// URL paths kb's own pages use: a note may not be published at one of these.
-pub const RESERVED: &[&str] = &["tags", "static", "search", "graph", "_kb"];
+pub const RESERVED: &[&str] = &[
+    "tags",
+    "static",
+    "search",
+    "graph",
+    "_kb",
+    "troubleshooting",
+];
 /// Folders whose whole content kb writes: no note may be published below them.
-pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb"];
+pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb", "troubleshooting"];
 
 /// Prints how long a stage took, and the resident and peak memory after it (Linux), when
 /// `KB_TIMINGS` is set (used by the benchmark script).
@@ -268,6 +275,18 @@ pub fn link_stage(
         graph,
         diagnostics,
     }
+}
+
+/// The troubleshooting entries of note `i`, as kb.toml asks them recognised.
+pub fn trouble_entries(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entry> {
+    let n = &site.notes[i];
+    let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
+    crate::parse::trouble::entries(
+        n.body(),
+        body_line,
+        &site.parsed[i],
+        &site.opts.config.trouble_options(),
+    )
 }
 
 /// The note shown on the home page: `home` from kb.toml, else `index.md`, `README.md` or

@@ -59,6 +59,37 @@ pub fn unpublished(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// With `strict_troubleshooting`: troubleshooting entries that lack a symptom or a fix.
+pub fn incomplete_troubleshooting(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for i in 0..site.notes.len() {
+        for e in crate::pipeline::trouble_entries(site, i) {
+            let missing: Vec<&str> = [("a symptom", &e.symptom), ("a fix", &e.fix)]
+                .into_iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(name, _)| name)
+                .collect();
+            if !missing.is_empty() {
+                out.push(
+                    Diagnostic::warning(
+                        "trouble-incomplete",
+                        site.notes[i].display_path.clone(),
+                        (e.line, 1),
+                        format!(
+                            "troubleshooting entry `{}` has no {}",
+                            e.title,
+                            missing.join(" and no ").trim_start_matches("a ")
+                        ),
+                        "write `**증상**: ...` and `**해결**: ...` (or Symptom / Fix) lines under it",
+                    )
+                    .with_target(e.title.clone()),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Unlinked mentions: with `autolink = "off"`, the first plain-text mention of another note's
 /// title or alias in each note that does not link to it.
 pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
@@ -145,6 +176,9 @@ pub fn run(args: Args) -> i32 {
     let mut diags = site.diagnostics.clone();
     diags.extend(orphans(&site));
     diags.extend(unpublished(&site));
+    if site.opts.config.strict_troubleshooting {
+        diags.extend(incomplete_troubleshooting(&site));
+    }
     if site.opts.config.autolink == crate::config::Autolink::Off {
         diags.extend(unlinked_mentions(&site));
     }

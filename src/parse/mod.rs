@@ -7,6 +7,7 @@ pub mod highlight;
 pub mod inline;
 pub mod math;
 pub mod slug;
+pub mod trouble;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::load::Note;

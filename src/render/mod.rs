@@ -472,6 +472,13 @@ pub fn render_selected(
         return Ok((files, diags));
     }
     crate::pipeline::timing("tags", t);
+    if theme.templates.contains_key("troubleshooting.html") {
+        let t = std::time::Instant::now();
+        for (out, c) in trouble_pages(site) {
+            put_tpl("troubleshooting.html", &out, c)?;
+        }
+        crate::pipeline::timing("trouble", t);
+    }
     put_tpl("404.html", "404.html", page_context("404"))?;
     if theme.templates.contains_key("search.html") {
         put_tpl("search.html", "search/index.html", page_context("search"))?;
@@ -714,6 +721,8 @@ struct TocEntry<'a> {
     id: &'a str,
     level: u8,
     text: &'a str,
+    /// The heading is a troubleshooting entry.
+    trouble: bool,
 }
 
 /// A note linking here, with the text around the link.
@@ -755,6 +764,7 @@ struct NoteContext<'a> {
     tags: Vec<TagLink<'a>>,
     title: &'a str,
     toc: Vec<TocEntry<'a>>,
+    trouble: Vec<NoteLink<'a>>,
     updated: Option<String>,
     url: &'a str,
 }
@@ -779,6 +789,11 @@ fn note_page(
     let graph_attr = esc_attr(&graph);
     let content = html::note_html(ctx, i, &p.title);
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
+    let trouble = crate::pipeline::trouble_entries(site, i);
+    let trouble_hrefs: Vec<String> = trouble
+        .iter()
+        .map(|e| format!("#{}", slug::encode_fragment(&e.anchor)))
+        .collect();
     let note = NoteContext {
         aliases: &n.front.aliases,
         backlinks: site.graph.backlinks[i]
@@ -836,6 +851,15 @@ fn note_page(
                 id: &h.id,
                 level: h.level,
                 text: &h.text,
+                trouble: trouble.iter().any(|e| e.anchor == h.id),
+            })
+            .collect(),
+        trouble: trouble
+            .iter()
+            .zip(&trouble_hrefs)
+            .map(|(e, href)| NoteLink {
+                title: &e.title,
+                url: href,
             })
             .collect(),
         updated: fmt_day(p.updated),
@@ -850,6 +874,100 @@ fn note_page(
     let mut page = Vec::with_capacity(32 * 1024);
     tera.render_to("note.html", &c, &mut page)?;
     Ok(page)
+}
+
+/// The troubleshooting page and one per tag of the notes with entries: every entry grouped by
+/// note, the notes by category (the technology) and then title, entries in note order.
+fn trouble_pages(site: &Site) -> Vec<(String, tera::Context)> {
+    let base = site.opts.config.base_path();
+    let mut notes: Vec<(usize, Vec<crate::parse::trouble::Entry>)> = (0..site.notes.len())
+        .map(|i| (i, crate::pipeline::trouble_entries(site, i)))
+        .filter(|(_, e)| !e.is_empty())
+        .collect();
+    notes.sort_by(|a, b| {
+        let (pa, pb) = (&site.pages[a.0], &site.pages[b.0]);
+        (
+            pa.category.is_empty(),
+            pa.category.to_lowercase(),
+            pa.title.to_lowercase(),
+        )
+            .cmp(&(
+                pb.category.is_empty(),
+                pb.category.to_lowercase(),
+                pb.title.to_lowercase(),
+            ))
+    });
+    let mut by_tag: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, e) in &notes {
+        let mut mine = HashSet::new();
+        for t in &site.pages[*i].tags {
+            let parts: Vec<&str> = t.split('/').collect();
+            for k in 1..=parts.len() {
+                mine.insert(parts[..k].join("/"));
+            }
+        }
+        for t in mine {
+            *by_tag.entry(t).or_default() += e.len();
+        }
+    }
+    let tag_url = |t: &str| {
+        format!(
+            "{base}troubleshooting/{}/",
+            slug::encode_path(&slug::slugify_path(t))
+        )
+    };
+    let tags: Vec<Value> = by_tag
+        .iter()
+        .map(|(t, n)| json!({"name": t, "url": tag_url(t), "count": n}))
+        .collect();
+    let page = |tag: Option<&str>| {
+        let groups: Vec<Value> = notes
+            .iter()
+            .filter(|(i, _)| {
+                tag.is_none_or(|t| {
+                    site.pages[*i]
+                        .tags
+                        .iter()
+                        .any(|x| x == t || x.starts_with(&format!("{t}/")))
+                })
+            })
+            .map(|(i, entries)| {
+                let p = &site.pages[*i];
+                json!({
+                    "title": p.title,
+                    "url": p.href,
+                    "category": p.category,
+                    "entries": entries.iter().map(|e| json!({
+                        "title": e.title,
+                        "href": format!("{}#{}", p.href, slug::encode_fragment(&e.anchor)),
+                        "symptom": e.symptom,
+                        "cause": e.cause,
+                        "fix": e.fix,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let total: usize = groups
+            .iter()
+            .map(|g| g["entries"].as_array().map_or(0, Vec::len))
+            .sum();
+        let mut c = page_context("troubleshooting");
+        c.insert("groups", &groups);
+        c.insert("total", &total);
+        c.insert("tags", &tags);
+        c.insert("tag", &tag);
+        c.insert("all_url", &format!("{base}troubleshooting/"));
+        c
+    };
+    let mut out = vec![("troubleshooting/index.html".to_string(), page(None))];
+    let mut seen = HashSet::new();
+    for t in by_tag.keys() {
+        let dir = slug::slugify_path(t);
+        if seen.insert(dir.clone()) {
+            out.push((format!("troubleshooting/{dir}/index.html"), page(Some(t))));
+        }
+    }
+    out
 }
 
 fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {

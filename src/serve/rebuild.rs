@@ -186,9 +186,16 @@ fn embedders(site: &Site, i: usize) -> HashSet<usize> {
 /// What the home page, feed and tag index show of a note.
 fn listing(site: &Site, i: usize) -> String {
     let p = &site.pages[i];
+    // the troubleshooting pages list its entries
     format!(
-        "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}",
-        p.title, p.description, p.updated, p.category, p.tags, p.slug
+        "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}",
+        p.title,
+        p.description,
+        p.updated,
+        p.category,
+        p.tags,
+        p.slug,
+        crate::pipeline::trouble_entries(site, i)
     )
 }
 
