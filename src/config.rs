@@ -176,38 +176,40 @@ impl Config {
         cfg.notes_dir_set = toml::from_str::<toml::Table>(text)
             .map(|t| t.contains_key("notes_dir"))
             .unwrap_or(false);
+        // an error at the key's first mention
+        let at = |key: &str, message: String, hint: String| {
+            let (line, col) = text
+                .find(key)
+                .map(|i| crate::diag::line_col(text, i))
+                .unwrap_or((1, 1));
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message,
+                hint,
+            }
+        };
         if let Some(bad) = cfg
             .troubleshooting_patterns
             .iter()
             .find(|p| !crate::parse::trouble::PATTERNS.contains(&p.as_str()))
         {
-            let (line, col) = text
-                .find("troubleshooting_patterns")
-                .map(|i| crate::diag::line_col(text, i))
-                .unwrap_or((1, 1));
-            return Err(ConfigError {
-                path: path.to_path_buf(),
-                line,
-                col,
-                message: format!("unknown troubleshooting pattern `{bad}`"),
-                hint: format!(
+            return Err(at(
+                "troubleshooting_patterns",
+                format!("unknown troubleshooting pattern `{bad}`"),
+                format!(
                     "the patterns are {}",
                     crate::parse::trouble::PATTERNS.join(", ")
                 ),
-            });
+            ));
         }
         if !matches!(cfg.language.as_str(), "ko" | "en" | "auto") {
-            let (line, col) = text
-                .find("language")
-                .map(|i| crate::diag::line_col(text, i))
-                .unwrap_or((1, 1));
-            return Err(ConfigError {
-                path: path.to_path_buf(),
-                line,
-                col,
-                message: format!("unsupported language `{}`", cfg.language),
-                hint: "use \"ko\", \"en\" or \"auto\"".into(),
-            });
+            return Err(at(
+                "language",
+                format!("unsupported language `{}`", cfg.language),
+                "use \"ko\", \"en\" or \"auto\"".into(),
+            ));
         }
         Ok(cfg)
     }

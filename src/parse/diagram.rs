@@ -113,29 +113,12 @@ fn request(id_prefix: &str) -> SvgRequest {
     }
 }
 
-/// Draws merman's SVG for `src`, still with its `<style>`.
-fn raw_svg(src: &str, id_prefix: &str, dark: bool) -> Result<String, String> {
-    if src.len() > MAX_SOURCE_BYTES {
-        return Err(format!(
-            "diagram is {} KiB, more than the {} KiB kb draws",
-            src.len() / 1024,
-            MAX_SOURCE_BYTES / 1024
-        ));
-    }
-    let control = OperationControl::new().with_deadline(DEADLINE);
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        renderer(dark).render(RenderRequest::svg(src, control, request(id_prefix)))
-    }))
-    .map_err(|_| "the diagram renderer failed on this diagram".to_string())?
-    .map_err(|e| first_line(&e.to_string()))?;
-    match out {
-        RenderOutput::Svg(Some(svg)) => Ok(svg.svg().to_string()),
-        _ => Err("not a Mermaid diagram this version draws".into()),
-    }
-}
-
-/// Whether `src` parses as a Mermaid diagram (cheap: no layout); the parser's message if not.
-pub fn check(src: &str) -> Result<(), String> {
+/// Runs merman on `src` within kb's size limit and deadline, a panic in it reported as an error.
+fn run(
+    src: &str,
+    dark: bool,
+    request: impl FnOnce(&str, OperationControl) -> RenderRequest<'_>,
+) -> Result<RenderOutput, String> {
     if src.len() > MAX_SOURCE_BYTES {
         return Err(format!(
             "diagram is {} KiB, more than the {} KiB kb draws",
@@ -145,11 +128,29 @@ pub fn check(src: &str) -> Result<(), String> {
     }
     let control = OperationControl::new().with_deadline(DEADLINE);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        renderer(false).render(RenderRequest::semantic(src, control))
+        renderer(dark).render(request(src, control))
     }))
-    .map_err(|_| "the diagram parser failed on this diagram".to_string())?
-    .map(|_| ())
+    .map_err(|_| "the diagram renderer failed on this diagram".to_string())?
     .map_err(|e| first_line(&e.to_string()))
+}
+
+/// Draws merman's SVG for `src`, still with its `<style>`.
+fn raw_svg(src: &str, id_prefix: &str, dark: bool) -> Result<String, String> {
+    let out = run(src, dark, |src, control| {
+        RenderRequest::svg(src, control, request(id_prefix))
+    })?;
+    match out {
+        RenderOutput::Svg(Some(svg)) => Ok(svg.svg().to_string()),
+        _ => Err("not a Mermaid diagram this version draws".into()),
+    }
+}
+
+/// Whether `src` parses as a Mermaid diagram (cheap: no layout); the parser's message if not.
+pub fn check(src: &str) -> Result<(), String> {
+    run(src, false, |src, control| {
+        RenderRequest::semantic(src, control)
+    })
+    .map(|_| ())
 }
 
 /// Draws one diagram: SVG without inline styles, scoped for `diagrams.css`.
