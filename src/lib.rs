@@ -12,6 +12,7 @@ pub mod link;
 pub mod load;
 pub mod parse;
 pub mod pipeline;
+pub mod progress;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -135,10 +135,15 @@ pub fn assemble(opts: &BuildOptions) -> Site {
     let load_diags = std::mem::take(&mut vault.diagnostics);
     timing("load", t);
     let t = std::time::Instant::now();
+    crate::progress::stage("parse", vault.notes.len());
     let parsed: Vec<ParsedNote> = vault
         .notes
         .par_iter()
-        .map(crate::parse::parse_note)
+        .map(|n| {
+            let p = crate::parse::parse_note(n);
+            crate::progress::inc(1);
+            p
+        })
         .collect();
     timing("parse", t);
     link_stage(opts, vault.notes, vault.attachments, parsed, load_diags)
@@ -569,7 +574,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             anyhow::Ok((search, warning))
         });
         let t = std::time::Instant::now();
+        crate::progress::stage("render", site.notes.len());
         let rendered = crate::render::render_site(site, &theme, sink, &hl);
+        crate::progress::stage("index", 0);
         timing("render", t);
         let indexed = indexing
             .join()
@@ -600,6 +607,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         ));
     }
     let t = std::time::Instant::now();
+    crate::progress::stage("write", 0);
     staging.commit()?;
     timing("commit", t);
     Ok(BuildReport {

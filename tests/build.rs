@@ -532,3 +532,39 @@ fn a_build_over_the_kept_previous_site_equals_a_fresh_one() {
         assert!(reused[k] == *v, "{k} differs");
     }
 }
+
+/// Runs `kb build` in `root` on a pseudo-terminal (util-linux `script`), returning what the
+/// terminal showed.
+fn build_on_a_terminal(root: &Path, args: &str, env: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} build {args}", common::kb_bin().display()),
+            "/dev/null",
+        ])
+        .current_dir(root)
+        .envs(env.iter().copied())
+        .env("KB_PROGRESS_DELAY_MS", "0")
+        .env_remove("KB_TIMINGS")
+        .output()
+        .expect("script (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_shows_progress_and_a_pipe_does_not() {
+    let (_tmp, root) = common::copy_fixture("good");
+    let shown = build_on_a_terminal(&root, "", &[("TERM", "xterm")]);
+    assert!(
+        shown.contains("render") && shown.contains(" notes"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("built "), "the summary stays: {shown:?}");
+    for (args, term) in [("--quiet", "xterm"), ("", "dumb")] {
+        let quiet = build_on_a_terminal(&root, args, &[("TERM", term)]);
+        assert!(!quiet.contains(" notes "), "{args} TERM={term}: {quiet:?}");
+    }
+    let piped = common::kb(&root, &["build"]);
+    let err = common::stderr(&piped);
+    assert!(!err.contains('\r') && !err.contains("\x1b["), "{err:?}");
+}

@@ -53,7 +53,10 @@ pub fn run(args: Args) -> i32 {
         Err(code) => return code,
     };
     let start = Instant::now();
-    match build(&opts) {
+    crate::progress::start(args.quiet);
+    let built = build(&opts);
+    crate::progress::finish();
+    match built {
         Ok(report) => {
             let mut diags = report.site.diagnostics;
             crate::diag::sort(&mut diags);

@@ -88,7 +88,10 @@ async fn serve(args: Args, opts: BuildOptions) -> i32 {
     let start = std::time::Instant::now();
     let st = state.clone();
     let o = opts.clone();
-    let rebuilder = match tokio::task::spawn_blocking(move || Rebuilder::new(o, st)).await {
+    crate::progress::start(false);
+    let first = tokio::task::spawn_blocking(move || Rebuilder::new(o, st)).await;
+    crate::progress::finish();
+    let rebuilder = match first {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
             eprintln!("error: build failed: {e:#}");

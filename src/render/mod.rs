@@ -396,6 +396,7 @@ pub fn render_selected(
                     "fix the template named in the message",
                 ))
             })?;
+            crate::progress::inc(1);
             sink.put(&format!("{}index.html", site.pages[i].slug), &html)
                 .map_err(|e| {
                     Box::new(Diagnostic::error(
