@@ -128,14 +128,21 @@ impl Resolver {
             {
                 return Some((i, vec![]));
             }
-            // a path suffix: `db/Redis` matches `notes/x/db/Redis.md`
+            // a path suffix: `db/Redis` matches `notes/x/db/Redis.md` (among the notes of that
+            // file name, not by a scan of every path: a vault's broken path links would make
+            // the link stage quadratic)
             let suffix = format!("/{k}");
+            let stem = k.rsplit('/').next().unwrap_or(&k);
             let cands: Vec<usize> = self
-                .by_path
-                .iter()
-                .filter(|(p, _)| p.ends_with(&suffix))
-                .map(|(_, &i)| i)
-                .collect();
+                .by_stem
+                .get(stem)
+                .map(|c| {
+                    c.iter()
+                        .copied()
+                        .filter(|&i| key(strip_md(&self.path_len[i].1)).ends_with(&suffix))
+                        .collect()
+                })
+                .unwrap_or_default();
             if !cands.is_empty() {
                 return Some(self.pick(&from.folder, &cands));
             }

@@ -374,6 +374,9 @@ pub fn render_selected(
         }
     }
 
+    let memo: TroubleMemo = (0..site.notes.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     // note pages, in parallel
     let t = std::time::Instant::now();
     let wanted: Vec<usize> = match &sel.notes {
@@ -387,15 +390,16 @@ pub fn render_selected(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html = note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i]).map_err(|e| {
-                Box::new(Diagnostic::error(
-                    "template",
-                    site.notes[i].display_path.clone(),
-                    (1, 1),
-                    format!("rendering failed: {e}"),
-                    "fix the template named in the message",
-                ))
-            })?;
+            let html =
+                note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i], &memo).map_err(|e| {
+                    Box::new(Diagnostic::error(
+                        "template",
+                        site.notes[i].display_path.clone(),
+                        (1, 1),
+                        format!("rendering failed: {e}"),
+                        "fix the template named in the message",
+                    ))
+                })?;
             crate::progress::inc(1);
             sink.put(&format!("{}index.html", site.pages[i].slug), &html)
                 .map_err(|e| {
@@ -475,9 +479,9 @@ pub fn render_selected(
     crate::pipeline::timing("tags", t);
     if theme.templates.contains_key("troubleshooting.html") {
         let t = std::time::Instant::now();
-        for (out, c) in trouble_pages(site) {
-            put_tpl("troubleshooting.html", &out, c)?;
-        }
+        trouble_pages(site, &memo, |out, c| {
+            put_tpl("troubleshooting.html", out, c)
+        })?;
         crate::pipeline::timing("trouble", t);
     }
     put_tpl("404.html", "404.html", page_context("404"))?;
@@ -510,6 +514,18 @@ fn note_summary(site: &Site, i: usize) -> Value {
         "updated": fmt_date(p.updated),
         "category": p.category,
     })
+}
+
+/// Each note's troubleshooting entries, found once per render by whichever page needs them
+/// first (its note page or the troubleshooting pages).
+type TroubleMemo = Vec<std::sync::OnceLock<Vec<crate::parse::trouble::Entry>>>;
+
+fn trouble_of<'a>(
+    site: &Site,
+    memo: &'a TroubleMemo,
+    i: usize,
+) -> &'a [crate::parse::trouble::Entry] {
+    memo[i].get_or_init(|| crate::pipeline::trouble_entries(site, i))
 }
 
 /// Inputs for related notes and local graphs.
@@ -777,6 +793,7 @@ fn note_page(
     tera: &tera::Tera,
     i: usize,
     (prev, next): (Option<usize>, Option<usize>),
+    memo: &TroubleMemo,
 ) -> anyhow::Result<Vec<u8>> {
     let n = &site.notes[i];
     let p = &site.pages[i];
@@ -790,7 +807,7 @@ fn note_page(
     let graph_attr = esc_attr(&graph);
     let content = html::note_html(ctx, i, &p.title);
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
-    let trouble = crate::pipeline::trouble_entries(site, i);
+    let trouble = trouble_of(site, memo, i);
     let trouble_hrefs: Vec<String> = trouble
         .iter()
         .map(|e| format!("#{}", slug::encode_fragment(&e.anchor)))
@@ -879,10 +896,15 @@ fn note_page(
 
 /// The troubleshooting page and one per tag of the notes with entries: every entry grouped by
 /// note, the notes by category (the technology) and then title, entries in note order.
-fn trouble_pages(site: &Site) -> Vec<(String, tera::Context)> {
+fn trouble_pages(
+    site: &Site,
+    memo: &TroubleMemo,
+    mut put: impl FnMut(&str, tera::Context) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let base = site.opts.config.base_path();
-    let mut notes: Vec<(usize, Vec<crate::parse::trouble::Entry>)> = (0..site.notes.len())
-        .map(|i| (i, crate::pipeline::trouble_entries(site, i)))
+    let mut notes: Vec<(usize, &[crate::parse::trouble::Entry])> = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| (i, trouble_of(site, memo, i)))
         .filter(|(_, e)| !e.is_empty())
         .collect();
     notes.sort_by(|a, b| {
@@ -960,15 +982,16 @@ fn trouble_pages(site: &Site) -> Vec<(String, tera::Context)> {
         c.insert("all_url", &format!("{base}troubleshooting/"));
         c
     };
-    let mut out = vec![("troubleshooting/index.html".to_string(), page(None))];
+    // each page rendered as soon as its context is made: never every tag's list at once
+    put("troubleshooting/index.html", page(None))?;
     let mut seen = HashSet::new();
     for t in by_tag.keys() {
         let dir = slug::slugify_path(t);
         if seen.insert(dir.clone()) {
-            out.push((format!("troubleshooting/{dir}/index.html"), page(Some(t))));
+            put(&format!("troubleshooting/{dir}/index.html"), page(Some(t)))?;
         }
     }
-    out
+    Ok(())
 }
 
 fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
