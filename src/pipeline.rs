@@ -289,6 +289,7 @@ pub fn trouble_entries(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entr
     crate::parse::trouble::entries(
         n.body(),
         body_line,
+        &site.pages[i].title,
         &site.parsed[i],
         &site.opts.config.trouble_options(),
     )

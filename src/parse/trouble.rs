@@ -93,8 +93,35 @@ fn key(s: &str) -> String {
         .collect()
 }
 
-/// The troubleshooting entries of one note, in note order.
-pub fn entries(body: &str, body_line: usize, p: &ParsedNote, opts: &Options) -> Vec<Entry> {
+/// Names a heading may start with and still name troubleshooting ("Troubleshooting tips",
+/// "트러블슈팅 기록"); the others must match whole.
+const PREFIXES: &[&str] = &[
+    "troubleshoot",
+    "트러블슈팅",
+    "문제해결",
+    "knownissues",
+    "commonerrors",
+];
+
+/// Whether a heading or title names troubleshooting: one of `names` once numbering, emoji and
+/// punctuation are gone (`## 7. 트러블슈팅`, `## 🔧 문제 해결`), or starting with a [`PREFIXES`] name.
+fn is_trouble_name(names: &[String], text: &str) -> bool {
+    let k = key(text);
+    let k = k.trim_start_matches(|c: char| c.is_ascii_digit());
+    names.iter().any(|n| n == k) || PREFIXES.iter().any(|p| k.starts_with(p))
+}
+
+/// The troubleshooting entries of one note, in note order. A note whose `title` names
+/// troubleshooting ("Troubleshoot Obsidian Sync", "Web Clipper 문제 해결": a [`PREFIXES`] name
+/// anywhere in it) is one such section
+/// as a whole: its top-level sections are the entries.
+pub fn entries(
+    body: &str,
+    body_line: usize,
+    title: &str,
+    p: &ParsedNote,
+    opts: &Options,
+) -> Vec<Entry> {
     let on = |pat: &str| opts.patterns.iter().any(|p| p == pat);
     let names: Vec<String> = HEADINGS
         .iter()
@@ -104,9 +131,33 @@ pub fn entries(body: &str, body_line: usize, p: &ParsedNote, opts: &Options) -> 
     let mut out = Vec::new();
     // headings inside a troubleshooting section: (start, end) of those sections
     let mut covered: Vec<(usize, usize)> = Vec::new();
+    let title_key = key(title);
+    if on("headings")
+        && (is_trouble_name(&names, title) || PREFIXES.iter().any(|p| title_key.contains(p)))
+    {
+        let top = p
+            .headings
+            .iter()
+            .filter(|h| !is_part_heading(&h.text))
+            .map(|h| h.level)
+            .min();
+        for h in p
+            .headings
+            .iter()
+            .filter(|h| Some(h.level) == top && !is_part_heading(&h.text))
+        {
+            if h.level == 1 && key(&h.text) == key(title) {
+                continue;
+            }
+            covered.push((h.start, h.end));
+            out.push(entry(
+                body, body_line, &h.id, &h.text, h.line, h.start, h.end,
+            ));
+        }
+    }
     if on("headings") {
         for (k, h) in p.headings.iter().enumerate() {
-            if !names.contains(&key(&h.text))
+            if !is_trouble_name(&names, &h.text)
                 || covered.iter().any(|&(a, b)| h.start >= a && h.start < b)
             {
                 continue;
@@ -319,7 +370,8 @@ mod tests {
         .unwrap();
         let p = crate::parse::parse_note(&n);
         let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
-        entries(n.body(), body_line, &p, opts)
+        let title = crate::pipeline::title_of(&n, &p);
+        entries(n.body(), body_line, &title, &p, opts)
     }
 
     #[test]
@@ -364,6 +416,27 @@ mod tests {
             .map(|e| e.title)
             .collect();
         assert_eq!(titles, ["Notes", "Known Issues"]);
+    }
+
+    #[test]
+    fn numbered_and_decorated_headings_and_whole_troubleshooting_notes() {
+        let e = entries_of(
+            "## 7. 트러블슈팅\n\n### 권한 오류\n\n텍스트\n\n## 🔧 문제 해결\n\n소켓 확인\n\n## Troubleshooting tips\n\nx\n",
+            &Options::default(),
+        );
+        let titles: Vec<&str> = e.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["권한 오류", "🔧 문제 해결", "Troubleshooting tips"]
+        );
+        let e = entries_of(
+            "---\ntitle: Troubleshoot Sync\n---\n## Sync is stuck\n\nRestart.\n\n## Files are missing\n\nCheck the filters.\n",
+            &Options::default(),
+        );
+        let titles: Vec<&str> = e.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Sync is stuck", "Files are missing"]);
+        // a name that only starts like one is not enough for whole-match names
+        assert!(entries_of("## 이슈 트래커 사용법\n\n내용\n", &Options::default()).is_empty());
     }
 
     #[test]
