@@ -113,8 +113,8 @@ fn is_trouble_name(names: &[String], text: &str) -> bool {
 
 /// The troubleshooting entries of one note, in note order. A note whose `title` names
 /// troubleshooting ("Troubleshoot Obsidian Sync", "Web Clipper 문제 해결": a [`PREFIXES`] name
-/// anywhere in it) is one such section
-/// as a whole: its top-level sections are the entries.
+/// anywhere in it) is such a section as a whole: each of its top-level sections is read as a
+/// troubleshooting section.
 pub fn entries(
     body: &str,
     body_line: usize,
@@ -132,27 +132,21 @@ pub fn entries(
     // headings inside a troubleshooting section: (start, end) of those sections
     let mut covered: Vec<(usize, usize)> = Vec::new();
     let title_key = key(title);
-    if on("headings")
-        && (is_trouble_name(&names, title) || PREFIXES.iter().any(|p| title_key.contains(p)))
-    {
+    let whole_note =
+        is_trouble_name(&names, title) || PREFIXES.iter().any(|p| title_key.contains(p));
+    if on("headings") && whole_note {
+        // each top-level section (a platform, a topic) holds problems, as a named one does
         let top = p
             .headings
             .iter()
-            .filter(|h| !is_part_heading(&h.text))
+            .filter(|h| !is_part_heading(&h.text) && !(h.level == 1 && key(&h.text) == title_key))
             .map(|h| h.level)
             .min();
-        for h in p
-            .headings
-            .iter()
-            .filter(|h| Some(h.level) == top && !is_part_heading(&h.text))
-        {
-            if h.level == 1 && key(&h.text) == key(title) {
-                continue;
+        for (k, h) in p.headings.iter().enumerate() {
+            if Some(h.level) == top && !is_part_heading(&h.text) {
+                covered.push((h.start, h.end));
+                out.extend(section_entries(body, body_line, p, k));
             }
-            covered.push((h.start, h.end));
-            out.push(entry(
-                body, body_line, &h.id, &h.text, h.line, h.start, h.end,
-            ));
         }
     }
     if on("headings") {
@@ -163,28 +157,7 @@ pub fn entries(
                 continue;
             }
             covered.push((h.start, h.end));
-            // the direct subsections: the shallowest level inside it (`####` under `##` with no `###`)
-            let inside: Vec<_> = p.headings[k + 1..]
-                .iter()
-                .take_while(|s| s.start < h.end)
-                .filter(|s| !is_part_heading(&s.text))
-                .collect();
-            let top = inside.iter().map(|s| s.level).min();
-            let subs: Vec<_> = inside
-                .into_iter()
-                .filter(|s| Some(s.level) == top)
-                .collect();
-            if subs.is_empty() {
-                out.push(entry(
-                    body, body_line, &h.id, &h.text, h.line, h.start, h.end,
-                ));
-            } else {
-                for s in subs {
-                    out.push(entry(
-                        body, body_line, &s.id, &s.text, s.line, s.start, s.end,
-                    ));
-                }
-            }
+            out.extend(section_entries(body, body_line, p, k));
         }
     }
     if on("shape") {
@@ -240,6 +213,31 @@ pub fn entries(
     }
     out.sort_by_key(|e| e.line);
     out
+}
+
+/// The entries of the troubleshooting section at heading `k`: its direct subsections (the
+/// shallowest level inside it, so a `####` under a `##` with no `###` counts), or the section
+/// itself when it has none.
+fn section_entries(body: &str, body_line: usize, p: &ParsedNote, k: usize) -> Vec<Entry> {
+    let h = &p.headings[k];
+    let inside: Vec<_> = p.headings[k + 1..]
+        .iter()
+        .take_while(|s| s.start < h.end)
+        .filter(|s| !is_part_heading(&s.text))
+        .collect();
+    let top = inside.iter().map(|s| s.level).min();
+    let subs: Vec<_> = inside
+        .into_iter()
+        .filter(|s| Some(s.level) == top)
+        .collect();
+    if subs.is_empty() {
+        return vec![entry(
+            body, body_line, &h.id, &h.text, h.line, h.start, h.end,
+        )];
+    }
+    subs.into_iter()
+        .map(|s| entry(body, body_line, &s.id, &s.text, s.line, s.start, s.end))
+        .collect()
 }
 
 /// A heading that is itself a label (`#### 증상`), part of an entry, not an entry.
