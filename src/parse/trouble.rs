@@ -139,7 +139,7 @@ pub fn entries(
         let top = p
             .headings
             .iter()
-            .filter(|h| !is_part_heading(&h.text) && !(h.level == 1 && key(&h.text) == title_key))
+            .filter(|h| !(is_part_heading(&h.text) || (h.level == 1 && key(&h.text) == title_key)))
             .map(|h| h.level)
             .min();
         for (k, h) in p.headings.iter().enumerate() {
