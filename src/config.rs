@@ -64,6 +64,9 @@ pub struct Config {
     /// Whether `notes_dir` was written in kb.toml (a vault found in place is used only when not).
     #[serde(skip)]
     pub notes_dir_set: bool,
+    /// Whether `title` was written in kb.toml (else a vault's home note names the site).
+    #[serde(skip)]
+    pub title_set: bool,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
                 .collect(),
             strict_troubleshooting: false,
             notes_dir_set: false,
+            title_set: false,
         }
     }
 }
@@ -173,9 +177,9 @@ impl Config {
                 hint,
             }
         })?;
-        cfg.notes_dir_set = toml::from_str::<toml::Table>(text)
-            .map(|t| t.contains_key("notes_dir"))
-            .unwrap_or(false);
+        let keys = toml::from_str::<toml::Table>(text).unwrap_or_default();
+        cfg.notes_dir_set = keys.contains_key("notes_dir");
+        cfg.title_set = keys.contains_key("title");
         // an error at the key's first mention
         let at = |key: &str, message: String, hint: String| {
             let (line, col) = text

@@ -271,7 +271,7 @@ pub fn link_stage(
     if opts.config.language == "auto" {
         opts.config.language = detect_language(&notes).into();
     }
-    Site {
+    let mut site = Site {
         opts,
         notes,
         attachments,
@@ -279,7 +279,14 @@ pub fn link_stage(
         pages,
         graph,
         diagnostics,
+    };
+    // without a title in kb.toml, a vault is named by its home note (its README's heading)
+    if !site.opts.config.title_set
+        && let Some(h) = home_note(&site)
+    {
+        site.opts.config.title = site.pages[h].title.clone();
     }
+    site
 }
 
 /// The troubleshooting entries of note `i`, as kb.toml asks them recognised.
