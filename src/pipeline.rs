@@ -620,7 +620,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     timing("commit", t);
     Ok(BuildReport {
         site,
-        files: files + search.shards + search.lists + search.chunks + 1,
+        // and meta.json and trouble.json
+        files: files + search.shards + search.lists + search.chunks + 2,
         search,
     })
 }

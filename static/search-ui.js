@@ -20,7 +20,39 @@ const T = {
   loading: cfg.tLoading || FALLBACK.loading,
   error: cfg.tError || FALLBACK.error,
   all: cfg.tAll || FALLBACK.all,
+  trouble: cfg.tTrouble || "Troubleshooting",
+  troubleOnly: cfg.tTroubleOnly || "Troubleshooting only",
 };
+
+const TROUBLE_OP = "in:troubleshooting";
+/** Whether a query has the troubleshooting operator. */
+const hasTroubleOp = (q) => q.split(/\s+/).some((w) => w.toLowerCase() === TROUBLE_OP);
+/** The query with the operator added or taken off. */
+function withTroubleOp(q, on) {
+  const words = q.split(/\s+/).filter((w) => w && w.toLowerCase() !== TROUBLE_OP);
+  if (on) words.push(TROUBLE_OP);
+  return words.join(" ") + (on && words.length > 1 ? " " : "");
+}
+/**
+ * A checkbox that adds `in:troubleshooting` to `input`'s query or takes it off, kept in step
+ * with what is typed.
+ */
+function troubleToggle(input) {
+  const box = el("input", { type: "checkbox", class: "search-trouble-toggle" });
+  const label = el("label", { class: "search-trouble" }, box, " " + T.troubleOnly);
+  box.addEventListener("change", () => {
+    input.value = withTroubleOp(input.value, box.checked);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+  });
+  input.addEventListener("input", () => {
+    box.checked = hasTroubleOp(input.value);
+  });
+  box.checked = hasTroubleOp(input.value);
+  return label;
+}
+/** The label of a result section that is a troubleshooting entry. */
+const troubleBadge = (s) => (s.trouble ? el("span", { class: "search-badge" }, T.trouble) : null);
 const DEBOUNCE_MS = 80;
 const DROPDOWN_LIMIT = 8;
 const PAGE_LIMIT = 50;
@@ -101,6 +133,7 @@ function setupDropdown() {
   if (!input || !panel) return;
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("[role=listbox]");
+  panel.insertBefore(troubleToggle(input), list);
   let seq = 0;
   let active = -1;
   let options = [];
@@ -180,7 +213,7 @@ function setupDropdown() {
           tabindex: "-1",
           "aria-selected": "false",
         },
-        el("span", { class: "search-heading" }, s.heading || h.title),
+        el("span", { class: "search-heading" }, s.heading || h.title, troubleBadge(s)),
         s.snippet ? el("span", { class: "search-snippet", html: s.snippet }) : null);
         group.append(o);
         options.push(o);
@@ -330,6 +363,7 @@ function setupSearchPage() {
   const out = page.querySelector(".search-page-results");
   if (!input || !out) return;
   let seq = 0;
+  (pform || page).append(troubleToggle(input));
 
   const show = (node) => {
     out.replaceChildren(node);
@@ -370,6 +404,7 @@ function setupSearchPage() {
         for (const s of h.sections) {
           secs.append(el("li", {},
             el("a", { class: "search-result-heading", href: withHighlight(s.url, q) }, s.heading || h.title),
+            troubleBadge(s),
             s.snippet ? el("p", { class: "search-snippet", html: s.snippet }) : null));
         }
         ol.append(el("li", { class: "search-result" },
@@ -401,6 +436,8 @@ function setupSearchPage() {
   const q = new URLSearchParams(location.search).get("q") || "";
   if (q) {
     input.value = q;
+    const box = page.querySelector(".search-trouble-toggle");
+    if (box) box.checked = hasTroubleOp(q);
     update();
   } else {
     input.focus();

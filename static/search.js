@@ -226,6 +226,26 @@ function splitWhitespace(s) {
  * Parses a query into words `{ text, tokens, prefix }`: particles stripped, tokens per word;
  * the last word is being typed (prefix) unless the query ends with whitespace.
  */
+/**
+ * Splits the search operators off a query (mirror of `split_operators` in
+ * src/search/analyzer.rs): `in:troubleshooting` keeps only sections of troubleshooting entries
+ * (`trouble: true`), `-in:troubleshooting` leaves them out (`false`); the last one wins.
+ */
+export function splitOperators(q) {
+  const rest = [];
+  let trouble = null;
+  for (const w of splitWhitespace(q)) {
+    const l = w.toLowerCase();
+    if (l === "in:troubleshooting") trouble = true;
+    else if (l === "-in:troubleshooting") trouble = false;
+    else rest.push(w);
+  }
+  let out = rest.join(" ");
+  const chars = Array.from(q);
+  if (chars.length && isSpace(chars[chars.length - 1]) && out) out += " ";
+  return { rest: out, trouble };
+}
+
 export function parseQuery(q) {
   const norm = normalize(q);
   const chars = Array.from(norm);
@@ -1011,11 +1031,61 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     }));
   }
 
+  // the ordinals of troubleshooting sections, read only by a query with `in:troubleshooting`
+  const troubleSet = (m) =>
+    cached("trouble", () => load(m.trouble || "trouble.json", "json").then((a) => new Set(a)));
+
+  /** A row of result data as an object. */
+  const rowDoc = (r) => ({ path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8], trouble: r[9] === 1 });
+
+  /**
+   * `in:troubleshooting` alone: the first `limit` notes (by path) with entries, each with its
+   * first sections by anchor, as `kb search` lists them; result data is read a batch at a time
+   * until the notes are known (a note's sections are contiguous in the ordinal space).
+   */
+  async function listTrouble(m, ords, limit) {
+    const byNote = new Map();
+    for (let i = 0; i < ords.length && byNote.size <= limit; i += 64) {
+      const batch = ords.slice(i, i + 64);
+      const need = [...new Set(batch.map((o) => Math.floor(o / m.chunkDocs)))];
+      const got = await Promise.all(need.map((c) => chunk(m, c)));
+      const rowsOf = new Map(need.map((c, k) => [c, got[k]]));
+      for (const o of batch) {
+        const d = rowDoc(rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs]);
+        if (!byNote.has(d.path)) byNote.set(d.path, []);
+        byNote.get(d.path).push(d);
+      }
+    }
+    const paths = [...byNote.keys()].sort(cmpStr).slice(0, limit);
+    return paths.map((p) => {
+      const docs = byNote.get(p).sort((x, y) => cmpStr(x.anchor, y.anchor)).slice(0, m.sectionsPerNote);
+      const pageUrl = base + encodePath(docs[0].url);
+      const sections = docs.map((d) => ({
+        heading: d.heading,
+        anchor: d.anchor,
+        line: d.line,
+        score: 0,
+        matched: 0,
+        ...(d.trouble ? { trouble: true } : {}),
+        snippet: snippet(d.text, [], 160),
+        url: pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
+      }));
+      const s0 = sections[0];
+      return { title: docs[0].title, url: s0.url, pageUrl, heading: s0.heading, anchor: s0.anchor, path: p, score: 0, snippet: s0.snippet, line: s0.line, sections };
+    });
+  }
+
   async function search(query, { limit = 10 } = {}) {
-    const words = parseQuery(String(query ?? ""));
-    if (!words.length || limit <= 0) return [];
+    const { rest, trouble } = splitOperators(String(query ?? ""));
+    const words = parseQuery(rest);
+    if ((!words.length && trouble !== true) || limit <= 0) return [];
     const m = await meta();
-    const rows = await score(m, words);
+    let rows = words.length ? await score(m, words) : [];
+    if (trouble !== null) {
+      const set = await troubleSet(m);
+      if (!words.length) return listTrouble(m, [...set], limit);
+      rows = rows.filter((r) => set.has(r.ord) === trouble);
+    }
 
     // document rows, loaded by chunk on demand
     const rowsOf = new Map();
@@ -1026,7 +1096,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     };
     const doc = (o) => {
       const r = rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs];
-      return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8] };
+      return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8], trouble: r[9] === 1 };
     };
     // the contiguous ordinal range of the note holding ordinal `o`: every row carries it
     const noteRange = async (path, o) => {
@@ -1069,6 +1139,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
               line: d.line,
               score: r.score,
               matched: r.matched,
+              ...(d.trouble ? { trouble: true } : {}),
               snippet: snippet(d.text, words, 160),
               url: h.pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
             });

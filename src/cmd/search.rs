@@ -8,7 +8,9 @@ use std::path::PathBuf;
 /// Arguments of `kb search`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The query, in Korean and/or English (several words are joined).
+    /// The query, in Korean and/or English (several words are joined). `in:troubleshooting`
+    /// keeps only troubleshooting entries and, alone, lists the notes that have them;
+    /// `-in:troubleshooting` leaves them out (after `--`: `kb search -- -in:troubleshooting redis`).
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Maximum number of notes.

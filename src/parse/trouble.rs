@@ -63,6 +63,8 @@ pub struct Entry {
     pub cause: Option<String>,
     /// The fix line, where written.
     pub fix: Option<String>,
+    /// Byte range of the entry in the note's body (its section, or its callout).
+    pub range: std::ops::Range<usize>,
 }
 
 /// Which field a label names.
@@ -259,6 +261,7 @@ fn entry(
         anchor: anchor.to_string(),
         title: plain_inline(title),
         line: line.max(body_line),
+        range: start..end,
         symptom: None,
         cause: None,
         fix: None,

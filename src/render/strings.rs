@@ -14,6 +14,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Every problem and fix written in the notes, in one place.",
     ),
     ("trouble_entries", "개 항목", " entries"),
+    ("trouble_only", "트러블슈팅만", "Troubleshooting only"),
     (
         "trouble_none",
         "아직 트러블슈팅 항목이 없습니다.",

@@ -545,7 +545,7 @@ fn group_files(
                     ),
                     None => (String::new(), String::new(), String::new()),
                 };
-                serde_json::json!([
+                let mut row = serde_json::json!([
                     n.rel_path,
                     site.pages[note].title,
                     site.pages[note].slug,
@@ -555,7 +555,14 @@ fn group_files(
                     text,
                     first,
                     last
-                ])
+                ]);
+                // a troubleshooting section says so (results label it)
+                if sec.is_some_and(|s| s.trouble)
+                    && let Some(a) = row.as_array_mut()
+                {
+                    a.push(1.into());
+                }
+                row
             }
             None => serde_json::json!(["", "", "", "", "", line, "", first, last]),
         };
@@ -747,7 +754,7 @@ fn full(
         site,
         sink,
         &mut layout,
-        addr.len(),
+        (addr.len(), &placed.ord),
         &mut stats,
     )?;
     Ok((stats, layout))
@@ -786,17 +793,47 @@ fn write_groups(
     Ok(())
 }
 
-/// Writes `search/meta.json`, the entry point, and the shard group files it names.
+/// Writes `search/trouble.json`: the ordinals of the sections of troubleshooting entries,
+/// sorted, which the client reads for `in:troubleshooting` (only when a query uses it).
+fn write_trouble(
+    searcher: &Searcher,
+    ord: &[Vec<u32>],
+    sink: &dyn Sink,
+    stats: &mut ExportStats,
+) -> anyhow::Result<()> {
+    let mut ords = Vec::new();
+    for (so, seg) in searcher.segment_readers().iter().enumerate() {
+        let Ok(col) = seg.fast_fields().u64("trouble") else {
+            continue;
+        };
+        for doc in seg.doc_ids_alive() {
+            let o = ord[so].get(doc as usize).copied().unwrap_or(u32::MAX);
+            if o != u32::MAX && col.first(doc) == Some(1) {
+                ords.push(o);
+            }
+        }
+    }
+    ords.sort_unstable();
+    let bytes = serde_json::to_vec(&ords)?;
+    stats.bytes += bytes.len();
+    stats.files_written += 1;
+    sink.put("search/trouble.json", &bytes)?;
+    Ok(())
+}
+
+/// Writes `search/meta.json`, the entry point, the shard group files it names and the list of
+/// troubleshooting sections.
 fn write_meta(
     index: &SearchIndex,
     searcher: &Searcher,
     site: &Site,
     sink: &dyn Sink,
     layout: &mut Layout,
-    docs: usize,
+    (docs, ord): (usize, &[Vec<u32>]),
     stats: &mut ExportStats,
 ) -> anyhow::Result<()> {
     write_groups(sink, layout, stats)?;
+    write_trouble(searcher, ord, sink, stats)?;
     let segs = searcher.segment_readers();
     let n: u64 = segs.iter().map(|s| s.max_doc() as u64).sum();
     let mut avg = Vec::new();
@@ -834,6 +871,7 @@ fn write_meta(
         "lists": layout.lists,
         "chunkDir": chunk_dir,
         "chunks": layout.chunk_files.len(),
+        "trouble": "trouble.json",
         "base": site.opts.config.base_path(),
     });
     let bytes = serde_json::to_vec(&meta)?;
@@ -1142,7 +1180,7 @@ pub fn export_update(
         site,
         sink,
         &mut next,
-        addr.len(),
+        (addr.len(), &placed.ord),
         &mut stats,
     )?;
     Ok(Some((stats, next)))
@@ -1325,6 +1363,7 @@ mod tests {
         }
         for k in files.keys() {
             let known = k == "search/meta.json"
+                || k == "search/trouble.json"
                 || [&sdir, &ldir, &cdir, &gdir]
                     .iter()
                     .any(|d| k.starts_with(&format!("search/{d}/")));

@@ -32,7 +32,7 @@ pub const EXPANSION_BUDGET: u64 = 40_000;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 4;
+pub const INDEX_VERSION: u32 = 5;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -113,6 +113,8 @@ pub struct Fields {
     pub line: Field,
     /// [`note_key`] of the note id (fast).
     pub note_key: Field,
+    /// 1 for a section of a troubleshooting entry, else 0 (fast; `in:troubleshooting`).
+    pub trouble: Field,
 }
 
 /// The index writer's memory budget over all its (at most 2) threads, in bytes: at least the
@@ -144,6 +146,7 @@ fn schema() -> (Schema, Fields) {
     let heading_label = b.add_text_field("heading_label", STORED);
     let line = b.add_u64_field("line", STORED | FAST);
     let note_key = b.add_u64_field("note_key", FAST);
+    let trouble = b.add_u64_field("trouble", FAST);
     (
         b.build(),
         Fields {
@@ -154,6 +157,7 @@ fn schema() -> (Schema, Fields) {
             heading_label,
             line,
             note_key,
+            trouble,
         },
     )
 }
@@ -181,6 +185,8 @@ pub struct SectionDoc {
     pub url: String,
     /// 1-based line.
     pub line: u64,
+    /// Part of a troubleshooting entry.
+    pub trouble: bool,
 }
 
 /// The sections of every note, in note order.
@@ -196,10 +202,20 @@ pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
         .map(|n| {
             let p = &site.parsed[i];
             let page = &site.pages[i];
+            let entries = crate::pipeline::trouble_entries(site, i);
+            // a section is part of an entry when its heading lies in the entry's range
+            let in_entry = |s: &crate::parse::Section| {
+                s.heading.and_then(|h| p.headings.get(h)).is_some_and(|h| {
+                    entries
+                        .iter()
+                        .any(|e| e.anchor == h.id || e.range.contains(&h.start))
+                })
+            };
             let mut docs: Vec<SectionDoc> = p
                 .sections
                 .iter()
                 .map(|s| SectionDoc {
+                    trouble: in_entry(s),
                     note_id: n.rel_path.clone(),
                     anchor: s.anchor.clone(),
                     title: page.title.clone(),
@@ -233,6 +249,7 @@ pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
                         heading_label: String::new(),
                         body: desc,
                         url: page.slug.clone(),
+                        trouble: false,
                         line: line.min(
                             docs.first()
                                 .map(|d| d.line.saturating_sub(1))
@@ -265,8 +282,19 @@ fn note_hash(docs: &[SectionDoc]) -> String {
             h.update(&[0]);
         }
         h.update(&d.line.to_le_bytes());
+        h.update(&[u8::from(d.trouble)]);
     }
     h.finalize().to_hex()[..16].to_string()
+}
+
+/// Per segment, the column that marks troubleshooting sections (`None` in an index made
+/// before the field existed).
+fn trouble_flags(searcher: &tantivy::Searcher) -> Vec<Option<tantivy::columnar::Column<u64>>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.fast_fields().u64("trouble").ok())
+        .collect()
 }
 
 /// The index: tantivy plus kb's schema handles.
@@ -443,6 +471,7 @@ impl SearchIndex {
                     doc.add_text(f.heading_label, &d.heading_label);
                     doc.add_u64(f.line, d.line);
                     doc.add_u64(f.note_key, note_key(&d.note_id));
+                    doc.add_u64(f.trouble, u64::from(d.trouble));
                     w.add_document(doc)?;
                 }
             }
@@ -496,6 +525,9 @@ pub struct SectionHit {
     pub score: f32,
     /// Query words matched.
     pub matched: u32,
+    /// Part of a troubleshooting entry (serialized only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub trouble: bool,
     /// Highlighted excerpt (HTML-escaped, matches in `<mark>`).
     pub snippet: String,
 }
@@ -710,8 +742,9 @@ impl SearchIndex {
     pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let words = analyzer::parse_query(query);
-        if words.is_empty() {
+        let (rest, trouble) = analyzer::split_operators(query);
+        let words = analyzer::parse_query(&rest);
+        if words.is_empty() && trouble != Some(true) {
             return Ok(vec![]);
         }
         let stats = {
@@ -828,18 +861,39 @@ impl SearchIndex {
                 }
             }
         }
+        if let Some(want) = trouble {
+            let flags = trouble_flags(&searcher);
+            if words.is_empty() {
+                // an operator alone lists the entries, in note order
+                for (so, col) in flags.iter().enumerate() {
+                    let seg = searcher.segment_reader(so as u32);
+                    for doc in seg.doc_ids_alive() {
+                        if col.as_ref().and_then(|c| c.first(doc)) == Some(1) {
+                            acc.insert((so as u32, doc), Acc::default());
+                        }
+                    }
+                }
+            } else {
+                acc.retain(|&(so, doc), _| {
+                    let flag = flags[so as usize].as_ref().and_then(|c| c.first(doc));
+                    (flag == Some(1)) == want
+                });
+            }
+        }
+        let flags = trouble_flags(&searcher);
         let mut ranked: Vec<((u32, u32), Acc)> = acc.into_iter().collect();
         // load note ids to group and break ties deterministically
         let mut rows = Vec::with_capacity(ranked.len());
         for ((so, doc), a) in ranked.drain(..) {
             let d: TantivyDocument = searcher.doc(DocAddress::new(so, doc))?;
+            let is_trouble = flags[so as usize].as_ref().and_then(|c| c.first(doc)) == Some(1);
             let get = |fl: Field| {
                 d.get_first(fl)
                     .and_then(|v| v.as_str())
                     .unwrap_or("")
                     .to_string()
             };
-            rows.push((a, get(f.note_id), get(f.anchor), d));
+            rows.push((a, get(f.note_id), get(f.anchor), d, is_trouble));
         }
         rows.sort_by(|x, y| {
             y.0.matched
@@ -855,7 +909,7 @@ impl SearchIndex {
         });
         let mut order: Vec<String> = Vec::new();
         let mut groups: HashMap<String, Hit> = HashMap::new();
-        for (a, note, anchor, d) in rows {
+        for (a, note, anchor, d, is_trouble) in rows {
             let get = |fl: Field| {
                 d.get_first(fl)
                     .and_then(|v| v.as_str())
@@ -891,6 +945,7 @@ impl SearchIndex {
                     line,
                     score: a.score,
                     matched: a.matched,
+                    trouble: is_trouble,
                     // the same text the static export keeps, so both sides cut the same snippet
                     snippet: super::snippet::snippet(
                         &get(f.text[4])

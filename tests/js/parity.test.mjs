@@ -24,6 +24,9 @@ const NOTES_QUERIES = [
   "eviction 정책", "AOF RDB", "el", "인", "브", "Redis를 ", "kafkaa", "elasticsearch 매핑", "역색인",
   "스파크 ", "데이터", "rediss", "spakr", "로그 수집", "메세지 큐", "pyspark", "k8s", "DAG를 ", "엘라스틱",
   "not_enough_replicas", "ＲＥＤＩＳ", "Celery에서 Redis를 브로커로", "broker", "worke", "스케줄러가",
+  // the troubleshooting operator: narrowing, excluding, alone
+  "in:troubleshooting", "502 in:troubleshooting", "redis in:troubleshooting", "메모리 -in:troubleshooting",
+  "-in:troubleshooting celery", "IN:Troubleshooting 타임아웃", "kafka in:troubleshooting ",
 ];
 
 // tech-interview-ko (computer-science interview notes in Korean).
@@ -141,7 +144,7 @@ async function parity(t, name, root, site, written) {
         h.sections.forEach((hs, k) => {
           const js2 = j.sections[k];
           sections++;
-          for (const f of ["heading", "anchor", "line", "matched"]) {
+          for (const f of ["heading", "anchor", "line", "matched", "trouble"]) {
             if (js2[f] !== hs[f]) problems.push(`${h.path}#${hs.anchor}: ${f} ${js2[f]} != ${hs[f]}`);
           }
           if (js2.score !== Math.fround(hs.score)) {
