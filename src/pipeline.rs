@@ -89,6 +89,8 @@ pub struct Site {
     pub graph: Graph,
     /// All diagnostics so far.
     pub diagnostics: Vec<Diagnostic>,
+    /// Troubleshooting entries, parallel to `notes`.
+    pub trouble: Vec<Vec<crate::parse::trouble::Entry>>,
 }
 
 /// URL paths kb's own pages use: a note may not be published at one of these.
@@ -279,7 +281,12 @@ pub fn link_stage(
         pages,
         graph,
         diagnostics,
+        trouble: Vec::new(),
     };
+    site.trouble = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| find_trouble(&site, i))
+        .collect();
     // without a title in kb.toml, a vault is named by its home note (its README's heading)
     if !site.opts.config.title_set
         && let Some(h) = home_note(&site)
@@ -289,8 +296,13 @@ pub fn link_stage(
     site
 }
 
-/// The troubleshooting entries of note `i`, as kb.toml asks them recognised.
-pub fn trouble_entries(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entry> {
+/// The troubleshooting entries of note `i` (found once, when the site is linked).
+pub fn trouble_entries(site: &Site, i: usize) -> &[crate::parse::trouble::Entry] {
+    site.trouble.get(i).map_or(&[], Vec::as_slice)
+}
+
+/// Finds the troubleshooting entries of note `i`, as kb.toml asks them recognised.
+fn find_trouble(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entry> {
     let n = &site.notes[i];
     let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
     crate::parse::trouble::entries(
@@ -503,6 +515,12 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
     }
     crate::link::relink(&mut site.graph, &site.notes, &site.parsed, changed);
     mark_published(&site.opts.config, &site.graph, &mut site.attachments);
+    for &i in changed {
+        let entries = find_trouble(site, i);
+        if let Some(slot) = site.trouble.get_mut(i) {
+            *slot = entries;
+        }
+    }
     let mut diagnostics = load_diags;
     for p in &site.parsed {
         diagnostics.extend(p.diagnostics.iter().cloned());

@@ -374,9 +374,6 @@ pub fn render_selected(
         }
     }
 
-    let memo: TroubleMemo = (0..site.notes.len())
-        .map(|_| std::sync::OnceLock::new())
-        .collect();
     // note pages, in parallel
     let t = std::time::Instant::now();
     let wanted: Vec<usize> = match &sel.notes {
@@ -390,16 +387,15 @@ pub fn render_selected(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html =
-                note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i], &memo).map_err(|e| {
-                    Box::new(Diagnostic::error(
-                        "template",
-                        site.notes[i].display_path.clone(),
-                        (1, 1),
-                        format!("rendering failed: {e}"),
-                        "fix the template named in the message",
-                    ))
-                })?;
+            let html = note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i]).map_err(|e| {
+                Box::new(Diagnostic::error(
+                    "template",
+                    site.notes[i].display_path.clone(),
+                    (1, 1),
+                    format!("rendering failed: {e}"),
+                    "fix the template named in the message",
+                ))
+            })?;
             crate::progress::inc(1);
             sink.put(&format!("{}index.html", site.pages[i].slug), &html)
                 .map_err(|e| {
@@ -479,9 +475,7 @@ pub fn render_selected(
     crate::pipeline::timing("tags", t);
     if theme.templates.contains_key("troubleshooting.html") {
         let t = std::time::Instant::now();
-        trouble_pages(site, &memo, |out, c| {
-            put_tpl("troubleshooting.html", out, c)
-        })?;
+        trouble_pages(site, |out, c| put_tpl("troubleshooting.html", out, c))?;
         crate::pipeline::timing("trouble", t);
     }
     put_tpl("404.html", "404.html", page_context("404"))?;
@@ -514,18 +508,6 @@ fn note_summary(site: &Site, i: usize) -> Value {
         "updated": fmt_date(p.updated),
         "category": p.category,
     })
-}
-
-/// Each note's troubleshooting entries, found once per render by whichever page needs them
-/// first (its note page or the troubleshooting pages).
-type TroubleMemo = Vec<std::sync::OnceLock<Vec<crate::parse::trouble::Entry>>>;
-
-fn trouble_of<'a>(
-    site: &Site,
-    memo: &'a TroubleMemo,
-    i: usize,
-) -> &'a [crate::parse::trouble::Entry] {
-    memo[i].get_or_init(|| crate::pipeline::trouble_entries(site, i))
 }
 
 /// Inputs for related notes and local graphs.
@@ -793,7 +775,6 @@ fn note_page(
     tera: &tera::Tera,
     i: usize,
     (prev, next): (Option<usize>, Option<usize>),
-    memo: &TroubleMemo,
 ) -> anyhow::Result<Vec<u8>> {
     let n = &site.notes[i];
     let p = &site.pages[i];
@@ -807,7 +788,7 @@ fn note_page(
     let graph_attr = esc_attr(&graph);
     let content = html::note_html(ctx, i, &p.title);
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
-    let trouble = trouble_of(site, memo, i);
+    let trouble = crate::pipeline::trouble_entries(site, i);
     let trouble_hrefs: Vec<String> = trouble
         .iter()
         .map(|e| format!("#{}", slug::encode_fragment(&e.anchor)))
@@ -898,13 +879,11 @@ fn note_page(
 /// note, the notes by category (the technology) and then title, entries in note order.
 fn trouble_pages(
     site: &Site,
-    memo: &TroubleMemo,
     mut put: impl FnMut(&str, tera::Context) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let base = site.opts.config.base_path();
     let mut notes: Vec<(usize, &[crate::parse::trouble::Entry])> = (0..site.notes.len())
-        .into_par_iter()
-        .map(|i| (i, trouble_of(site, memo, i)))
+        .map(|i| (i, crate::pipeline::trouble_entries(site, i)))
         .filter(|(_, e)| !e.is_empty())
         .collect();
     notes.sort_by(|a, b| {
