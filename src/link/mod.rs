@@ -413,14 +413,48 @@ pub struct Graph {
 /// Closest existing name to `name` for a "did you mean" hint.
 pub fn suggest<'a>(names: impl Iterator<Item = &'a String>, name: &str) -> Option<String> {
     let k = key(name);
+    let mut kc: Vec<char> = k.chars().collect();
+    kc.sort_unstable();
     let mut best: Option<(f64, &String)> = None;
+    let mut nc: Vec<char> = Vec::new();
     for n in names {
+        // every character of the longer name that the other lacks costs an edit, so the
+        // characters in common bound the similarity: most names are ruled out without the
+        // quadratic distance (a vault with many broken links spent its link stage here)
+        nc.clear();
+        nc.extend(n.chars());
+        nc.sort_unstable();
+        let longest = kc.len().max(nc.len());
+        if longest > 0 {
+            let bound = common_chars(&kc, &nc) as f64 / longest as f64;
+            if bound < 0.5 || best.is_some_and(|(b, _)| bound < b) {
+                continue;
+            }
+        }
         let s = strsim::normalized_levenshtein(&k, n);
-        if s >= 0.5 && best.is_none_or(|(b, _)| s > b) {
+        // equally close names: the first in byte order, whatever order the names come in
+        if s >= 0.5 && best.is_none_or(|(b, bn)| s > b || (s == b && n < bn)) {
             best = Some((s, n));
         }
     }
     best.map(|(_, n)| n.clone())
+}
+
+/// Size of the multiset intersection of two sorted character lists.
+fn common_chars(a: &[char], b: &[char]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Runs the link stage over all notes.
@@ -999,5 +1033,32 @@ mod tests {
         let (n, p, t) = vault(&[("a.md", "![[b]]"), ("b.md", "![[a]]")]);
         let g = link(&n, &p, &t, &[]);
         assert!(g.diagnostics.iter().any(|d| d.code == "embed-cycle"));
+    }
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::*;
+
+    #[test]
+    fn the_closest_name_wins_and_ties_go_to_the_first_in_byte_order() {
+        let names: Vec<String> = ["kafka 내부 구조 3", "redis", "kafka 내부 구조 2", "celery"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(suggest(names.iter(), "Rediss").as_deref(), Some("redis"));
+        assert_eq!(
+            suggest(names.iter(), "kafka 내부 구조 4").as_deref(),
+            Some("kafka 내부 구조 2")
+        );
+        assert_eq!(
+            suggest(names.iter().rev(), "kafka 내부 구조 4").as_deref(),
+            Some("kafka 내부 구조 2")
+        );
+        assert_eq!(suggest(names.iter(), "전혀 다른 이름").as_deref(), None);
+        assert_eq!(
+            common_chars(&['a', 'b', 'b', 'c'], &['b', 'b', 'b', 'd']),
+            2
+        );
     }
 }
