@@ -479,23 +479,6 @@ fn embeds_deeper_than_four_levels_warn_where_the_page_cuts_them() {
 }
 
 /// Every file under `dir` by relative path, with its bytes.
-fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 #[test]
 fn a_build_over_the_kept_previous_site_equals_a_fresh_one() {
     let (_tmp, root) = copy_fixture("good");
@@ -523,14 +506,7 @@ fn a_build_over_the_kept_previous_site_equals_a_fresh_one() {
     let fresh = tree(&root.join("fresh"));
     assert!(!reused.contains_key("celery/index.html") && reused.contains_key("celery2/index.html"));
     assert!(!reused.contains_key("fresh/index.html"));
-    assert_eq!(
-        reused.keys().collect::<Vec<_>>(),
-        fresh.keys().collect::<Vec<_>>(),
-        "same files"
-    );
-    for (k, v) in &fresh {
-        assert!(reused[k] == *v, "{k} differs");
-    }
+    assert_same_tree(&fresh, &reused, "a build over the kept site");
 }
 
 /// Runs `kb build` in `root` on a pseudo-terminal (util-linux `script`), returning what the

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{copy_fixture, kb, read, stderr};
-use std::collections::BTreeMap;
+use common::{assert_same_tree, copy_fixture, kb, read, stderr, tree};
 use std::path::Path;
 use std::process::Command;
 
@@ -64,24 +63,6 @@ fn vault_with_history() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, root)
 }
 
-/// Every file of a folder with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.unwrap();
-        if e.file_type().is_file() {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            out.insert(rel, std::fs::read(e.path()).unwrap());
-        }
-    }
-    out
-}
-
 #[test]
 fn a_vault_builds_in_place_as_obsidian_reads_it() {
     let (_tmp, root) = vault_with_history();
@@ -95,14 +76,7 @@ fn a_vault_builds_in_place_as_obsidian_reads_it() {
     let second = kb(&root, &["build"]);
     assert!(second.status.success(), "{}", stderr(&second));
     let after = tree(&site);
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "a rebuild in place publishes the same files"
-    );
-    for (k, v) in &before {
-        assert!(after[k] == *v, "{k} differs after a rebuild");
-    }
+    assert_same_tree(&before, &after, "a rebuild in place");
 
     // nothing of kb's own, the vault's settings or its unlinked files is published
     for k in before.keys() {
