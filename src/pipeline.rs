@@ -271,7 +271,7 @@ pub fn link_stage(
     }
     let mut opts = opts.clone();
     if opts.config.language == "auto" {
-        opts.config.language = detect_language(&notes).into();
+        opts.config.language = detect_language(notes.iter().map(Note::body)).into();
     }
     let mut site = Site {
         opts,
@@ -335,10 +335,9 @@ pub fn home_note(site: &Site) -> Option<usize> {
 
 /// The interface language for `language = "auto"`: Korean when Hangul makes up a fifth or
 /// more of the letters of the notes (Korean notes mix in many English terms), else English.
-pub fn detect_language(notes: &[Note]) -> &'static str {
+pub fn detect_language<'a>(bodies: impl Iterator<Item = &'a str>) -> &'static str {
     let (mut hangul, mut latin) = (0usize, 0usize);
-    for n in notes {
-        let body = n.body();
+    for body in bodies {
         let mut end = body.len().min(4096);
         while !body.is_char_boundary(end) {
             end -= 1;

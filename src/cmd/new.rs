@@ -108,15 +108,18 @@ pub fn run(args: Args) -> i32 {
     }
     let date = chrono::Local::now().format("%Y-%m-%d").to_string();
     let lang = if config.language == "auto" {
-        // the language the knowledge base's notes are written in
-        let opts = crate::pipeline::BuildOptions {
-            root: root.clone(),
-            config: config.clone(),
-            drafts: true,
-            history: Default::default(),
-        };
-        let vault = crate::load::load(&crate::pipeline::load_options(&opts));
-        crate::pipeline::detect_language(&vault.notes).to_string()
+        // the language of the notes already there: the first few hundred are enough (a full
+        // load would also read every note's Git history)
+        let notes_dir = root.join(&config.notes_dir);
+        let texts: Vec<String> = walkdir::WalkDir::new(&notes_dir)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !crate::load::is_hidden(e.file_name()))
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && crate::load::is_note_path(e.path()))
+            .take(300)
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        crate::pipeline::detect_language(texts.iter().map(String::as_str)).to_string()
     } else {
         config.language.clone()
     };

@@ -30,15 +30,6 @@ pub const MAX_SOURCE_BYTES: usize = 256 * 1024;
 /// How long one diagram may take to lay out.
 const DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// A rendered diagram, ready to be placed in a page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagram {
-    /// The `<svg>` element, without `<style>` or `style` attributes.
-    pub svg: String,
-    /// Label text, for the search index.
-    pub text: String,
-}
-
 /// Width of `text` in the label font at `style`'s size, kerning included.
 fn text_width(text: &str, style: &TextStyle) -> f64 {
     static FACE: OnceLock<Option<ttf_parser::Face<'static>>> = OnceLock::new();
@@ -131,7 +122,7 @@ fn run(
         renderer(dark).render(request(src, control))
     }))
     .map_err(|_| "the diagram renderer failed on this diagram".to_string())?
-    .map_err(|e| first_line(&e.to_string()))
+    .map_err(|e| super::first_line(&e.to_string(), "cannot read the diagram"))
 }
 
 /// Draws merman's SVG for `src`, still with its `<style>`.
@@ -154,21 +145,11 @@ pub fn check(src: &str) -> Result<(), String> {
 }
 
 /// Draws one diagram: SVG without inline styles, scoped for `diagrams.css`.
-pub fn render(src: &str) -> Result<Diagram, String> {
+pub fn render(src: &str) -> Result<String, String> {
     let id = format!("kbd-{}", &blake3::hash(src.as_bytes()).to_hex()[..10]);
     let raw = raw_svg(src, &id, false)?;
     let (svg, _css, _kind) = split_style(&raw);
-    let svg = inline_styles(&natural_width(&svg));
-    let text = label_text(&svg);
-    Ok(Diagram { svg, text })
-}
-
-fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("cannot read the diagram")
-        .to_string()
+    Ok(inline_styles(&natural_width(&svg)))
 }
 
 /// Splits the `<style>` element off an SVG and marks its root for the shared stylesheet:
@@ -218,8 +199,12 @@ fn css_escape(s: &str) -> String {
         .collect()
 }
 
+/// Escapes an attribute value (merman's own class and kind names; the parse stage does not
+/// reach into render for its escaper).
 fn esc_attr(s: &str) -> String {
-    crate::render::esc_attr(s)
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 /// The value of the first `name="..."` attribute in `s`.
@@ -310,34 +295,6 @@ fn inline_styles(svg: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The text of every `<text>`/`<tspan>` label, space-separated.
-fn label_text(svg: &str) -> String {
-    let mut words = Vec::new();
-    let mut rest = svg;
-    while let Some(open) = rest.find("<t") {
-        rest = &rest[open..];
-        let Some(gt) = rest.find('>') else { break };
-        let is_text = rest.starts_with("<text") || rest.starts_with("<tspan");
-        rest = &rest[gt + 1..];
-        if is_text {
-            let end = rest.find('<').unwrap_or(rest.len());
-            let t = rest[..end].trim();
-            if !t.is_empty() {
-                words.push(unescape(t));
-            }
-        }
-    }
-    words.join(" ")
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// One small diagram of every kind kb draws, for the shared stylesheet.
@@ -440,21 +397,16 @@ mod tests {
         )
         .unwrap();
         assert!(
-            d.svg.starts_with("<svg class=\"kb-mermaid flowchart\""),
+            d.starts_with("<svg class=\"kb-mermaid flowchart\""),
             "{}",
-            &d.svg[..200]
+            &d[..200]
         );
-        assert!(
-            !d.svg.contains("<style") && !d.svg.contains(" style=\""),
-            "{}",
-            d.svg
-        );
-        assert!(!d.svg.contains("<foreignObject"));
-        assert!(
-            d.text.contains("Redis를 쓸까?") && d.text.contains("Celery 브로커"),
-            "{}",
-            d.text
-        );
+        assert!(!d.contains("<style") && !d.contains(" style=\""), "{}", d);
+        assert!(!d.contains("<foreignObject"));
+        // labels are SVG text (a word per tspan where merman wraps)
+        for word in ["Redis를", "쓸까?", "Celery", "브로커", "시작"] {
+            assert!(d.contains(word), "{word}: {d}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn check(tex: &str) -> Result<(), String> {
     }
     let storage = Storage::new();
     match Parser::new(tex, &storage).find_map(Result::err) {
-        Some(e) => Err(first_line(&e.to_string())),
+        Some(e) => Err(super::first_line(&e.to_string(), "cannot read the formula")),
         None => Ok(()),
     }
 }
@@ -57,16 +57,8 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, String> {
     };
     let mut out = String::with_capacity(tex.len() * 8);
     pulldown_latex::push_mathml(&mut out, events.into_iter(), config)
-        .map_err(|e| first_line(&e.to_string()))?;
+        .map_err(|e| super::first_line(&e.to_string(), "cannot read the formula"))?;
     Ok(out)
-}
-
-fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("cannot read the formula")
-        .to_string()
 }
 
 #[cfg(test)]

@@ -762,6 +762,16 @@ pub fn plain_inline(md: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The first non-empty line of a parser's error message (diagram and TeX errors span lines),
+/// or `fallback`.
+pub fn first_line(s: &str, fallback: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(fallback)
+        .to_string()
+}
+
 /// Cuts `s` to at most `n` characters at a word boundary, adding `…` when cut.
 pub fn truncate_chars(s: &str, n: usize) -> String {
     if s.chars().count() <= n {

@@ -136,18 +136,8 @@ fn render(
                     }
                     j += 1;
                 }
-                if lang.eq_ignore_ascii_case("mermaid")
-                    && let Some(svg) = ctx.highlight.cached(&code, "\0mermaid-svg", || {
-                        crate::parse::diagram::render(&code).ok().map(|d| d.svg)
-                    })
-                {
-                    out.push(Event::Html(
-                        format!(
-                            "<figure class=\"diagram\">{}</figure>\n",
-                            link_diagram(ctx, id, &svg)
-                        )
-                        .into(),
-                    ));
+                if let Some(figure) = diagram_html(ctx, id, &lang, &code) {
+                    out.push(Event::Html(figure.into()));
                     i = j + 1;
                     code_depth -= 1;
                     continue;
@@ -464,6 +454,21 @@ fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> Str
         Some(a) => format!("{}#{}", ctx.urls[target], slug::encode_fragment(a)),
         None => ctx.urls[target].clone(),
     }
+}
+
+/// A Mermaid block as its drawn figure (cached with highlighted code); `None` for another
+/// language or a diagram that does not draw (it stays code; the parse stage reported it).
+fn diagram_html(ctx: &Ctx, id: usize, lang: &str, code: &str) -> Option<String> {
+    if !lang.eq_ignore_ascii_case("mermaid") {
+        return None;
+    }
+    let svg = ctx.highlight.cached(code, "\0mermaid-svg", || {
+        crate::parse::diagram::render(code).ok()
+    })?;
+    Some(format!(
+        "<figure class=\"diagram\">{}</figure>\n",
+        link_diagram(ctx, id, &svg)
+    ))
 }
 
 /// Links the nodes of a diagram that Obsidian links (`class X internal-link`): a node whose

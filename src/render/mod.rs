@@ -261,6 +261,29 @@ impl Selection {
     }
 }
 
+/// The theme's static files and the stylesheets kb makes: highlighting, and the diagrams'
+/// shared rules (on every site, as a note edited in the dev server may gain its first diagram;
+/// pages without diagrams do not link them).
+fn merged_statics(theme: &Theme, hl: &crate::parse::highlight::Cache) -> BTreeMap<String, Vec<u8>> {
+    let mut statics: BTreeMap<String, Vec<u8>> = theme
+        .statics
+        .iter()
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    statics
+        .entry("highlight.css".into())
+        .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
+    statics.entry("diagrams.css".into()).or_insert_with(|| {
+        // made from canonical diagrams of every kind: cached, as it only changes with kb
+        hl.cached("", "\0diagrams-css", || {
+            Some(crate::parse::diagram::stylesheet().to_string())
+        })
+        .unwrap_or_default()
+        .into_bytes()
+    });
+    statics
+}
+
 /// Renders the outputs in `sel` into `sink`.
 pub fn render_selected(
     site: &Site,
@@ -275,26 +298,7 @@ pub fn render_selected(
     let mut diags = Vec::new();
 
     // static assets
-    let mut statics: BTreeMap<String, Vec<u8>> = theme
-        .statics
-        .iter()
-        .map(|(k, (v, _))| (k.clone(), v.clone()))
-        .collect();
-    statics
-        .entry("highlight.css".into())
-        .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
-    // the diagrams' shared rules, on every site (a note being edited in the dev server may
-    // gain its first diagram); pages without diagrams do not link them
-    {
-        statics.entry("diagrams.css".into()).or_insert_with(|| {
-            // made from canonical diagrams of every kind: cached, as it only changes with kb
-            hl.cached("", "\0diagrams-css", || {
-                Some(crate::parse::diagram::stylesheet().to_string())
-            })
-            .unwrap_or_default()
-            .into_bytes()
-        });
-    }
+    let statics = merged_statics(theme, hl);
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {
         if sel.assets {
@@ -1001,10 +1005,8 @@ fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
     c.insert("categories", &categories);
     c.insert(
         "recent",
-        &recent(site)
+        &recent(site, home)
             .into_iter()
-            .filter(|&i| Some(i) != home)
-            .take(site.opts.config.recent.max(1))
             .map(|i| note_summary(site, i))
             .collect::<Vec<_>>(),
     );
@@ -1023,16 +1025,18 @@ fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
     c
 }
 
-fn recent(site: &Site) -> Vec<usize> {
-    let mut ids: Vec<usize> = (0..site.notes.len()).collect();
+/// The most recently updated notes, newest first (ties by title), `except` one.
+fn recent(site: &Site, except: Option<usize>) -> Vec<usize> {
+    let mut ids: Vec<usize> = (0..site.notes.len())
+        .filter(|&i| Some(i) != except)
+        .collect();
     ids.sort_by(|&a, &b| {
         site.pages[b]
             .updated
             .cmp(&site.pages[a].updated)
             .then(site.pages[a].title.cmp(&site.pages[b].title))
     });
-    // one more than shown: the home page leaves its home note out
-    ids.truncate(site.opts.config.recent.max(1) + 1);
+    ids.truncate(site.opts.config.recent.max(1));
     ids
 }
 
@@ -1124,9 +1128,8 @@ fn abs_url(site: &Site, href: &str) -> String {
 }
 
 fn feed_context(site: &Site) -> tera::Context {
-    let entries: Vec<Value> = recent(site)
+    let entries: Vec<Value> = recent(site, None)
         .into_iter()
-        .take(site.opts.config.recent.max(1))
         .map(|i| {
             let p = &site.pages[i];
             json!({

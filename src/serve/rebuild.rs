@@ -446,10 +446,11 @@ impl Rebuilder {
 
     /// Rel paths (under the notes folder) of changed paths; `None` for a path outside it.
     fn rel_of(&self, p: &Path) -> Option<String> {
-        let lo = load_options(&self.opts);
+        // only the folder: load_options also reads the vault's Obsidian settings
+        let notes = self.opts.notes_dir();
         let roots = [
-            std::fs::canonicalize(&lo.notes_dir).unwrap_or_else(|_| lo.notes_dir.clone()),
-            lo.notes_dir.clone(),
+            std::fs::canonicalize(&notes).unwrap_or_else(|_| notes.clone()),
+            notes,
         ];
         let canon = std::fs::canonicalize(p).ok().or_else(|| {
             // deleted: canonicalize the parent

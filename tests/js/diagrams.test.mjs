@@ -6,9 +6,7 @@
 // env: KB_BIN, KB_CHROMIUM (default /usr/bin/chromium), KB_SKIP_BROWSER=1 to skip explicitly.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { REPO, buildSite, tempDir, CHROMIUM, CHROMIUM_ARGS, serveSite } from "./helpers.mjs";
+import { builtSiteInChromium } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 const PAGE = "/%ED%8C%8C%EC%9D%B4%ED%94%84%EB%9D%BC%EC%9D%B8/"; // /파이프라인/
@@ -18,15 +16,7 @@ let origin;
 
 before(async () => {
   if (SKIP) return;
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set KB_CHROMIUM, or KB_SKIP_BROWSER=1 to skip)`);
-  const { chromium } = await import("playwright-core");
-  // built from a copy: a build writes its cache beside the notes
-  const root = join(tempDir("kb-diagrams-"), "kb");
-  cpSync(join(REPO, "tests/fixtures/diagrams"), root, { recursive: true });
-  const state = { dir: await buildSite(root, null) };
-  server = await serveSite(state, "/");
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  ({ origin, server, browser } = await builtSiteInChromium("kb-diagrams-", [["tests/fixtures/diagrams", "."]]));
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 // Shared test helpers: the kb binary, built sites, a fetch that reads a built site from disk.
 import { execFile } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, mkdirSync, symlinkSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, symlinkSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -157,4 +157,21 @@ export function serveSite(state, prefix = "/") {
     res.end(body);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/**
+ * Copies `copies` ([repo-relative source, root-relative destination] pairs) into a fresh
+ * knowledge-base root (a build writes its cache beside the notes), builds it, serves the site
+ * at "/" and launches Chromium. Resolves to { root, origin, server, browser }; close the last
+ * two when done.
+ */
+export async function builtSiteInChromium(prefix, copies) {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set KB_CHROMIUM, or KB_SKIP_BROWSER=1 to skip)`);
+  const { chromium } = await import("playwright-core");
+  const root = join(tempDir(prefix), "kb");
+  for (const [from, to] of copies) cpSync(join(REPO, from), join(root, to), { recursive: true });
+  const server = await serveSite({ dir: await buildSite(root, null) }, "/");
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return { root, origin, server, browser };
 }

@@ -4,9 +4,7 @@
 // env: KB_BIN, KB_CHROMIUM (default /usr/bin/chromium), KB_SKIP_BROWSER=1 to skip explicitly.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { REPO, kb, buildSite, tempDir, CHROMIUM, CHROMIUM_ARGS, serveSite } from "./helpers.mjs";
+import { kb, builtSiteInChromium } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 let server;
@@ -16,15 +14,7 @@ let root;
 
 before(async () => {
   if (SKIP) return;
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set KB_CHROMIUM, or KB_SKIP_BROWSER=1 to skip)`);
-  const { chromium } = await import("playwright-core");
-  root = join(tempDir("kb-trouble-"), "kb");
-  cpSync(join(REPO, "notes"), join(root, "notes"), { recursive: true });
-  cpSync(join(REPO, "kb.toml"), join(root, "kb.toml"));
-  const state = { dir: await buildSite(root, null) };
-  server = await serveSite(state, "/");
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  ({ root, origin, server, browser } = await builtSiteInChromium("kb-trouble-", [["notes", "notes"], ["kb.toml", "kb.toml"]]));
 });
 
 after(async () => {
