@@ -5,8 +5,6 @@
 //! [`cmd`] holds one file per command.
 
 pub mod cmd;
-pub mod config;
-pub mod diag;
 pub mod fuzzing;
 pub mod link;
 pub mod load;
@@ -16,4 +14,7 @@ pub mod progress;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod site;
 pub mod write;
+
+pub use site::{config, diag};

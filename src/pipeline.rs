@@ -1,131 +1,18 @@
 //! The build pipeline, one direction: load -> parse -> link -> render -> write. Commands and the
 //! dev server drive it; each stage is a module with plain data in and out.
 
+pub use crate::site::{BuildOptions, PageMeta, RESERVED, RESERVED_TREES, Site};
+
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::link::Graph;
 use crate::load::{Attachment, LoadOptions, Note};
 use crate::parse::{ParsedNote, slug};
-use chrono::{DateTime, Utc};
+use crate::progress::timing;
+use crate::site::title_of;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// What a command asks of the pipeline.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    /// Knowledge base root (holds kb.toml, notes/, templates/, static/).
-    pub root: PathBuf,
-    /// The configuration, with command-line overrides applied.
-    pub config: Config,
-    /// Include notes with `draft: true`.
-    pub drafts: bool,
-    /// Dates from the notes' Git history, read once.
-    pub history: crate::load::history::Shared,
-}
-
-impl BuildOptions {
-    /// The notes folder.
-    pub fn notes_dir(&self) -> PathBuf {
-        self.root.join(&self.config.notes_dir)
-    }
-
-    /// The cache folder (`.kb/cache`), safe to delete.
-    pub fn cache_dir(&self) -> PathBuf {
-        self.root.join(".kb").join("cache")
-    }
-
-    /// The search index folder (`.kb/index`).
-    pub fn index_dir(&self) -> PathBuf {
-        self.root.join(".kb").join("index")
-    }
-
-    /// The output folder.
-    pub fn output_dir(&self) -> PathBuf {
-        let p = Path::new(&self.config.output_dir);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.root.join(p)
-        }
-    }
-}
-
-/// Per-note facts derived from the front matter, the parse and the file: the page's identity.
-#[derive(Debug, Clone)]
-pub struct PageMeta {
-    /// Final title: front matter, else first `# H1`, else the file name.
-    pub title: String,
-    /// URL path below the base, e.g. `messaging/redis/` (not encoded).
-    pub slug: String,
-    /// Full href: base path plus the percent-encoded slug.
-    pub href: String,
-    /// Category: front matter, else the folder, else empty.
-    pub category: String,
-    /// Front matter tags followed by inline tags, deduplicated.
-    pub tags: Vec<String>,
-    /// Creation date: `date` (or `created`), else the first commit, else the file's time.
-    pub date: Option<DateTime<Utc>>,
-    /// Last update: `updated` (or `modified`), else the last commit, else `date`, else the
-    /// file's modification time.
-    pub updated: Option<DateTime<Utc>>,
-    /// Description: front matter, else the first paragraph.
-    pub description: String,
-}
-
-/// Everything the stages produced, kept together for rendering, checking and serving.
-pub struct Site {
-    /// Options the site was built with.
-    pub opts: BuildOptions,
-    /// Loaded notes (drafts removed unless asked for).
-    pub notes: Vec<Note>,
-    /// Attachments.
-    pub attachments: Vec<Attachment>,
-    /// Parse results, parallel to `notes`.
-    pub parsed: Vec<ParsedNote>,
-    /// Page identities, parallel to `notes`.
-    pub pages: Vec<PageMeta>,
-    /// The link graph.
-    pub graph: Graph,
-    /// All diagnostics so far.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Troubleshooting entries, parallel to `notes`.
-    pub trouble: Vec<Vec<crate::parse::trouble::Entry>>,
-}
-
-/// URL paths kb's own pages use: a note may not be published at one of these.
-pub const RESERVED: &[&str] = &[
-    "tags",
-    "static",
-    "search",
-    "graph",
-    "_kb",
-    "troubleshooting",
-];
-/// Folders whose whole content kb writes: no note may be published below them.
-pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb", "troubleshooting"];
-
-/// Prints how long a stage took, and the resident and peak memory after it (Linux), when
-/// `KB_TIMINGS` is set (used by the benchmark script).
-pub fn timing(stage: &str, start: std::time::Instant) {
-    if std::env::var_os("KB_TIMINGS").is_some() {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mib = |key: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .map(|kib| format!("{:>5} MiB", kib / 1024))
-                .unwrap_or_default()
-        };
-        eprintln!(
-            "timing: {stage:<10} {:>8.1} ms   rss {}  peak {}",
-            start.elapsed().as_secs_f64() * 1000.0,
-            mib("VmRSS:"),
-            mib("VmHWM:")
-        );
-    }
-}
 
 /// Runs load, parse and link.
 pub fn assemble(opts: &BuildOptions) -> Site {
@@ -289,16 +176,11 @@ pub fn link_stage(
         .collect();
     // without a title in kb.toml, a vault is named by its home note (its README's heading)
     if !site.opts.config.title_set
-        && let Some(h) = home_note(&site)
+        && let Some(h) = site.home_note()
     {
         site.opts.config.title = site.pages[h].title.clone();
     }
     site
-}
-
-/// The troubleshooting entries of note `i` (found once, when the site is linked).
-pub fn trouble_entries(site: &Site, i: usize) -> &[crate::parse::trouble::Entry] {
-    site.trouble.get(i).map_or(&[], Vec::as_slice)
 }
 
 /// Finds the troubleshooting entries of note `i`, as kb.toml asks them recognised.
@@ -312,25 +194,6 @@ fn find_trouble(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entry> {
         &site.parsed[i],
         &site.opts.config.trouble_options(),
     )
-}
-
-/// The note shown on the home page: `home` from kb.toml, else `index.md`, `README.md` or
-/// `Home.md` (any case) at the notes root.
-pub fn home_note(site: &Site) -> Option<usize> {
-    let find = |rel: &str| {
-        site.notes
-            .iter()
-            .position(|n| n.rel_path.eq_ignore_ascii_case(rel))
-    };
-    match &site.opts.config.home {
-        Some(h) => {
-            let h = h.trim_start_matches("./").trim_start_matches('/');
-            find(h).or_else(|| find(&format!("{h}.md")))
-        }
-        None => ["index.md", "README.md", "Home.md"]
-            .into_iter()
-            .find_map(find),
-    }
 }
 
 /// The interface language for `language = "auto"`: Korean when Hangul makes up a fifth or
@@ -493,16 +356,6 @@ pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: S
     }
 }
 
-/// The title of a note: front matter, else the first `# H1`, else the file name.
-pub fn title_of(n: &Note, p: &ParsedNote) -> String {
-    n.front
-        .title
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| p.h1.clone().filter(|t| !t.is_empty()))
-        .unwrap_or_else(|| n.stem.clone())
-}
-
 /// Re-links after some notes changed in place without changing any name, heading or block id
 /// (the common edit): only their links are resolved again and the backlinks they feed updated.
 pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagnostic>) {
@@ -570,13 +423,13 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     // the site this build replaces is kept in the cache, and the next build writes over it
     let spare = opts.cache_dir().join("previous-site");
     let staging = crate::write::Staging::reusing(&opts.output_dir(), Some(&spare))?;
-    let sink = crate::render::DirSink(&staging);
+    let sink = &staging;
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
     // the search index needs the parsed notes only, not the pages: tantivy indexes and the
     // static export is written on a thread of their own while the pages render, filling the
     // cores the other stage leaves idle
     let (rendered, indexed) = std::thread::scope(|scope| {
-        let (site, sink) = (&site, &sink);
+        let (site, sink) = (&site, sink);
         let indexing = scope.spawn(move || {
             let t = std::time::Instant::now();
             let (index, err) = crate::search::index::SearchIndex::open_for(opts)?;

@@ -67,3 +67,25 @@ pub fn finish() {
         b.finish_and_clear();
     }
 }
+
+/// Prints how long a stage took, and the resident and peak memory after it (Linux), when
+/// `KB_TIMINGS` is set (used by the benchmark script).
+pub fn timing(stage: &str, start: std::time::Instant) {
+    if std::env::var_os("KB_TIMINGS").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mib = |key: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map(|kib| format!("{:>5} MiB", kib / 1024))
+                .unwrap_or_default()
+        };
+        eprintln!(
+            "timing: {stage:<10} {:>8.1} ms   rss {}  peak {}",
+            start.elapsed().as_secs_f64() * 1000.0,
+            mib("VmRSS:"),
+            mib("VmHWM:")
+        );
+    }
+}

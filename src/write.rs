@@ -241,6 +241,25 @@ impl Staging {
     }
 }
 
+/// A build's rendered files go into its staging folder.
+impl crate::site::Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        Staging::put(self, rel, bytes)
+    }
+    fn rename_dir(&self, from: &str, to: &str) -> io::Result<()> {
+        self.rename(from, to)
+    }
+    fn remove(&self, rel: &str) -> io::Result<()> {
+        Staging::remove(self, rel)
+    }
+    fn recycle_dir(&self, parent: &str, to: &str) {
+        Staging::recycle_dir(self, parent, to)
+    }
+    fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
+        Staging::copy(self, rel, from)
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {

@@ -63,7 +63,7 @@ pub fn unpublished(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
 pub fn incomplete_troubleshooting(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for i in 0..site.notes.len() {
-        for e in crate::pipeline::trouble_entries(site, i) {
+        for e in site.trouble_entries(i) {
             let missing: Vec<&str> = [("a symptom", &e.symptom), ("a fix", &e.fix)]
                 .into_iter()
                 .filter(|(_, v)| v.is_none())

@@ -97,7 +97,7 @@ impl Mentions {
                 }
                 // Hangul after the name: only a particle is allowed
                 let run: String = text[e..].chars().take_while(|&c| is_hangul(c)).collect();
-                if !crate::search::analyzer::PARTICLES.contains(&run.as_str()) {
+                if !crate::site::text::PARTICLES.contains(&run.as_str()) {
                     continue;
                 }
             }

@@ -1,6 +1,8 @@
 //! Stage 3, link: resolve every wikilink, embed and Markdown link the way Obsidian does, and
 //! build the graph: outgoing edges, backlinks with context, embed cycles and diagnostics.
 
+pub use crate::site::graph::{Backlink, Graph, Resolution, Resolver, Target};
+
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note};
 use crate::parse::inline::split_wiki_target;
@@ -10,33 +12,6 @@ use unicode_normalization::UnicodeNormalization;
 
 pub mod graph;
 pub mod mentions;
-
-/// Where a link goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A note, with the anchor id on its page (a heading id or `^block`), if any.
-    Note {
-        /// Index of the note.
-        id: usize,
-        /// Resolved anchor id.
-        anchor: Option<String>,
-    },
-    /// A file under the notes folder.
-    Attachment(usize),
-    /// Nothing matched.
-    Broken,
-}
-
-/// The result of resolving one link.
-#[derive(Debug, Clone)]
-pub struct Resolution {
-    /// Where it goes.
-    pub target: Target,
-    /// Set when the note was found but the `#anchor` was not.
-    pub missing_anchor: Option<String>,
-    /// Other notes with the same name when the name was ambiguous.
-    pub ambiguous: Vec<usize>,
-}
 
 impl Resolution {
     fn broken() -> Self {
@@ -61,17 +36,6 @@ fn strip_md(s: &str) -> &str {
     } else {
         s
     }
-}
-
-/// Name tables for resolving links, built once per build.
-#[derive(Debug, Default)]
-pub struct Resolver {
-    by_path: HashMap<String, usize>,
-    by_stem: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
-    att_by_path: HashMap<String, usize>,
-    att_by_name: HashMap<String, Vec<usize>>,
-    path_len: Vec<(usize, String)>,
 }
 
 impl Resolver {
@@ -383,31 +347,6 @@ pub fn resolve_parts(
         };
     }
     Resolution::broken()
-}
-
-/// A note that links here, with the text around the link.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Backlink {
-    /// The linking note.
-    pub from: usize,
-    /// Index of the first link into the linking note's `ParsedNote::links` (its context is
-    /// the text around the link).
-    pub link: usize,
-}
-
-/// The output of the link stage.
-#[derive(Debug, Default)]
-pub struct Graph {
-    /// Name tables, kept for rendering.
-    pub resolver: Resolver,
-    /// Per note: the distinct notes it links to or embeds, in first-link order.
-    pub outgoing: Vec<Vec<usize>>,
-    /// Per note: the notes linking to it.
-    pub backlinks: Vec<Vec<Backlink>>,
-    /// Per note: for each of its links, the resolution (same order as `ParsedNote::links`).
-    pub resolutions: Vec<Vec<Resolution>>,
-    /// Broken links, missing anchors, ambiguous names, embed cycles.
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Closest existing name to `name` for a "did you mean" hint.

@@ -1,37 +1,10 @@
 //! Front matter: YAML between `---` lines or TOML between `+++` lines, read into typed fields
 //! with a diagnostic (and the field ignored) for every wrong type.
 
+pub use crate::site::note::FrontMatter;
+
 use crate::diag::{Diagnostic, line_col};
 use serde_json::{Map, Value};
-
-/// The front matter keys kb understands; anything else lands in `extra`.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct FrontMatter {
-    /// Page title.
-    pub title: Option<String>,
-    /// One-line description, shown on the home page and in previews.
-    pub description: Option<String>,
-    /// Tags, normalized (no leading `#`, NFC).
-    pub tags: Vec<String>,
-    /// Other names the note can be linked by.
-    pub aliases: Vec<String>,
-    /// Category overriding the folder.
-    pub category: Option<String>,
-    /// Creation date, as written (`YYYY-MM-DD` or RFC 3339).
-    pub date: Option<String>,
-    /// Last-updated date, as written.
-    pub updated: Option<String>,
-    /// Creation date under another tool's name (`created`, `date created`), used without `date`.
-    pub created: Option<String>,
-    /// Update date under another tool's name (`modified`, `lastmod`, ...), used without `updated`.
-    pub modified: Option<String>,
-    /// Language of the note's text (`<html lang>` of its page), e.g. `en` or `ko`.
-    pub lang: Option<String>,
-    /// Drafts are built only with `--drafts`.
-    pub draft: bool,
-    /// Unknown keys, passed to templates as `extra`.
-    pub extra: Map<String, Value>,
-}
 
 /// The result of splitting a file into front matter and body.
 #[derive(Debug, Default)]

@@ -2,34 +2,13 @@
 //! (following renames) and one `git diff` for files edited since the last commit, instead of
 //! a process per note.
 
+pub use crate::site::history::{Dates, History, Shared};
+
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 use unicode_normalization::UnicodeNormalization;
-
-/// A history read once, when the first note is loaded, and kept by the build options (the
-/// dev server's rebuilds use the one read at start).
-pub type Shared = std::sync::Arc<std::sync::OnceLock<History>>;
-
-/// When a file was first and last committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dates {
-    /// Author date of the first commit that added the file (under any earlier name).
-    pub created: DateTime<Utc>,
-    /// Author date of the last commit that touched it.
-    pub updated: DateTime<Utc>,
-}
-
-/// Dates of every file the notes folder's Git history knows, by path relative to the notes
-/// folder (NFC, `/`-separated). Empty when the folder is not in a Git repository or Git is
-/// not installed.
-#[derive(Debug, Default)]
-pub struct History {
-    dates: HashMap<String, Dates>,
-    /// Files changed in the work tree since the last commit: their file time is newer.
-    dirty: HashSet<String>,
-}
 
 impl History {
     /// Reads the history of everything under `dir`.

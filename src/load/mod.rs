@@ -1,60 +1,16 @@
 //! Stage 1, load: walk `notes/`, read every Markdown file and its front matter, and list the
 //! attachments (every other file). Output is plain data: [`Vault`].
 
+pub use crate::site::note::{Attachment, Note};
+
 pub mod frontmatter;
 pub mod history;
 
 use crate::diag::{Diagnostic, line_col};
-use frontmatter::FrontMatter;
+
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
-
-/// One Markdown note as read from disk.
-#[derive(Debug, Clone)]
-pub struct Note {
-    /// Path relative to the notes folder, NFC, `/`-separated, with the `.md` extension.
-    pub rel_path: String,
-    /// Path as shown in diagnostics, e.g. `notes/messaging/Redis.md`.
-    pub display_path: String,
-    /// Where the file is on disk.
-    pub fs_path: PathBuf,
-    /// File name without `.md`.
-    pub stem: String,
-    /// Folder relative to the notes folder (`""` at the top level).
-    pub folder: String,
-    /// The whole file, with line endings normalized to `\n` and any BOM removed.
-    pub text: String,
-    /// Byte offset of the Markdown body (after the front matter).
-    pub body_offset: usize,
-    /// Parsed front matter.
-    pub front: FrontMatter,
-    /// File modification time.
-    pub modified: Option<chrono::DateTime<chrono::Utc>>,
-    /// The first commit that added the file (under any earlier name), from Git history.
-    pub committed_first: Option<chrono::DateTime<chrono::Utc>>,
-    /// The last commit that touched the file, unless it has uncommitted changes.
-    pub committed_last: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl Note {
-    /// The Markdown body after the front matter.
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
-    }
-}
-
-/// A non-Markdown file under the notes folder, copied to the site as is.
-#[derive(Debug, Clone)]
-pub struct Attachment {
-    /// Path relative to the notes folder, NFC, `/`-separated.
-    pub rel_path: String,
-    /// Where the file is on disk.
-    pub fs_path: PathBuf,
-    /// Whether it is copied to the site (decided once links are resolved: a vault built in
-    /// place publishes only what notes link or embed, and the folders kb.toml names).
-    pub published: bool,
-}
 
 /// Everything the load stage found.
 #[derive(Debug, Default)]

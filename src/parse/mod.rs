@@ -2,11 +2,15 @@
 //! sections with plain text for search, links and embeds with positions and context, inline
 //! tags, block ids and a summary. Notes are parsed in parallel and independently.
 
+pub use crate::site::parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
+pub use crate::site::slug;
+pub use crate::site::text::truncate_chars;
+
 pub mod diagram;
 pub mod highlight;
 pub mod inline;
 pub mod math;
-pub mod slug;
+
 pub mod trouble;
 
 use crate::diag::{Diagnostic, LineIndex};
@@ -184,107 +188,6 @@ fn is_inline_end(t: &TagEnd) -> bool {
         t,
         TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
     )
-}
-
-/// A heading of a note.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Heading {
-    /// 1 to 6.
-    pub level: u8,
-    /// Plain text.
-    pub text: String,
-    /// Unique id on the page (the anchor).
-    pub id: String,
-    /// Byte offset of the heading in the note's body.
-    pub start: usize,
-    /// Byte offset where its section (up to the next heading of the same or a higher level) ends.
-    pub end: usize,
-    /// 1-based line in the file.
-    pub line: usize,
-}
-
-/// What kind of reference a link is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkKind {
-    /// `[[Note]]`.
-    Wiki,
-    /// `![[Note]]` or `![[image.png]]`.
-    Embed,
-    /// `[text](note.md)`.
-    Markdown,
-    /// `![alt](image.png)`.
-    Image,
-}
-
-/// One outgoing reference found in a note.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LinkRef {
-    /// Wikilink, embed, Markdown link or image.
-    pub kind: LinkKind,
-    /// Destination as written (wikilink body, or the URL of a Markdown link).
-    pub dest: String,
-    /// The label after `|` in a wikilink, if any.
-    pub label: Option<String>,
-    /// Byte offset in the body.
-    pub offset: usize,
-    /// 1-based line in the file.
-    pub line: usize,
-    /// 1-based column in the file.
-    pub col: usize,
-    /// Plain text of the paragraph or list item around the link.
-    pub context: String,
-}
-
-/// The text under one heading (the opening text before the first heading is a section too).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Section {
-    /// Index into `headings`, `None` for the opening text.
-    pub heading: Option<usize>,
-    /// The heading id, empty for the opening text.
-    pub anchor: String,
-    /// Heading texts from the top level down to this one.
-    pub path: Vec<String>,
-    /// Plain text.
-    pub text: String,
-    /// 1-based line where it starts.
-    pub line: usize,
-}
-
-/// An Obsidian `^block-id` marker and the block (paragraph or list item) it names.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct BlockId {
-    /// The id without `^`.
-    pub id: String,
-    /// 1-based line.
-    pub line: usize,
-    /// Byte range of the block in the body.
-    pub start: usize,
-    /// End of the block.
-    pub end: usize,
-}
-
-/// Everything the parse stage knows about a note.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct ParsedNote {
-    /// Text of the first `# H1`, if the body starts with one.
-    pub h1: Option<String>,
-    /// All headings in order.
-    pub headings: Vec<Heading>,
-    /// Links, embeds and images in order.
-    pub links: Vec<LinkRef>,
-    /// Inline `#tags` in prose, in order, deduplicated.
-    pub tags: Vec<String>,
-    /// Sections for search.
-    pub sections: Vec<Section>,
-    /// The first paragraph as plain text (at most about 300 characters).
-    pub summary: String,
-    /// `^block-id` markers.
-    pub block_ids: Vec<BlockId>,
-    /// Problems found in the Markdown.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Number of Mermaid blocks.
-    pub diagrams: usize,
 }
 
 impl ParsedNote {
@@ -770,19 +673,6 @@ pub fn first_line(s: &str, fallback: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or(fallback)
         .to_string()
-}
-
-/// Cuts `s` to at most `n` characters at a word boundary, adding `…` when cut.
-pub fn truncate_chars(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(n).collect();
-    let cut = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > cut.len() / 2 => &cut[..i],
-        _ => &cut[..],
-    };
-    format!("{}…", cut.trim_end())
 }
 
 #[cfg(test)]

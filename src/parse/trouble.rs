@@ -6,6 +6,8 @@
 //!   (증상/원인/해결, Symptom/Cause/Fix or Solution), as labels or as sub-headings;
 //! - `callouts`: `> [!bug]`, `> [!failure]` and `> [!danger]` callouts.
 
+pub use crate::site::parsed::{Entry, Options, PATTERNS};
+
 use super::{ParsedNote, plain_inline};
 
 /// The section names that hold troubleshooting (compared without case, spaces or punctuation).
@@ -26,46 +28,6 @@ pub const HEADINGS: &[&str] = &[
     "common issues",
     "faq",
 ];
-
-/// The patterns kb recognises, as kb.toml names them.
-pub const PATTERNS: &[&str] = &["headings", "shape", "callouts"];
-
-/// What to recognise (from kb.toml).
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Section names besides [`HEADINGS`].
-    pub extra_headings: Vec<String>,
-    /// The enabled patterns, a subset of [`PATTERNS`].
-    pub patterns: Vec<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            extra_headings: Vec::new(),
-            patterns: PATTERNS.iter().map(|p| p.to_string()).collect(),
-        }
-    }
-}
-
-/// One troubleshooting entry of a note.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Entry {
-    /// Heading id of the entry's section (the section holding it, for a callout).
-    pub anchor: String,
-    /// Usually the error: the section's heading or the callout's title.
-    pub title: String,
-    /// 1-based line in the file.
-    pub line: usize,
-    /// The symptom line, where written.
-    pub symptom: Option<String>,
-    /// The cause line, where written.
-    pub cause: Option<String>,
-    /// The fix line, where written.
-    pub fix: Option<String>,
-    /// Byte range of the entry in the note's body (its section, or its callout).
-    pub range: std::ops::Range<usize>,
-}
 
 /// Which field a label names.
 #[derive(Clone, Copy, PartialEq)]
@@ -371,7 +333,7 @@ mod tests {
         .unwrap();
         let p = crate::parse::parse_note(&n);
         let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
-        let title = crate::pipeline::title_of(&n, &p);
+        let title = crate::site::title_of(&n, &p);
         entries(n.body(), body_line, &title, &p, opts)
     }
 

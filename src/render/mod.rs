@@ -1,6 +1,9 @@
 //! Stage 5, render: page contexts for every note, the home page, tag pages, 404, feed and
 //! sitemap, rendered with tera from the merged theme, and handed to a [`Sink`].
 
+pub use crate::site::Sink;
+pub use crate::site::text::{esc, esc_attr, escape_to};
+
 pub mod html;
 pub mod icons;
 pub mod strings;
@@ -8,119 +11,11 @@ pub mod theme;
 
 use crate::diag::Diagnostic;
 use crate::parse::slug;
-use crate::pipeline::Site;
+use crate::site::Site;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 use theme::Theme;
-
-/// Where rendered files go (a staging folder for builds, memory for the dev server).
-pub trait Sink: Sync {
-    /// Stores one file under its site-relative path.
-    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
-    /// Moves every file under the folder `from` to the folder `to`.
-    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()>;
-    /// Removes one file (no error if it does not exist).
-    fn remove(&self, rel: &str) -> std::io::Result<()>;
-    /// Before a set of files is written to the new folder `to`: a sink that starts from the
-    /// previous site may move one of its old folders under `parent` there, so the writes
-    /// overwrite files instead of creating them (what the new set does not rewrite is
-    /// deleted when the site is committed).
-    fn recycle_dir(&self, _parent: &str, _to: &str) {}
-    /// Stores a copy of a file from disk.
-    fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
-        let bytes = std::fs::read(from)?;
-        self.put(rel, &bytes)
-    }
-}
-
-/// A [`Sink`] writing into a staging folder.
-pub struct DirSink<'a>(pub &'a crate::write::Staging);
-
-impl Sink for DirSink<'_> {
-    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.0.put(rel, bytes)
-    }
-    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
-        self.0.rename(from, to)
-    }
-    fn remove(&self, rel: &str) -> std::io::Result<()> {
-        self.0.remove(rel)
-    }
-    fn recycle_dir(&self, parent: &str, to: &str) {
-        self.0.recycle_dir(parent, to)
-    }
-    fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
-        self.0.copy(rel, from)
-    }
-}
-
-/// Escapes text for HTML element content (and for double- or single-quoted attributes).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    let _ = escape_pieces(s, |piece| {
-        out.push_str(piece);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    out
-}
-
-/// [`esc`] writing to `w`: the escape function of kb's tera (tera's own writes byte by byte,
-/// which made escaping a twentieth of a build's CPU). Escapes the same five characters.
-pub fn escape_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    escape_pieces(s, |piece| w.write_all(piece.as_bytes()))
-}
-
-/// Calls `put` with the escaped text of `s` in pieces: runs of `s` between the characters
-/// HTML escapes, and their entities.
-fn escape_pieces<E>(s: &str, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // whether any of the eight bytes of `w` is one of the five (a zero byte of w ^ c)
-    let special = |w: u64| {
-        let zero = |c: u8| {
-            let x = w ^ (LOW * u64::from(c));
-            x.wrapping_sub(LOW) & !x & HIGH
-        };
-        (zero(b'&') | zero(b'<') | zero(b'>') | zero(b'"') | zero(b'\'')) != 0
-    };
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // eight bytes at a time past text that needs nothing
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            if !special(w) {
-                i += 8;
-                continue;
-            }
-        }
-        let rep = match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        // the special characters are ASCII, so the runs between them are whole UTF-8
-        put(&s[start..i])?;
-        put(rep)?;
-        i += 1;
-        start = i;
-    }
-    put(&s[start..])
-}
-
-/// Escapes text for a double-quoted HTML attribute.
-pub fn esc_attr(s: &str) -> String {
-    esc(s)
-}
 
 fn fmt_date(d: Option<chrono::DateTime<chrono::Utc>>) -> Value {
     fmt_day(d).map_or(Value::Null, Value::String)
@@ -420,7 +315,7 @@ pub fn render_selected(
         }
     }
 
-    crate::pipeline::timing("notes", t);
+    crate::progress::timing("notes", t);
     let t = std::time::Instant::now();
     // site pages
     let render_one = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
@@ -452,7 +347,7 @@ pub fn render_selected(
                     tag_page_context(site, tp),
                 )
             })?;
-            crate::pipeline::timing("tag pages", t);
+            crate::progress::timing("tag pages", t);
             Ok(n + tag_pages.len())
         },
         || -> anyhow::Result<usize> {
@@ -462,7 +357,7 @@ pub fn render_selected(
             let mut c = page_context("graph");
             let tg = std::time::Instant::now();
             c.insert("graph_data", &graph_data(site, sink, &base)?);
-            crate::pipeline::timing("graph", tg);
+            crate::progress::timing("graph", tg);
             render_one("graph.html", "graph/index.html", c)?;
             Ok(1)
         },
@@ -476,11 +371,11 @@ pub fn render_selected(
     if !sel.site_pages {
         return Ok((files, diags));
     }
-    crate::pipeline::timing("tags", t);
+    crate::progress::timing("tags", t);
     if theme.templates.contains_key("troubleshooting.html") {
         let t = std::time::Instant::now();
         trouble_pages(site, |out, c| put_tpl("troubleshooting.html", out, c))?;
-        crate::pipeline::timing("trouble", t);
+        crate::progress::timing("trouble", t);
     }
     put_tpl("404.html", "404.html", page_context("404"))?;
     if theme.templates.contains_key("search.html") {
@@ -590,7 +485,7 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     let iterations = if site.notes.len() > 5000 { 40 } else { 120 };
     let t = std::time::Instant::now();
     let pos = crate::link::graph::layout_grouped(&groups, &edges, iterations);
-    crate::pipeline::timing("layout", t);
+    crate::progress::timing("layout", t);
     let mut tag_names: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &site.pages {
         for t in &p.tags {
@@ -792,7 +687,7 @@ fn note_page(
     let graph_attr = esc_attr(&graph);
     let content = html::note_html(ctx, i, &p.title);
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
-    let trouble = crate::pipeline::trouble_entries(site, i);
+    let trouble = site.trouble_entries(i);
     let trouble_hrefs: Vec<String> = trouble
         .iter()
         .map(|e| format!("#{}", slug::encode_fragment(&e.anchor)))
@@ -887,7 +782,7 @@ fn trouble_pages(
 ) -> anyhow::Result<()> {
     let base = site.opts.config.base_path();
     let mut notes: Vec<(usize, &[crate::parse::trouble::Entry])> = (0..site.notes.len())
-        .map(|i| (i, crate::pipeline::trouble_entries(site, i)))
+        .map(|i| (i, site.trouble_entries(i)))
         .filter(|(_, e)| !e.is_empty())
         .collect();
     notes.sort_by(|a, b| {
@@ -978,7 +873,7 @@ fn trouble_pages(
 }
 
 fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
-    let home = crate::pipeline::home_note(site);
+    let home = site.home_note();
     let mut cats: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
     for (i, p) in site
         .pages

@@ -13,6 +13,8 @@
 //!   word as written.
 //! - Everything else (punctuation, emoji, symbols) separates tokens.
 
+pub use crate::site::text::PARTICLES;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Script class of a character after normalization.
@@ -308,65 +310,6 @@ fn tokens_into(text: &str, query: bool, out: &mut TokenBuf) {
         }
     }
 }
-
-/// Korean particles a query word may end with, longest first.
-pub const PARTICLES: &[&str] = &[
-    "에서부터",
-    "으로부터",
-    "에서는",
-    "으로는",
-    "이라는",
-    "이라고",
-    "에게서",
-    "까지는",
-    "부터는",
-    "에서도",
-    "으로도",
-    "에서",
-    "에게",
-    "한테",
-    "으로",
-    "부터",
-    "까지",
-    "처럼",
-    "보다",
-    "이나",
-    "이랑",
-    "하고",
-    "에는",
-    "로는",
-    "와는",
-    "과는",
-    "라는",
-    "이란",
-    "만큼",
-    "마다",
-    "조차",
-    "밖에",
-    "에도",
-    "로도",
-    "이며",
-    "이고",
-    "께서",
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "에",
-    "로",
-    "의",
-    "와",
-    "과",
-    "도",
-    "만",
-    "나",
-    "랑",
-    "란",
-    "께",
-    "뿐",
-];
 
 fn syllables(s: &str) -> usize {
     s.chars().count()

@@ -46,7 +46,7 @@ pub fn match_ranges(text: &str, words: &[QueryWord]) -> Vec<(usize, usize)> {
 }
 
 fn esc(s: &str) -> String {
-    crate::render::esc(s)
+    crate::site::text::esc(s)
 }
 
 /// A window of about `width` characters around the densest group of matches.

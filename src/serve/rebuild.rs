@@ -6,7 +6,8 @@ use super::{MemSink, State};
 use crate::diag::{Diagnostic, Severity};
 use crate::load::{Note, read_note, walk};
 use crate::parse::{ParsedNote, parse_note};
-use crate::pipeline::{BuildOptions, Site, assemble, link_stage, load_options, timing};
+use crate::pipeline::{BuildOptions, Site, assemble, link_stage, load_options};
+use crate::progress::timing;
 use crate::render::{Selection, render_selected, theme::Theme};
 use crate::search::index::SearchIndex;
 use std::collections::{HashMap, HashSet};
@@ -195,7 +196,7 @@ fn listing(site: &Site, i: usize) -> String {
         p.category,
         p.tags,
         p.slug,
-        crate::pipeline::trouble_entries(site, i)
+        site.trouble_entries(i)
     )
 }
 
@@ -593,7 +594,7 @@ impl Rebuilder {
                     Some(n) => {
                         let p = parse_note(&n);
                         let old = &old_info[rel];
-                        let title = crate::pipeline::title_of(&n, &p);
+                        let title = crate::site::title_of(&n, &p);
                         if title != old.title
                             || n.front.aliases != old.aliases
                             || anchor_ids(&p) != old.ids
@@ -663,7 +664,7 @@ impl Rebuilder {
             if let Some(i) = new {
                 dirty.insert(i);
                 // the home page shows the home note's text
-                site_pages |= crate::pipeline::home_note(&self.site) == Some(i);
+                site_pages |= self.site.home_note() == Some(i);
                 if text_only {
                     let before: HashSet<&(String, String)> =
                         old_info[rel].contexts.iter().collect();

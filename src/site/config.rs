@@ -88,7 +88,7 @@ impl Default for Config {
             publish: Vec::new(),
             publish_unlinked: None,
             troubleshooting_headings: Vec::new(),
-            troubleshooting_patterns: crate::parse::trouble::PATTERNS
+            troubleshooting_patterns: super::parsed::PATTERNS
                 .iter()
                 .map(|p| p.to_string())
                 .collect(),
@@ -197,15 +197,12 @@ impl Config {
         if let Some(bad) = cfg
             .troubleshooting_patterns
             .iter()
-            .find(|p| !crate::parse::trouble::PATTERNS.contains(&p.as_str()))
+            .find(|p| !super::parsed::PATTERNS.contains(&p.as_str()))
         {
             return Err(at(
                 "troubleshooting_patterns",
                 format!("unknown troubleshooting pattern `{bad}`"),
-                format!(
-                    "the patterns are {}",
-                    crate::parse::trouble::PATTERNS.join(", ")
-                ),
+                format!("the patterns are {}", super::parsed::PATTERNS.join(", ")),
             ));
         }
         if !matches!(cfg.language.as_str(), "ko" | "en" | "auto") {
@@ -219,8 +216,8 @@ impl Config {
     }
 
     /// What the troubleshooting recogniser looks for.
-    pub fn trouble_options(&self) -> crate::parse::trouble::Options {
-        crate::parse::trouble::Options {
+    pub fn trouble_options(&self) -> super::parsed::Options {
+        super::parsed::Options {
             extra_headings: self.troubleshooting_headings.clone(),
             patterns: self.troubleshooting_patterns.clone(),
         }
