@@ -5,6 +5,7 @@
 //! [`cmd`] holds one file per command.
 
 pub mod cmd;
+pub mod engine;
 pub mod fuzzing;
 pub mod link;
 pub mod load;

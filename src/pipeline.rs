@@ -11,7 +11,7 @@ use crate::parse::{ParsedNote, slug};
 use crate::progress::timing;
 use crate::site::title_of;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Runs load, parse and link.
@@ -416,63 +416,63 @@ pub fn tune_allocator() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
 }
 
-/// Runs the whole pipeline and atomically replaces the output folder.
+/// Runs the whole pipeline and atomically replaces the output folder. With the state the
+/// last build kept in `.kb/cache` (and its output folder untouched since), only the pages
+/// whose inputs changed are rendered ([`crate::engine`]); the rest of the site is carried
+/// over as hard links.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut site = assemble(opts);
     let theme = crate::render::theme::Theme::load(&opts.root)?;
-    // the site this build replaces is kept in the cache, and the next build writes over it
-    let spare = opts.cache_dir().join("previous-site");
-    let staging = crate::write::Staging::reusing(&opts.output_dir(), Some(&spare))?;
-    let sink = &staging;
+    let out = opts.output_dir();
+    let state_path = opts.cache_dir().join("pages.json");
+    let stamp = crate::engine::output_stamp(&out);
+    let prev = crate::engine::State::load(&state_path).filter(|s| s.matches_output(&stamp));
+    let t = std::time::Instant::now();
+    let plan = crate::engine::plan(&site, &theme.digest(), prev.as_ref());
+    timing("plan", t);
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
-    // the search index needs the parsed notes only, not the pages: tantivy indexes and the
-    // static export is written on a thread of their own while the pages render, filling the
-    // cores the other stage leaves idle
-    let (rendered, indexed) = std::thread::scope(|scope| {
-        let (site, sink) = (&site, sink);
-        let indexing = scope.spawn(move || {
-            let t = std::time::Instant::now();
-            let (index, err) = crate::search::index::SearchIndex::open_for(opts)?;
-            let index = index.with_threads(1);
-            let warning = err.map(|e| {
-                Diagnostic::warning(
-                    "index",
-                    ".kb/index",
-                    (1, 1),
-                    format!("cannot open the search index ({e}); using a temporary one"),
-                    "delete .kb/index if this repeats",
-                )
-            });
-            index.update(site)?;
-            timing("index", t);
-            // the static export needs the index only: it too runs beside the pages
-            let t = std::time::Instant::now();
-            let search = crate::search::export::export(&index, site, sink)?;
-            timing("export", t);
-            anyhow::Ok((search, warning))
-        });
+    let (index, warning) = open_index(opts)?;
+    let incremental = prev.is_some();
+    let reindexed = if incremental {
+        // the index is updated first: when neither it nor any page changed, nothing is written
         let t = std::time::Instant::now();
-        crate::progress::stage("render", site.notes.len());
-        let rendered = crate::render::render_site(site, &theme, sink, &hl);
-        crate::progress::stage("index", 0);
-        timing("render", t);
-        let indexed = indexing
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the indexing thread panicked")));
-        (rendered, indexed)
-    });
-    let (files, diags) = rendered?;
-    let (search, warning) = indexed?;
-    // a template that fails on pages would publish a site without them: keep the previous one
-    let failed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "template").collect();
-    if let Some(first) = failed.first() {
-        anyhow::bail!(
-            "{} page(s) failed to render; the first: {}: {}",
-            failed.len(),
-            first.path,
-            first.message
-        );
-    }
+        let stats = index.update(&site)?;
+        timing("index", t);
+        let reindexed = stats.indexed + stats.removed > 0;
+        if !plan.changed && !reindexed {
+            site.diagnostics.extend(warning);
+            return Ok(BuildReport {
+                site,
+                files: 0,
+                search: Default::default(),
+            });
+        }
+        Some(reindexed)
+    } else {
+        None
+    };
+    let staging = if incremental {
+        crate::write::Staging::linked(&out)?
+    } else {
+        // the site this build replaces is kept in the cache, and the next build writes over it
+        let spare = opts.cache_dir().join("previous-site");
+        crate::write::Staging::reusing(&out, Some(&spare))?
+    };
+    let (pages, search_files) = (
+        crate::engine::Recorder::new(&staging),
+        crate::engine::Recorder::new(&staging),
+    );
+    let selection = if incremental {
+        plan.selection.clone()
+    } else {
+        crate::render::Selection::all()
+    };
+    let sinks = (
+        &pages as &dyn crate::site::Sink,
+        &search_files as &dyn crate::site::Sink,
+    );
+    let (diags, search) =
+        render_and_export(&site, &theme, sinks, &hl, &index, &selection, reindexed)?;
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
@@ -486,14 +486,110 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     }
     let t = std::time::Instant::now();
     crate::progress::stage("write", 0);
+    let written = pages.into_written();
+    let search_written = search.is_some().then(|| search_files.into_written());
+    let files = written.len() + search_written.as_ref().map_or(0, HashSet::len);
+    let (remove, mut state) = plan.finish(&site, &written, search_written.as_ref());
+    for path in &remove {
+        staging.remove(path)?;
+    }
+    // a build killed from here on leaves a state that no longer matches the output: cold
+    let _ = std::fs::remove_file(&state_path);
     staging.commit()?;
+    state.set_output(crate::engine::output_stamp(&out));
+    if let Err(e) = state.save(&state_path) {
+        site.diagnostics.push(Diagnostic::warning(
+            "cache",
+            ".kb/cache",
+            (1, 1),
+            format!("cannot save the page state: {e}"),
+            "the site is fine; the next build renders every page again",
+        ));
+    }
     timing("commit", t);
     Ok(BuildReport {
         site,
-        // and meta.json and trouble.json
-        files: files + search.shards + search.lists + search.chunks + 2,
-        search,
+        files,
+        search: search.unwrap_or_default(),
     })
+}
+
+/// Opens the search index in `.kb/index` (a temporary one, with a warning, when it cannot).
+fn open_index(
+    opts: &BuildOptions,
+) -> anyhow::Result<(crate::search::index::SearchIndex, Option<Diagnostic>)> {
+    let (index, err) = crate::search::index::SearchIndex::open_for(opts)?;
+    let warning = err.map(|e| {
+        Diagnostic::warning(
+            "index",
+            ".kb/index",
+            (1, 1),
+            format!("cannot open the search index ({e}); using a temporary one"),
+            "delete .kb/index if this repeats",
+        )
+    });
+    Ok((index.with_threads(1), warning))
+}
+
+/// Renders the selected pages into `sink` while, on a thread of its own, the search index is
+/// updated (unless `reindexed` says it already was, and whether anything changed) and the
+/// static export written to the second sink when the index changed. Returns the render's diagnostics and the
+/// export's figures (`None` when it was not written).
+fn render_and_export(
+    site: &Site,
+    theme: &crate::render::theme::Theme,
+    (sink, search_sink): (&dyn crate::site::Sink, &dyn crate::site::Sink),
+    hl: &crate::parse::highlight::Cache,
+    index: &crate::search::index::SearchIndex,
+    selection: &crate::render::Selection,
+    reindexed: Option<bool>,
+) -> anyhow::Result<(Vec<Diagnostic>, Option<crate::search::export::ExportStats>)> {
+    // the search index needs the parsed notes only, not the pages: tantivy indexes and the
+    // static export is written on a thread of their own while the pages render, filling the
+    // cores the other stage leaves idle
+    let (rendered, indexed) = std::thread::scope(|scope| {
+        let indexing = scope.spawn(move || {
+            let changed = match reindexed {
+                Some(changed) => changed,
+                None => {
+                    let t = std::time::Instant::now();
+                    index.update(site)?;
+                    timing("index", t);
+                    true
+                }
+            };
+            if !changed {
+                return anyhow::Ok(None);
+            }
+            // the static export needs the index only: it too runs beside the pages
+            let t = std::time::Instant::now();
+            let search = crate::search::export::export(index, site, search_sink)?;
+            timing("export", t);
+            anyhow::Ok(Some(search))
+        });
+        let t = std::time::Instant::now();
+        crate::progress::stage("render", site.notes.len());
+        let rendered = crate::render::render_selected(site, theme, sink, hl, selection);
+        crate::progress::stage("index", 0);
+        timing("render", t);
+        let indexed = indexing
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the indexing thread panicked")));
+        (rendered, indexed)
+    });
+    let (_, diags) = rendered?;
+    let search = indexed?;
+    // a template that fails on pages would publish a site without them: keep the previous one
+    let failed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "template").collect();
+    if let Some(first) = failed.first() {
+        anyhow::bail!(
+            "{} page(s) failed to render; the first: {}: {}",
+            failed.len(),
+            first.path,
+            first.message
+        );
+    }
+    Ok((diags, search))
 }
 
 #[cfg(test)]

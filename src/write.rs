@@ -20,6 +20,9 @@ pub struct Staging {
     /// When the staging folder started as a previous site: the files written since, so the
     /// rest can be deleted before the swap.
     written: Option<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// The staging folder holds the output's files as hard links: a write must replace a
+    /// link, never write through it into the published file.
+    linked: bool,
 }
 
 fn sibling(target: &Path, tag: &str) -> PathBuf {
@@ -83,7 +86,26 @@ impl Staging {
             committed: false,
             spare: spare.map(Path::to_path_buf),
             written: reused.then(Default::default),
+            linked: false,
         })
+    }
+
+    /// Creates a staging folder next to `target` holding the target's files as hard links
+    /// (copies where a link cannot be made), for a build that rewrites only some files: each
+    /// write replaces its link, and what is not written stays as it was.
+    pub fn linked(target: &Path) -> io::Result<Staging> {
+        clean_stale(target);
+        let dir = sibling(target, "new");
+        let staging = Staging {
+            dir: dir.clone(),
+            target: target.to_path_buf(),
+            committed: false,
+            spare: None,
+            written: None,
+            linked: true,
+        };
+        link_tree(target, &dir)?;
+        Ok(staging)
     }
 
     fn record(&self, rel: &str) {
@@ -103,7 +125,7 @@ impl Staging {
     /// 10k-note build wait on the disk longer than reusing the old site saves. A new file is
     /// written back lazily.
     fn clear_way(&self, path: &Path, new: Option<&[u8]>) -> bool {
-        if self.written.is_none() {
+        if self.written.is_none() && !self.linked {
             return false;
         }
         match std::fs::symlink_metadata(path) {
@@ -222,10 +244,20 @@ impl Staging {
         {
             w.remove(rel.trim_matches('/'));
         }
-        match std::fs::remove_file(safe_join(&self.dir, rel)?) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        let path = safe_join(&self.dir, rel)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
         }
+        // a folder left empty goes too, as it would in a site built from scratch
+        let mut p = path.parent();
+        while let Some(d) = p.filter(|d| d.starts_with(&self.dir) && *d != self.dir) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            p = d.parent();
+        }
+        Ok(())
     }
 
     /// Replaces the output folder with the staging folder atomically (after deleting what a
@@ -353,6 +385,28 @@ pub fn swap_in(new: &Path, target: &Path, spare: Option<&Path>) -> io::Result<()
         return Err(e);
     }
     retire(&old, spare);
+    Ok(())
+}
+
+/// Recreates the tree `from` at `to` with hard links to its files.
+fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in walkdir::WalkDir::new(from).min_depth(1) {
+        let e = e.map_err(io::Error::other)?;
+        let rel = e.path().strip_prefix(from).map_err(io::Error::other)?;
+        let dest = to.join(rel);
+        let t = e.file_type();
+        if t.is_dir() {
+            std::fs::create_dir(&dest)?;
+        } else if t.is_file() {
+            if std::fs::hard_link(e.path(), &dest).is_err() {
+                std::fs::copy(e.path(), &dest)?;
+            }
+        } else if t.is_symlink() {
+            let link = std::fs::read_link(e.path())?;
+            std::os::unix::fs::symlink(link, &dest)?;
+        }
+    }
     Ok(())
 }
 

@@ -139,9 +139,14 @@ pub fn edges(g: &Graph) -> Vec<(usize, usize)> {
     v
 }
 
-/// Notes within `hops` links of `center` (either direction), at most `max` of them, the center
-/// first, then by hop distance and number of links.
-pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(usize, usize)> {
+/// How many links away a note page's local graph reaches.
+pub const LOCAL_HOPS: usize = 2;
+/// How many notes a note page's local graph shows at most.
+pub const LOCAL_MAX: usize = 40;
+
+/// The notes explored from `center` up to `hops` links away, with their distance, stopping
+/// once enough candidates for `max` are seen.
+fn explore(g: &Graph, center: usize, hops: usize, max: usize) -> FxHashMap<usize, usize> {
     let mut seen: FxHashMap<usize, usize> = FxHashMap::default();
     seen.insert(center, 0);
     let mut frontier = vec![center];
@@ -166,6 +171,21 @@ pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(
         }
         frontier = next;
     }
+    seen
+}
+
+/// Every note whose links the local graph of `center` reads (see [`neighbourhood`]): the
+/// notes its search visited, whatever it kept of them.
+pub fn reach(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = explore(g, center, hops, max).into_keys().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Notes within `hops` links of `center` (either direction), at most `max` of them, the center
+/// first, then by hop distance and number of links.
+pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(usize, usize)> {
+    let seen = explore(g, center, hops, max);
     let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
     let v: Vec<(usize, usize)> = seen.into_iter().collect();
     top_by(v, max, |a, b| {

@@ -433,7 +433,12 @@ fn categories(site: &Site) -> (Vec<&str>, Vec<usize>) {
 
 /// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
 fn local_graph(site: &Site, i: usize, cat_of: &[usize]) -> String {
-    let hood = crate::link::graph::neighbourhood(&site.graph, i, 2, 40);
+    let hood = crate::link::graph::neighbourhood(
+        &site.graph,
+        i,
+        crate::link::graph::LOCAL_HOPS,
+        crate::link::graph::LOCAL_MAX,
+    );
     let index: rustc_hash::FxHashMap<usize, usize> =
         hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
     // [title, url, category, hop] per node, [a, b] per edge

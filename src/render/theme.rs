@@ -77,6 +77,24 @@ impl Theme {
         Ok(t)
     }
 
+    /// A digest of every template and static file: the incremental engine re-renders every
+    /// page when it changes.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        for (k, (v, _)) in &self.templates {
+            h.update(&(k.len() as u64).to_le_bytes())
+                .update(k.as_bytes());
+            h.update(&(v.len() as u64).to_le_bytes())
+                .update(v.as_bytes());
+        }
+        for (k, (v, _)) in &self.statics {
+            h.update(&(k.len() as u64).to_le_bytes())
+                .update(k.as_bytes());
+            h.update(&(v.len() as u64).to_le_bytes()).update(v);
+        }
+        *h.finalize().as_bytes()
+    }
+
     /// Names of the built-in templates (for `kb init` documentation and tests).
     pub fn builtin_template_names() -> Vec<String> {
         DefaultTemplates::iter().map(|s| s.to_string()).collect()

@@ -115,38 +115,17 @@ pub struct Rebuilder {
     stale: bool,
     /// The last search export's layout, for updating it in place.
     export_layout: Option<crate::search::export::Layout>,
+    /// What the pages served were rendered from, for the incremental engine.
+    pages: crate::engine::State,
 }
 
-/// What the pages showed of a touched note before a rebuild.
+/// The names of a touched note before a rebuild: when they change, every link is resolved
+/// again.
 struct OldInfo {
     title: String,
-    category: String,
     aliases: Vec<String>,
-    tags: Vec<String>,
-    slug: String,
-    /// See [`listing`].
-    listing: String,
-    /// See [`links_of`].
-    links: Vec<String>,
-    /// The notes it links to and that link to it, by path.
-    neigh: HashSet<String>,
     /// Its heading and block ids.
     ids: Vec<String>,
-    /// See [`backlink_contexts`].
-    contexts: Vec<(String, String)>,
-}
-
-/// For each note that note `i` links to: its path and the text around the link that the
-/// target's backlinks list shows.
-fn backlink_contexts(site: &Site, i: usize) -> Vec<(String, String)> {
-    site.graph.outgoing[i]
-        .iter()
-        .filter_map(|&j| {
-            let b = site.graph.backlinks[j].iter().find(|b| b.from == i)?;
-            let context = site.parsed[i].links.get(b.link)?.context.clone();
-            Some((site.notes[j].rel_path.clone(), context))
-        })
-        .collect()
 }
 
 /// A note's heading and block ids: the anchors links into it can name.
@@ -156,58 +135,6 @@ fn anchor_ids(p: &ParsedNote) -> Vec<String> {
         .map(|h| h.id.clone())
         .chain(p.block_ids.iter().map(|b| b.id.clone()))
         .collect()
-}
-
-/// The notes whose pages show note `i`'s text through an embed, directly or through the
-/// embeds of other notes.
-fn embedders(site: &Site, i: usize) -> HashSet<usize> {
-    use crate::link::Target;
-    use crate::parse::LinkKind;
-    let mut out = HashSet::new();
-    let mut stack = vec![i];
-    while let Some(v) = stack.pop() {
-        for b in &site.graph.backlinks[v] {
-            let k = b.from;
-            let embeds = site.parsed[k]
-                .links
-                .iter()
-                .zip(&site.graph.resolutions[k])
-                .any(|(l, r)| {
-                    l.kind == LinkKind::Embed
-                        && matches!(r.target, Target::Note { id, .. } if id == v)
-                });
-            if embeds && out.insert(k) {
-                stack.push(k);
-            }
-        }
-    }
-    out
-}
-
-/// What the home page, feed and tag index show of a note.
-fn listing(site: &Site, i: usize) -> String {
-    let p = &site.pages[i];
-    // the troubleshooting pages list its entries
-    format!(
-        "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{:?}",
-        p.title,
-        p.description,
-        p.updated,
-        p.category,
-        p.tags,
-        p.slug,
-        site.trouble_entries(i)
-    )
-}
-
-/// The notes a note links to, by path.
-fn links_of(site: &Site, i: usize) -> Vec<String> {
-    let mut v: Vec<String> = site.graph.outgoing[i]
-        .iter()
-        .map(|&j| site.notes[j].rel_path.clone())
-        .collect();
-    v.sort();
-    v
 }
 
 fn by_rel(site: &Site) -> HashMap<String, usize> {
@@ -237,6 +164,7 @@ impl Rebuilder {
             walk_diags: Vec::new(),
             stale: false,
             export_layout: None,
+            pages: Default::default(),
         };
         r.split_load_diags();
         let errors = r.errors();
@@ -309,9 +237,12 @@ impl Rebuilder {
 
     /// Renders everything and swaps it in.
     fn publish_all(&mut self) -> anyhow::Result<()> {
+        let plan = crate::engine::plan(&self.site, &self.theme.digest(), None);
         let sink = MemSink::default();
         render_selected(&self.site, &self.theme, &sink, &self.hl, &Selection::all())?;
         let mut files = sink.take();
+        let written: HashSet<String> = files.keys().cloned().collect();
+        self.pages = plan.finish(&self.site, &written, None).1;
         // keep the current search export until it is refreshed
         for (k, v) in self.state.files().iter() {
             if k.starts_with("search/") && k != "search/index.html" {
@@ -521,29 +452,12 @@ impl Rebuilder {
             .filter_map(|r| old_index.get(r).map(|&i| (r, i)))
             .map(|(r, i)| {
                 let s = &self.site;
-                let p = &s.pages[i];
-                let mut neigh: HashSet<String> = s.graph.outgoing[i]
-                    .iter()
-                    .map(|&j| s.notes[j].rel_path.clone())
-                    .collect();
-                neigh.extend(
-                    s.graph.backlinks[i]
-                        .iter()
-                        .map(|b| s.notes[b.from].rel_path.clone()),
-                );
                 (
                     r.clone(),
                     OldInfo {
-                        title: p.title.clone(),
-                        category: p.category.clone(),
+                        title: s.pages[i].title.clone(),
                         aliases: s.notes[i].front.aliases.clone(),
-                        tags: p.tags.clone(),
-                        slug: p.slug.clone(),
-                        listing: listing(s, i),
-                        links: links_of(s, i),
-                        neigh,
                         ids: anchor_ids(&s.parsed[i]),
-                        contexts: backlink_contexts(s, i),
                     },
                 )
             })
@@ -633,150 +547,33 @@ impl Rebuilder {
             return self.finish_full();
         }
 
-        // which pages depend on the change
-        let new_index = by_rel(&self.site);
-        let mut dirty: HashSet<usize> = HashSet::new();
-        let mut tags: HashSet<String> = HashSet::new();
-        let mut all_notes = names_changed && !in_place;
-        let mut removed_keys: Vec<String> = Vec::new();
-        let mut site_pages = !in_place;
-        let mut graph = !in_place;
-        let add_tag = |tags: &mut HashSet<String>, t: &str| {
-            let parts: Vec<&str> = t.split('/').collect();
-            for k in 1..=parts.len() {
-                tags.insert(parts[..k].join("/"));
-            }
-        };
-        for rel in &touched {
-            let new = new_index.get(rel).copied();
-            let new_links = new.map(|i| links_of(&self.site, i));
-            // the usual edit, of a note's text only (its names, links and tags stay), changes
-            // the pages that show that text: its own, the notes whose backlinks quote the
-            // text around a link that changed, and the notes that embed it
-            let text_only = match (new, old_info.get(rel)) {
-                (Some(i), Some(o)) => {
-                    !names_changed
-                        && o.tags == self.site.pages[i].tags
-                        && Some(&o.links) == new_links.as_ref()
-                }
-                _ => false,
-            };
-            if let Some(i) = new {
-                dirty.insert(i);
-                // the home page shows the home note's text
-                site_pages |= self.site.home_note() == Some(i);
-                if text_only {
-                    let before: HashSet<&(String, String)> =
-                        old_info[rel].contexts.iter().collect();
-                    for c in backlink_contexts(&self.site, i) {
-                        if !before.contains(&c)
-                            && let Some(&j) = new_index.get(&c.0)
-                        {
-                            dirty.insert(j);
-                        }
-                    }
-                    dirty.extend(embedders(&self.site, i));
-                } else {
-                    dirty.extend(self.site.graph.outgoing[i].iter().copied());
-                    dirty.extend(self.site.graph.backlinks[i].iter().map(|b| b.from));
-                }
-                for t in &self.site.pages[i].tags {
-                    add_tag(&mut tags, t);
-                }
-            }
-            match old_info.get(rel) {
-                Some(OldInfo {
-                    title,
-                    category,
-                    aliases,
-                    tags: old_tags,
-                    slug,
-                    listing: l,
-                    links,
-                    neigh,
-                    ..
-                }) => {
-                    if !text_only {
-                        for r in neigh {
-                            if let Some(&j) = new_index.get(r) {
-                                dirty.insert(j);
-                            }
-                        }
-                    }
-                    for t in old_tags {
-                        add_tag(&mut tags, t);
-                    }
-                    match new {
-                        Some(i) => {
-                            let p = &self.site.pages[i];
-                            if &p.title != title || &self.site.notes[i].front.aliases != aliases {
-                                // titles and aliases feed autolinks and link labels everywhere
-                                all_notes = true;
-                            }
-                            if &p.category != category || &p.title != title {
-                                for (j, q) in self.site.pages.iter().enumerate() {
-                                    if &q.category == category || q.category == p.category {
-                                        dirty.insert(j);
-                                    }
-                                }
-                            }
-                            if &p.slug != slug {
-                                removed_keys.push(format!("{slug}index.html"));
-                                all_notes = true;
-                            }
-                            let listed = *l != listing(&self.site, i);
-                            site_pages |= listed;
-                            graph |= listed || Some(links) != new_links.as_ref();
-                        }
-                        None => {
-                            removed_keys.push(format!("{slug}index.html"));
-                            all_notes = true;
-                            site_pages = true;
-                            graph = true;
-                        }
-                    }
-                }
-                None => {
-                    // a new note: its name may resolve links that were broken
-                    all_notes = true;
-                    site_pages = true;
-                    graph = true;
-                }
-            }
-        }
-        let sel = Selection {
-            notes: if all_notes { None } else { Some(dirty) },
-            tags: if site_pages {
-                Some(tags)
-            } else {
-                Some(HashSet::new())
-            },
-            assets: false,
-            site_pages,
-            graph,
-        };
+        self.rerender()
+    }
+
+    /// Renders the pages whose inputs changed (the engine compares them with the last
+    /// render's) and swaps them in.
+    fn rerender(&mut self) -> anyhow::Result<Outcome> {
+        let t = Instant::now();
+        let plan = crate::engine::plan(&self.site, &self.theme.digest(), Some(&self.pages));
         let sink = MemSink::default();
-        render_selected(&self.site, &self.theme, &sink, &self.hl, &sel)?;
+        render_selected(&self.site, &self.theme, &sink, &self.hl, &plan.selection)?;
         let rendered = sink.take();
+        let written: HashSet<String> = rendered.keys().cloned().collect();
+        let (remove, pages) = plan.finish(&self.site, &written, None);
+        self.pages = pages;
         let mut files: super::Files = (*self.state.files()).clone();
-        for k in &removed_keys {
-            files.remove(k);
-        }
-        // a new global graph data file (its name is a hash of its bytes) replaces the old one
-        if rendered
-            .keys()
-            .any(|k| k.starts_with(crate::render::GRAPH_DATA))
-        {
-            files.retain(|k, _| !k.starts_with(crate::render::GRAPH_DATA));
-        }
         let mut changed: Vec<String> = Vec::new();
+        for k in remove {
+            if files.remove(&k).is_some() {
+                changed.push(k);
+            }
+        }
         for (k, v) in rendered {
             if files.get(&k).is_none_or(|old| old[..] != v[..]) {
                 changed.push(k.clone());
             }
             files.insert(k, v);
         }
-        changed.extend(removed_keys);
         self.state.set_attachments(self.attachments_table());
         self.state.swap_files(files);
         timing("rerender", t);

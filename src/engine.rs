@@ -1,0 +1,609 @@
+//! The incremental engine: every page the render stage writes declares what it reads, as a
+//! digest of those inputs; the engine compares the digests with the ones of the last run and
+//! selects exactly the pages whose inputs changed. `kb build` persists the digests in
+//! `.kb/cache/pages` and the dev server keeps them in memory, so both re-render the same pages
+//! for the same edit.
+//!
+//! What a page reads:
+//! - every page: the site-wide inputs ([`global`]): the configuration, the theme, the binary,
+//!   every note's title, address, category, aliases and tags, and the attachments. A change
+//!   there re-renders everything (titles feed link labels and autolinks on every page).
+//! - a note page: its note (text, front matter, dates), how its links resolve, the link lists
+//!   of every note up to two links away (its local graph and related notes), the text of the
+//!   notes linking to it (their backlink context) and of the notes it embeds.
+//! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
+//! - the site pages (home, tag index, troubleshooting, feed, sitemap, 404, search, robots):
+//!   every note's listing facts and troubleshooting entries, and the home note's page.
+//! - the graph page: every note's links.
+//! - static files and attachments: the theme and the attachments' sizes and times.
+
+use crate::render::Selection;
+use crate::site::{Sink, Site, Target};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// A digest of a page's inputs.
+type Digest = [u8; 16];
+
+/// Incremental state: the digest of each page group's inputs and the files each group wrote.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct State {
+    /// Digest per group key (see [`Group`]).
+    digests: BTreeMap<String, Digest>,
+    /// Output files by site-relative path, with the key of the group that wrote them.
+    files: BTreeMap<String, String>,
+    /// The output folder the files are in (see [`output_stamp`]).
+    output: String,
+}
+
+/// A set of output files rendered together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// One note's page.
+    Note(String),
+    /// One tag's page.
+    Tag(String),
+    /// Home, tag index, troubleshooting, feed, sitemap, 404, search page, robots.
+    SitePages,
+    /// The graph page and its data file.
+    Graph,
+    /// Static files and attachments.
+    Assets,
+    /// The static search export.
+    Search,
+}
+
+impl Group {
+    fn key(&self) -> String {
+        match self {
+            Group::Note(rel) => format!("note:{rel}"),
+            Group::Tag(t) => format!("tag:{t}"),
+            Group::SitePages => "site".into(),
+            Group::Graph => "graph".into(),
+            Group::Assets => "assets".into(),
+            Group::Search => "search".into(),
+        }
+    }
+}
+
+/// What a run must do: the pages to render, the files to delete afterwards (given the files
+/// the render wrote, see [`Plan::finish`]), and the state to keep.
+#[derive(Debug)]
+pub struct Plan {
+    /// Pages to render.
+    pub selection: Selection,
+    /// Whether anything at all is to be rendered or deleted.
+    pub changed: bool,
+    digests: BTreeMap<String, Digest>,
+    dirty: HashSet<String>,
+    /// Files of the last run, with their group.
+    old_files: BTreeMap<String, String>,
+    /// Output file of each note page, and of each tag page, by path: their group.
+    known: HashMap<String, String>,
+}
+
+struct Hasher(blake3::Hasher);
+
+impl Hasher {
+    fn new() -> Self {
+        Hasher(blake3::Hasher::new())
+    }
+    fn s(&mut self, s: &str) -> &mut Self {
+        self.0.update(&(s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+    fn n(&mut self, n: u64) -> &mut Self {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+    fn d(&mut self, d: &Digest) -> &mut Self {
+        self.0.update(d);
+        self
+    }
+    fn date(&mut self, d: Option<chrono::DateTime<chrono::Utc>>) -> &mut Self {
+        self.n(d.map_or(u64::MAX, |d| d.timestamp_millis() as u64))
+    }
+    fn done(&self) -> Digest {
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&self.0.finalize().as_bytes()[..16]);
+        out
+    }
+}
+
+/// The digests every page's inputs are built from, one set per run.
+struct Facts {
+    global: Digest,
+    /// A note's own text, front matter and page facts.
+    note: Vec<Digest>,
+    /// What listings show of a note: title, address, description, category, tags, dates.
+    card: Vec<Digest>,
+    /// A note's outgoing links, their resolutions and its backlinks.
+    links: Vec<Digest>,
+}
+
+/// The site-wide inputs: configuration, theme (`theme` is its digest), every note's names,
+/// categories and tags, and the attachments.
+fn global(site: &Site, theme: &[u8]) -> Digest {
+    let mut h = Hasher::new();
+    h.s(env!("CARGO_PKG_VERSION"))
+        .s(&format!("{:?}", site.opts.config));
+    h.0.update(theme);
+    h.s(&format!(
+        "{:?}",
+        site.home_note().map(|i| &site.notes[i].rel_path)
+    ));
+    for (n, p) in site.notes.iter().zip(&site.pages) {
+        h.s(&n.rel_path).s(&p.title).s(&p.slug).s(&p.category);
+        h.n(n.front.aliases.len() as u64);
+        for a in &n.front.aliases {
+            h.s(a);
+        }
+        h.n(p.tags.len() as u64);
+        for t in &p.tags {
+            h.s(t);
+        }
+    }
+    for a in &site.attachments {
+        h.s(&a.rel_path).n(a.published as u64);
+    }
+    h.done()
+}
+
+fn facts(site: &Site, theme: &[u8]) -> Facts {
+    use rayon::prelude::*;
+    let global = global(site, theme);
+    let (note, card): (Vec<Digest>, Vec<Digest>) = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let (n, p) = (&site.notes[i], &site.pages[i]);
+            let mut c = Hasher::new();
+            c.s(&p.title).s(&p.href).s(&p.description).s(&p.category);
+            c.date(p.date).date(p.updated);
+            for t in &p.tags {
+                c.s(t);
+            }
+            let card = c.done();
+            let mut h = Hasher::new();
+            h.d(&card).s(&n.rel_path).s(&n.display_path).s(&n.text);
+            for e in site.trouble_entries(i) {
+                h.s(&format!("{e:?}"));
+            }
+            (h.done(), card)
+        })
+        .unzip();
+    let links = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let g = &site.graph;
+            let mut h = Hasher::new();
+            for &j in &g.outgoing[i] {
+                h.n(j as u64);
+            }
+            h.s("|");
+            for b in &g.backlinks[i] {
+                h.n(b.from as u64).n(b.link as u64);
+            }
+            h.s("|");
+            for r in &g.resolutions[i] {
+                match &r.target {
+                    Target::Note { id, anchor } => {
+                        h.n(*id as u64).s(anchor.as_deref().unwrap_or(""))
+                    }
+                    Target::Attachment(a) => h.s("a").n(*a as u64),
+                    Target::Broken => h.s("b"),
+                };
+                h.s(r.missing_anchor.as_deref().unwrap_or(""));
+            }
+            h.done()
+        })
+        .collect();
+    Facts {
+        global,
+        note,
+        card,
+        links,
+    }
+}
+
+/// Notes whose text a note's page shows: those it embeds, transitively.
+fn embedded(site: &Site, i: usize) -> Vec<usize> {
+    let mut seen = vec![i];
+    let mut k = 0;
+    while k < seen.len() && seen.len() <= 1 + crate::link::MAX_EMBED_DEPTH * 64 {
+        let v = seen[k];
+        k += 1;
+        for (l, r) in site.parsed[v].links.iter().zip(&site.graph.resolutions[v]) {
+            if let (crate::site::LinkKind::Embed, Target::Note { id, .. }) = (l.kind, &r.target)
+                && !seen.contains(id)
+            {
+                seen.push(*id);
+            }
+        }
+    }
+    seen.remove(0);
+    seen
+}
+
+/// The digest of a note page's inputs.
+fn note_digest(site: &Site, f: &Facts, i: usize) -> Digest {
+    let g = &site.graph;
+    let mut h = Hasher::new();
+    h.d(&f.global).d(&f.note[i]).d(&f.links[i]);
+    // the local graph reads the links of the notes its search visits (the direct neighbours
+    // among them, whose links related notes read)
+    for v in crate::link::graph::reach(
+        g,
+        i,
+        crate::link::graph::LOCAL_HOPS,
+        crate::link::graph::LOCAL_MAX,
+    ) {
+        h.n(v as u64).d(&f.links[v]);
+    }
+    h.s("backlinks");
+    for b in &g.backlinks[i] {
+        h.d(&f.note[b.from]);
+    }
+    h.s("embeds");
+    for e in embedded(site, i) {
+        h.d(&f.note[e]);
+    }
+    h.done()
+}
+
+/// Every tag of a note with its parents (`db/nosql` gives `db` too), as the tag pages do.
+fn with_parents(tags: &[String]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for t in tags {
+        let parts: Vec<&str> = t.split('/').collect();
+        for k in 1..=parts.len() {
+            out.insert(parts[..k].join("/"));
+        }
+    }
+    out
+}
+
+/// The digests of every page group of `site`, and where each note and tag page is written.
+fn digests(
+    site: &Site,
+    theme: &[u8],
+    attachments: Digest,
+) -> (BTreeMap<String, Digest>, HashMap<String, String>) {
+    use rayon::prelude::*;
+    let f = facts(site, theme);
+    let mut out = BTreeMap::new();
+    let mut known = HashMap::new();
+    let notes: Vec<Digest> = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| note_digest(site, &f, i))
+        .collect();
+    for (i, d) in notes.into_iter().enumerate() {
+        let key = Group::Note(site.notes[i].rel_path.clone()).key();
+        known.insert(format!("{}index.html", site.pages[i].slug), key.clone());
+        out.insert(key, d);
+    }
+    let mut tags: BTreeMap<String, Hasher> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        for t in with_parents(&p.tags) {
+            tags.entry(t)
+                .or_insert_with(|| {
+                    let mut h = Hasher::new();
+                    h.d(&f.global);
+                    h
+                })
+                .n(i as u64)
+                .d(&f.card[i]);
+        }
+    }
+    for (t, h) in tags {
+        let path = crate::site::slug::slugify_path(&t);
+        let key = Group::Tag(t).key();
+        known
+            .entry(format!("tags/{path}/index.html"))
+            .or_insert_with(|| key.clone());
+        out.insert(key, h.done());
+    }
+    let mut site_pages = Hasher::new();
+    site_pages.d(&f.global);
+    for (i, c) in f.card.iter().enumerate() {
+        site_pages.d(c);
+        for e in site.trouble_entries(i) {
+            site_pages.s(&format!("{e:?}"));
+        }
+    }
+    if let Some(home) = site.home_note() {
+        site_pages.d(&out[&Group::Note(site.notes[home].rel_path.clone()).key()]);
+    }
+    out.insert(Group::SitePages.key(), site_pages.done());
+    let mut graph = Hasher::new();
+    graph.d(&f.global);
+    for l in &f.links {
+        graph.d(l);
+    }
+    out.insert(Group::Graph.key(), graph.done());
+    let mut assets = Hasher::new();
+    assets.d(&f.global).d(&attachments);
+    out.insert(Group::Assets.key(), assets.done());
+    (out, known)
+}
+
+/// A digest of the published attachments' paths, sizes and modification times.
+fn attachments_digest(site: &Site) -> Digest {
+    let mut h = Hasher::new();
+    for a in site.attachments.iter().filter(|a| a.published) {
+        h.s(&a.rel_path);
+        if let Ok(m) = std::fs::metadata(&a.fs_path) {
+            h.n(m.len());
+            h.n(m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64));
+        }
+    }
+    h.done()
+}
+
+/// Plans a run over `site`: compares its page digests with `prev` (the state of the last
+/// run, `None` for a cold one) and selects the pages whose inputs changed. `theme` is a
+/// digest of the theme's templates and static files.
+pub fn plan(site: &Site, theme: &[u8], prev: Option<&State>) -> Plan {
+    let (digests, known) = digests(site, theme, attachments_digest(site));
+    let empty = State::default();
+    let prev = prev.unwrap_or(&empty);
+    let dirty: HashSet<String> = digests
+        .iter()
+        .filter(|(k, d)| prev.digests.get(*k) != Some(d))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let gone = prev.digests.keys().any(|k| !digests.contains_key(k));
+    let notes: HashSet<usize> = site
+        .notes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| dirty.contains(&Group::Note(n.rel_path.clone()).key()))
+        .map(|(i, _)| i)
+        .collect();
+    let tags: HashSet<String> = dirty
+        .iter()
+        .filter_map(|k| k.strip_prefix("tag:").map(str::to_string))
+        .collect();
+    let selection = Selection {
+        notes: Some(notes),
+        tags: Some(tags),
+        assets: dirty.contains(&Group::Assets.key()),
+        site_pages: dirty.contains(&Group::SitePages.key()),
+        graph: dirty.contains(&Group::Graph.key()),
+    };
+    Plan {
+        selection,
+        changed: !dirty.is_empty() || gone,
+        digests,
+        dirty,
+        old_files: prev.files.clone(),
+        known,
+    }
+}
+
+impl Plan {
+    /// The group a written file belongs to.
+    fn group_of(&self, site: &Site, path: &str) -> String {
+        if let Some(k) = self.known.get(path) {
+            return k.clone();
+        }
+        let top = path.split('/').next().unwrap_or("");
+        let g = match top {
+            "graph" => Group::Graph,
+            "static" => Group::Assets,
+            _ if site.attachments.iter().any(|a| a.rel_path == path) => Group::Assets,
+            _ => Group::SitePages,
+        };
+        g.key()
+    }
+
+    /// Given every page file the run wrote (site-relative paths) and every search export
+    /// file (`None` when the export was not written), returns the files of the last run to
+    /// delete (those of re-rendered or removed groups that were not written again) and the
+    /// state to keep for the next run.
+    pub fn finish(
+        self,
+        site: &Site,
+        pages: &HashSet<String>,
+        search: Option<&HashSet<String>>,
+    ) -> (Vec<String>, State) {
+        let search_key = Group::Search.key();
+        let written = |p: &String| pages.contains(p) || search.is_some_and(|s| s.contains(p));
+        let redone = |g: &String| {
+            if *g == search_key {
+                search.is_some()
+            } else {
+                self.dirty.contains(g) || !self.digests.contains_key(g)
+            }
+        };
+        let mut files = BTreeMap::new();
+        let mut remove = Vec::new();
+        for (path, g) in &self.old_files {
+            if written(path) {
+                continue;
+            }
+            if redone(g) {
+                remove.push(path.clone());
+            } else {
+                files.insert(path.clone(), g.clone());
+            }
+        }
+        for path in pages {
+            files.insert(path.clone(), self.group_of(site, path));
+        }
+        for path in search.into_iter().flatten() {
+            files.insert(path.clone(), search_key.clone());
+        }
+        (
+            remove,
+            State {
+                digests: self.digests,
+                files,
+                output: String::new(),
+            },
+        )
+    }
+}
+
+impl State {
+    /// Reads the state kept at `path`; `None` when there is none or it cannot be read (then
+    /// the run is cold).
+    pub fn load(path: &Path) -> Option<State> {
+        let bytes = std::fs::read(path).ok()?;
+        let saved: Saved = serde_json::from_slice(&bytes).ok()?;
+        if saved.format != FORMAT {
+            return None;
+        }
+        let mut digests = BTreeMap::new();
+        for (k, hex) in saved.digests {
+            let mut d = [0u8; 16];
+            for (i, b) in d.iter_mut().enumerate() {
+                *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+            }
+            digests.insert(k, d);
+        }
+        Some(State {
+            digests,
+            files: saved.files,
+            output: saved.output,
+        })
+    }
+
+    /// Writes the state to `path`, atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        use std::fmt::Write;
+        let saved = Saved {
+            format: FORMAT.into(),
+            output: self.output.clone(),
+            digests: self
+                .digests
+                .iter()
+                .map(|(k, d)| {
+                    let hex = d.iter().fold(String::new(), |mut s, b| {
+                        let _ = write!(s, "{b:02x}");
+                        s
+                    });
+                    (k.clone(), hex)
+                })
+                .collect(),
+            files: self.files.clone(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&saved)?)?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Records which output folder the state describes (see [`output_stamp`]).
+    pub fn set_output(&mut self, stamp: String) {
+        self.output = stamp;
+    }
+
+    /// Whether the state describes the output folder as it is now: a folder replaced or
+    /// deleted since makes the run cold.
+    pub fn matches_output(&self, stamp: &str) -> bool {
+        !stamp.is_empty() && self.output == stamp
+    }
+}
+
+/// The state as kept on disk.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    format: String,
+    output: String,
+    digests: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
+}
+
+/// Identifies an output folder as a build left it: its path, device, inode and modification
+/// time (each build swaps in a new folder, so another tool's rebuild or a deletion changes
+/// it). Empty when the folder does not exist.
+pub fn output_stamp(dir: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => format!(
+            "{}:{}:{}:{}.{}",
+            dir.display(),
+            m.dev(),
+            m.ino(),
+            m.mtime(),
+            m.mtime_nsec()
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A [`Sink`] that records the paths written through it.
+pub struct Recorder<'a> {
+    inner: &'a dyn Sink,
+    written: std::sync::Mutex<HashSet<String>>,
+}
+
+impl<'a> Recorder<'a> {
+    /// Records what goes to `inner`.
+    pub fn new(inner: &'a dyn Sink) -> Self {
+        Recorder {
+            inner,
+            written: Default::default(),
+        }
+    }
+
+    /// The paths written.
+    pub fn into_written(self) -> HashSet<String> {
+        self.written.into_inner().unwrap_or_default()
+    }
+
+    fn note(&self, rel: &str) {
+        if let Ok(mut w) = self.written.lock() {
+            w.insert(rel.trim_matches('/').to_string());
+        }
+    }
+}
+
+impl Sink for Recorder<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.put(rel, bytes)?;
+        self.note(rel);
+        Ok(())
+    }
+    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
+        self.inner.rename_dir(from, to)?;
+        if let Ok(mut w) = self.written.lock() {
+            let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
+            let moved: Vec<String> = w
+                .iter()
+                .filter(|k| k.starts_with(&format!("{from}/")))
+                .cloned()
+                .collect();
+            for k in moved {
+                w.remove(&k);
+                w.insert(format!("{to}{}", &k[from.len()..]));
+            }
+        }
+        Ok(())
+    }
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.inner.remove(rel)?;
+        if let Ok(mut w) = self.written.lock() {
+            w.remove(rel.trim_matches('/'));
+        }
+        Ok(())
+    }
+    fn recycle_dir(&self, parent: &str, to: &str) {
+        self.inner.recycle_dir(parent, to)
+    }
+    fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+        self.inner.copy(rel, from)?;
+        self.note(rel);
+        Ok(())
+    }
+}
+
+/// First line of the state file; a new format makes old state files cold.
+const FORMAT: &str = "kb-pages-1";

@@ -1,0 +1,112 @@
+//! The incremental engine through `kb build`: after each kind of change (nothing, a note's
+//! text, a new note, a rename, a deletion, tags, an attachment, a template), the site an
+//! incremental build leaves equals, byte for byte, a cold build of the same knowledge base.
+
+mod common;
+
+use common::{assert_same_tree, copy_dir, copy_fixture, kb, stderr, tree};
+use std::path::Path;
+
+/// Builds a copy of `root` without its cache or output, and returns the site.
+fn cold_site(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("kb");
+    copy_dir(root, &copy);
+    let _ = std::fs::remove_dir_all(copy.join(".kb"));
+    let _ = std::fs::remove_dir_all(copy.join("public"));
+    let out = kb(&copy, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    tree(&copy.join("public"))
+}
+
+/// Runs an incremental build of `root` and checks it against a cold one. Returns the number
+/// of files the build said it wrote.
+fn build_and_compare(root: &Path, step: &str) -> usize {
+    let out = kb(root, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{step}: {err}");
+    assert_same_tree(&cold_site(root), &tree(&root.join("public")), step);
+    let summary = err
+        .lines()
+        .find(|l| l.starts_with("built "))
+        .unwrap_or_else(|| panic!("{step}: no summary in {err}"));
+    summary
+        .split(", ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{step}: {summary}"))
+}
+
+#[test]
+fn incremental_builds_equal_cold_builds_after_every_kind_of_change() {
+    let (_tmp, root) = copy_fixture("good");
+    let notes = root.join("notes");
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let p = notes.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, f(text)).unwrap();
+    };
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let all = tree(&root.join("public")).len();
+
+    assert_eq!(build_and_compare(&root, "nothing changed"), 0);
+
+    edit("Redis.md", &|t| {
+        format!("{t}\n\nRedis를 메세지 브로커로 쓸 때의 주의점.\n")
+    });
+    let written = build_and_compare(&root, "one note's text");
+    assert!(
+        written > 0 && written * 4 < all,
+        "an edit rewrites a few files, not the site ({written} of {all})"
+    );
+
+    std::fs::write(
+        notes.join("Kafka.md"),
+        "---\ntags: [messaging]\n---\n# Kafka\n\n[[Redis]]와 비교한다.\n",
+    )
+    .unwrap();
+    build_and_compare(&root, "a new note");
+
+    std::fs::rename(notes.join("Kafka.md"), notes.join("Kafka Streams.md")).unwrap();
+    build_and_compare(&root, "a renamed note");
+
+    edit("Kafka Streams.md", &|t| {
+        t.replace("[messaging]", "[messaging, stream]")
+    });
+    build_and_compare(&root, "a note's tags");
+
+    std::fs::write(
+        notes.join("diagram.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    edit("Kafka Streams.md", &|t| format!("{t}\n![](diagram.svg)\n"));
+    build_and_compare(&root, "a new attachment");
+
+    std::fs::remove_file(notes.join("Kafka Streams.md")).unwrap();
+    build_and_compare(&root, "a deleted note");
+
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "<!doctype html><title>404</title><p>Nothing here.</p>\n",
+    )
+    .unwrap();
+    build_and_compare(&root, "a template");
+
+    edit("Celery.md", &|t| t.replace("Celery", "Celery worker"));
+    build_and_compare(&root, "a title and its mentions");
+}
+
+#[test]
+fn a_replaced_output_folder_makes_the_next_build_cold() {
+    let (_tmp, root) = copy_fixture("good");
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    // another tool (or a person) replaces the output: the kept state no longer describes it
+    std::fs::remove_dir_all(root.join("public")).unwrap();
+    std::fs::create_dir_all(root.join("public")).unwrap();
+    std::fs::write(root.join("public/stray.txt"), "x").unwrap();
+    build_and_compare(&root, "a replaced output folder");
+}
