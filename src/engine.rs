@@ -34,6 +34,11 @@ pub struct State {
     files: BTreeMap<String, String>,
     /// The output folder the files are in (see [`output_stamp`]).
     output: String,
+    /// The site the last build replaced, kept for the next one (see [`output_stamp`]).
+    spare: String,
+    /// The files the last build wrote or deleted: what the kept site lacks of the output.
+    /// `None` after a build that rewrote everything.
+    delta: Option<Vec<String>>,
 }
 
 /// A set of output files rendered together.
@@ -82,31 +87,43 @@ pub struct Plan {
     known: HashMap<String, String>,
 }
 
-struct Hasher(blake3::Hasher);
+/// Digests inputs with two seeded Fx hashes (128 bits): fast on the many short strings a
+/// page's inputs are made of, and the same in every process (no random keys).
+struct Hasher(rustc_hash::FxHasher, rustc_hash::FxHasher);
 
 impl Hasher {
     fn new() -> Self {
-        Hasher(blake3::Hasher::new())
+        Hasher(
+            rustc_hash::FxHasher::with_seed(0x6b62_7061_6765_7331_u64 as usize),
+            rustc_hash::FxHasher::with_seed(0x9e37_79b9_7f4a_7c15_u64 as usize),
+        )
     }
-    fn s(&mut self, s: &str) -> &mut Self {
-        self.0.update(&(s.len() as u64).to_le_bytes());
-        self.0.update(s.as_bytes());
+    fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        use std::hash::Hasher as _;
+        self.0.write(b);
+        self.1.write(b);
         self
     }
+    fn s(&mut self, s: &str) -> &mut Self {
+        self.n(s.len() as u64).bytes(s.as_bytes())
+    }
     fn n(&mut self, n: u64) -> &mut Self {
-        self.0.update(&n.to_le_bytes());
+        use std::hash::Hasher as _;
+        self.0.write_u64(n);
+        self.1.write_u64(n);
         self
     }
     fn d(&mut self, d: &Digest) -> &mut Self {
-        self.0.update(d);
-        self
+        self.bytes(d)
     }
     fn date(&mut self, d: Option<chrono::DateTime<chrono::Utc>>) -> &mut Self {
         self.n(d.map_or(u64::MAX, |d| d.timestamp_millis() as u64))
     }
     fn done(&self) -> Digest {
+        use std::hash::Hasher as _;
         let mut out = [0u8; 16];
-        out.copy_from_slice(&self.0.finalize().as_bytes()[..16]);
+        out[..8].copy_from_slice(&self.0.finish().to_le_bytes());
+        out[8..].copy_from_slice(&self.1.finish().to_le_bytes());
         out
     }
 }
@@ -128,7 +145,7 @@ fn global(site: &Site, theme: &[u8]) -> Digest {
     let mut h = Hasher::new();
     h.s(env!("CARGO_PKG_VERSION"))
         .s(&format!("{:?}", site.opts.config));
-    h.0.update(theme);
+    h.bytes(theme);
     h.s(&format!(
         "{:?}",
         site.home_note().map(|i| &site.notes[i].rel_path)
@@ -270,8 +287,11 @@ fn digests(
     attachments: Digest,
 ) -> (BTreeMap<String, Digest>, HashMap<String, String>) {
     use rayon::prelude::*;
+    let t = std::time::Instant::now();
     let f = facts(site, theme);
+    crate::progress::timing("facts", t);
     let mut out = BTreeMap::new();
+    out.insert(GLOBAL.to_string(), f.global);
     let mut known = HashMap::new();
     let notes: Vec<Digest> = (0..site.notes.len())
         .into_par_iter()
@@ -385,7 +405,15 @@ pub fn plan(site: &Site, theme: &[u8], prev: Option<&State>) -> Plan {
     }
 }
 
+/// The key of the site-wide inputs' digest (no files of their own).
+const GLOBAL: &str = "global";
+
 impl Plan {
+    /// Whether the site-wide inputs changed (configuration, theme, names, tags, attachments).
+    pub fn global_changed(&self) -> bool {
+        self.dirty.contains(GLOBAL)
+    }
+
     /// The group a written file belongs to.
     fn group_of(&self, site: &Site, path: &str) -> String {
         if let Some(k) = self.known.get(path) {
@@ -443,7 +471,7 @@ impl Plan {
             State {
                 digests: self.digests,
                 files,
-                output: String::new(),
+                ..Default::default()
             },
         )
     }
@@ -470,6 +498,8 @@ impl State {
             digests,
             files: saved.files,
             output: saved.output,
+            spare: saved.spare,
+            delta: saved.delta,
         })
     }
 
@@ -479,6 +509,8 @@ impl State {
         let saved = Saved {
             format: FORMAT.into(),
             output: self.output.clone(),
+            spare: self.spare.clone(),
+            delta: self.delta.clone(),
             digests: self
                 .digests
                 .iter()
@@ -505,6 +537,21 @@ impl State {
         self.output = stamp;
     }
 
+    /// Records the site kept for the next build (its stamp) and what it lacks of the output
+    /// (`None`: unknown, the next build starts from the output instead).
+    pub fn set_spare(&mut self, stamp: String, delta: Option<Vec<String>>) {
+        self.spare = stamp;
+        self.delta = delta;
+    }
+
+    /// The files to bring over from the output to the kept site whose stamp is `stamp`, when
+    /// the state describes that site.
+    pub fn delta_for(&self, stamp: &str) -> Option<&[String]> {
+        (!stamp.is_empty() && self.spare == stamp)
+            .then_some(self.delta.as_deref())
+            .flatten()
+    }
+
     /// Whether the state describes the output folder as it is now: a folder replaced or
     /// deleted since makes the run cold.
     pub fn matches_output(&self, stamp: &str) -> bool {
@@ -517,6 +564,8 @@ impl State {
 struct Saved {
     format: String,
     output: String,
+    spare: String,
+    delta: Option<Vec<String>>,
     digests: BTreeMap<String, String>,
     files: BTreeMap<String, String>,
 }

@@ -427,37 +427,38 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let state_path = opts.cache_dir().join("pages.json");
     let stamp = crate::engine::output_stamp(&out);
     let prev = crate::engine::State::load(&state_path).filter(|s| s.matches_output(&stamp));
+    let incremental = prev.is_some();
     let t = std::time::Instant::now();
     let plan = crate::engine::plan(&site, &theme.digest(), prev.as_ref());
     timing("plan", t);
-    let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
+    if incremental && !plan.changed {
+        // no page's inputs changed, so neither did any note the index holds
+        return Ok(BuildReport {
+            site,
+            files: 0,
+            search: Default::default(),
+        });
+    }
+    // from here on the state no longer describes what is on disk: a build killed midway
+    // leaves none, and the next one is cold
+    let _ = std::fs::remove_file(&state_path);
     let (index, warning) = open_index(opts)?;
-    let incremental = prev.is_some();
-    let reindexed = if incremental {
-        // the index is updated first: when neither it nor any page changed, nothing is written
-        let t = std::time::Instant::now();
-        let stats = index.update(&site)?;
-        timing("index", t);
-        let reindexed = stats.indexed + stats.removed > 0;
-        if !plan.changed && !reindexed {
-            site.diagnostics.extend(warning);
-            return Ok(BuildReport {
-                site,
-                files: 0,
-                search: Default::default(),
-            });
-        }
-        Some(reindexed)
-    } else {
-        None
+    // the export reads the configuration too (base path, expansion budget)
+    let export_due = !incremental || plan.global_changed();
+    let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
+    let t = std::time::Instant::now();
+    // the site this build replaces is kept in the cache, and the next build starts from it
+    let spare = opts.cache_dir().join("previous-site");
+    let delta = prev
+        .as_ref()
+        .and_then(|s| s.delta_for(&crate::engine::output_stamp(&spare)));
+    let staging = match (incremental, delta) {
+        (true, Some(delta)) => crate::write::Staging::catching_up(&out, &spare, delta)
+            .or_else(|_| crate::write::Staging::linked(&out, Some(&spare)))?,
+        (true, None) => crate::write::Staging::linked(&out, Some(&spare))?,
+        (false, _) => crate::write::Staging::reusing(&out, Some(&spare))?,
     };
-    let staging = if incremental {
-        crate::write::Staging::linked(&out)?
-    } else {
-        // the site this build replaces is kept in the cache, and the next build writes over it
-        let spare = opts.cache_dir().join("previous-site");
-        crate::write::Staging::reusing(&out, Some(&spare))?
-    };
+    timing("staging", t);
     let (pages, search_files) = (
         crate::engine::Recorder::new(&staging),
         crate::engine::Recorder::new(&staging),
@@ -472,7 +473,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         &search_files as &dyn crate::site::Sink,
     );
     let (diags, search) =
-        render_and_export(&site, &theme, sinks, &hl, &index, &selection, reindexed)?;
+        render_and_export(&site, &theme, sinks, &hl, &index, &selection, export_due)?;
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
@@ -493,10 +494,15 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     for path in &remove {
         staging.remove(path)?;
     }
-    // a build killed from here on leaves a state that no longer matches the output: cold
-    let _ = std::fs::remove_file(&state_path);
     staging.commit()?;
     state.set_output(crate::engine::output_stamp(&out));
+    let delta = incremental.then(|| {
+        let mut d: Vec<String> = written.iter().cloned().collect();
+        d.extend(search_written.iter().flatten().cloned());
+        d.extend(remove);
+        d
+    });
+    state.set_spare(crate::engine::output_stamp(&spare), delta);
     if let Err(e) = state.save(&state_path) {
         site.diagnostics.push(Diagnostic::warning(
             "cache",
@@ -531,10 +537,10 @@ fn open_index(
     Ok((index.with_threads(1), warning))
 }
 
-/// Renders the selected pages into `sink` while, on a thread of its own, the search index is
-/// updated (unless `reindexed` says it already was, and whether anything changed) and the
-/// static export written to the second sink when the index changed. Returns the render's diagnostics and the
-/// export's figures (`None` when it was not written).
+/// Renders the selected pages into the first sink while, on a thread of its own, the search
+/// index is updated and the static export written to the second sink when the index changed
+/// or `export_due` says so. Returns the render's diagnostics and the export's figures (`None`
+/// when it was not written).
 fn render_and_export(
     site: &Site,
     theme: &crate::render::theme::Theme,
@@ -542,22 +548,17 @@ fn render_and_export(
     hl: &crate::parse::highlight::Cache,
     index: &crate::search::index::SearchIndex,
     selection: &crate::render::Selection,
-    reindexed: Option<bool>,
+    export_due: bool,
 ) -> anyhow::Result<(Vec<Diagnostic>, Option<crate::search::export::ExportStats>)> {
     // the search index needs the parsed notes only, not the pages: tantivy indexes and the
     // static export is written on a thread of their own while the pages render, filling the
     // cores the other stage leaves idle
     let (rendered, indexed) = std::thread::scope(|scope| {
         let indexing = scope.spawn(move || {
-            let changed = match reindexed {
-                Some(changed) => changed,
-                None => {
-                    let t = std::time::Instant::now();
-                    index.update(site)?;
-                    timing("index", t);
-                    true
-                }
-            };
+            let t = std::time::Instant::now();
+            let stats = index.update(site)?;
+            timing("index", t);
+            let changed = export_due || stats.indexed + stats.removed > 0;
             if !changed {
                 return anyhow::Ok(None);
             }

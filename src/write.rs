@@ -92,19 +92,54 @@ impl Staging {
 
     /// Creates a staging folder next to `target` holding the target's files as hard links
     /// (copies where a link cannot be made), for a build that rewrites only some files: each
-    /// write replaces its link, and what is not written stays as it was.
-    pub fn linked(target: &Path) -> io::Result<Staging> {
+    /// write replaces its link, and what is not written stays as it was. The replaced site is
+    /// kept at `spare` for [`Staging::catching_up`].
+    pub fn linked(target: &Path, spare: Option<&Path>) -> io::Result<Staging> {
         clean_stale(target);
         let dir = sibling(target, "new");
         let staging = Staging {
             dir: dir.clone(),
             target: target.to_path_buf(),
             committed: false,
-            spare: None,
+            spare: spare.map(Path::to_path_buf),
             written: None,
             linked: true,
         };
         link_tree(target, &dir)?;
+        Ok(staging)
+    }
+
+    /// Like [`Staging::linked`], but starts from the site kept at `spare`, which is `target`
+    /// as it was one build earlier: only the files that build wrote or deleted (`delta`) are
+    /// brought over from `target`, so a build that changes a few pages touches a few files,
+    /// not the whole site.
+    pub fn catching_up(target: &Path, spare: &Path, delta: &[String]) -> io::Result<Staging> {
+        clean_stale(target);
+        let dir = sibling(target, "new");
+        std::fs::rename(spare, &dir)?;
+        let staging = Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+            spare: Some(spare.to_path_buf()),
+            written: None,
+            linked: true,
+        };
+        for rel in delta {
+            let (from, to) = (safe_join(target, rel)?, safe_join(&staging.dir, rel)?);
+            staging.clear_way(&to, None);
+            match std::fs::symlink_metadata(&from) {
+                Ok(m) if m.is_file() => {
+                    if let Some(p) = to.parent() {
+                        std::fs::create_dir_all(p)?;
+                    }
+                    if std::fs::hard_link(&from, &to).is_err() {
+                        std::fs::copy(&from, &to)?;
+                    }
+                }
+                _ => staging.remove(rel)?,
+            }
+        }
         Ok(staging)
     }
 

@@ -57,8 +57,8 @@ pub fn run(args: Args) -> i32 {
     let built = build(&opts);
     crate::progress::finish();
     match built {
-        Ok(report) => {
-            let mut diags = report.site.diagnostics;
+        Ok(mut report) => {
+            let mut diags = std::mem::take(&mut report.site.diagnostics);
             crate::diag::sort(&mut diags);
             crate::diag::print(&diags);
             if !args.quiet {
@@ -82,6 +82,8 @@ pub fn run(args: Args) -> i32 {
                     );
                 }
             }
+            // the process ends now: freeing the site model note by note would only delay it
+            std::mem::forget(report.site);
             if crate::diag::has_errors(&diags) {
                 EXIT_ERRORS
             } else {

@@ -189,43 +189,9 @@ pub fn render_selected(
 ) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
     let cfg = &site.opts.config;
     let base = cfg.base_path();
-    let mut files = 0usize;
     let mut diags = Vec::new();
-
-    // static assets
-    let statics = merged_statics(theme, hl);
-    let mut assets = BTreeMap::new();
-    for (name, bytes) in &statics {
-        if sel.assets {
-            sink.put(&format!("static/{name}"), bytes)?;
-            files += 1;
-        }
-        assets.insert(
-            name.replace(['.', '/', '-'], "_"),
-            asset_url(&base, name, bytes),
-        );
-    }
+    let (mut files, assets) = write_assets(site, theme, sink, hl, sel, &mut diags)?;
     let tera = tera_for(site, theme, &assets)?;
-
-    // attachments
-    for a in site
-        .attachments
-        .iter()
-        .filter(|a| sel.assets && a.published)
-    {
-        if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
-            diags.push(Diagnostic::error(
-                "write",
-                cfg.display_path(&a.rel_path),
-                (1, 1),
-                format!("cannot copy attachment: {e}"),
-                "check permissions and disk space",
-            ));
-        } else {
-            files += 1;
-        }
-    }
-
     let att_urls: Vec<String> = site
         .attachments
         .iter()
@@ -259,7 +225,68 @@ pub fn render_selected(
         cat_of: categories(site).1,
     };
 
-    // previous/next within each category, by title
+    let prev_next = prev_next(site, &titles);
+    let t = std::time::Instant::now();
+    let (n, note_diags) = note_pages(site, (&ctx, &graph_ctx, &tera), sink, sel, &prev_next);
+    files += n;
+    diags.extend(note_diags);
+    crate::progress::timing("notes", t);
+    files += site_pages(site, theme, (&ctx, &tera), sink, sel)?;
+    Ok((files, diags))
+}
+
+/// Writes the static files (theme, highlighting, diagrams) and the published attachments
+/// when `sel` asks for them, and returns the number written and every static file's URL by
+/// template name.
+fn write_assets(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    hl: &crate::parse::highlight::Cache,
+    sel: &Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<(usize, BTreeMap<String, String>)> {
+    let cfg = &site.opts.config;
+    let base = cfg.base_path();
+    let mut files = 0usize;
+    // static assets
+    let statics = merged_statics(theme, hl);
+    let mut assets = BTreeMap::new();
+    for (name, bytes) in &statics {
+        if sel.assets {
+            sink.put(&format!("static/{name}"), bytes)?;
+            files += 1;
+        }
+        assets.insert(
+            name.replace(['.', '/', '-'], "_"),
+            asset_url(&base, name, bytes),
+        );
+    }
+
+    // attachments
+    for a in site
+        .attachments
+        .iter()
+        .filter(|a| sel.assets && a.published)
+    {
+        if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
+            diags.push(Diagnostic::error(
+                "write",
+                cfg.display_path(&a.rel_path),
+                (1, 1),
+                format!("cannot copy attachment: {e}"),
+                "check permissions and disk space",
+            ));
+        } else {
+            files += 1;
+        }
+    }
+
+    Ok((files, assets))
+}
+
+/// Previous and next note of every note within its category, by title.
+fn prev_next(site: &Site, titles: &[String]) -> Vec<(Option<usize>, Option<usize>)> {
     let mut by_cat: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
         by_cat.entry(p.category.as_str()).or_default().push(i);
@@ -273,8 +300,19 @@ pub fn render_selected(
         }
     }
 
-    // note pages, in parallel
-    let t = std::time::Instant::now();
+    prev_next
+}
+
+/// Renders the selected note pages in parallel; returns how many were written and the
+/// diagnostics of those that failed.
+fn note_pages(
+    site: &Site,
+    (ctx, graph_ctx, tera): (&html::Ctx, &GraphCtx, &tera::Tera),
+    sink: &dyn Sink,
+    sel: &Selection,
+    prev_next: &[(Option<usize>, Option<usize>)],
+) -> (usize, Vec<Diagnostic>) {
+    let (mut files, mut diags) = (0, Vec::new());
     let wanted: Vec<usize> = match &sel.notes {
         None => (0..site.notes.len()).collect(),
         Some(set) => set
@@ -286,7 +324,7 @@ pub fn render_selected(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html = note_page(site, &ctx, &graph_ctx, &tera, i, prev_next[i]).map_err(|e| {
+            let html = note_page(site, ctx, graph_ctx, tera, i, prev_next[i]).map_err(|e| {
                 Box::new(Diagnostic::error(
                     "template",
                     site.notes[i].display_path.clone(),
@@ -315,7 +353,21 @@ pub fn render_selected(
         }
     }
 
-    crate::progress::timing("notes", t);
+    (files, diags)
+}
+
+/// Renders the home, tag, graph, troubleshooting and other site pages that `sel` asks for;
+/// returns how many files were written.
+fn site_pages(
+    site: &Site,
+    theme: &Theme,
+    (ctx, tera): (&html::Ctx, &tera::Tera),
+    sink: &dyn Sink,
+    sel: &Selection,
+) -> anyhow::Result<usize> {
+    let cfg = &site.opts.config;
+    let base = cfg.base_path();
+    let mut files = 0usize;
     let t = std::time::Instant::now();
     // site pages
     let render_one = |name: &str, out: &str, c: tera::Context| -> anyhow::Result<()> {
@@ -330,7 +382,7 @@ pub fn render_selected(
         || -> anyhow::Result<usize> {
             let mut n = 0;
             if sel.site_pages {
-                render_one("index.html", "index.html", home_context(site, &ctx))?;
+                render_one("index.html", "index.html", home_context(site, ctx))?;
                 n += 1;
             }
             let (tag_index, tag_pages) = tag_contexts(site, sel.tags.as_ref());
@@ -369,7 +421,7 @@ pub fn render_selected(
         Ok(())
     };
     if !sel.site_pages {
-        return Ok((files, diags));
+        return Ok(files);
     }
     crate::progress::timing("tags", t);
     if theme.templates.contains_key("troubleshooting.html") {
@@ -389,7 +441,7 @@ pub fn render_selected(
         &abs_url(site, &format!("{}sitemap.xml", cfg.base_path())),
     );
     put_tpl("robots.txt", "robots.txt", robots)?;
-    Ok((files, diags))
+    Ok(files)
 }
 
 fn page_context(kind: &str) -> tera::Context {

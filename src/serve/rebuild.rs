@@ -692,27 +692,48 @@ mod tests {
             // a's backlinks quote d's new text
             ("d.md", "# D\n\n[[A]]를 다시 본다.\n".into()),
         ];
-        for (n, (name, text)) in edits.iter().enumerate() {
-            write(name, text);
-            let out = r
-                .apply(&Changes {
-                    notes: vec![notes.join(name)],
-                    ..Default::default()
-                })
-                .unwrap();
-            assert!(out.errors.is_empty(), "edit {n}: {:?}", out.errors);
+        let same_as_full = |n: &str| {
             let fresh = Arc::new(State::new("/".into()));
             let _full = Rebuilder::new(opts(), fresh.clone()).unwrap();
             let (got, want) = (pages(&state), pages(&fresh));
             assert_eq!(
                 got.iter().map(|(k, _)| k).collect::<Vec<_>>(),
                 want.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-                "edit {n}"
+                "{n}"
             );
             for ((k, g), (_, w)) in got.iter().zip(&want) {
-                assert!(g == w, "edit {n}: {k} differs from a full build");
+                assert!(g == w, "{n}: {k} differs from a full build");
             }
+        };
+        let mut apply = |n: &str, changes: Changes| {
+            let out = r.apply(&changes).unwrap();
+            assert!(out.errors.is_empty(), "{n}: {:?}", out.errors);
+            same_as_full(n);
+        };
+        let notes_changed = |paths: &[&str]| Changes {
+            notes: paths.iter().map(|p| notes.join(p)).collect(),
+            ..Default::default()
+        };
+        for (n, (name, text)) in edits.iter().enumerate() {
+            write(name, text);
+            apply(&format!("edit {n}"), notes_changed(&[name]));
         }
+        write("e.md", "# E\n\n[[Hub]]과 [[D]]를 잇는 새 노트.\n");
+        apply("a new note", notes_changed(&["e.md"]));
+        std::fs::rename(notes.join("e.md"), notes.join("e2.md")).unwrap();
+        apply("a renamed note", notes_changed(&["e.md", "e2.md"]));
+        std::fs::remove_file(notes.join("d.md")).unwrap();
+        apply("a deleted note", notes_changed(&["d.md"]));
+        let templates = tmp.path().join("templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("404.html"), "<p>Nothing here.</p>\n").unwrap();
+        apply(
+            "a template",
+            Changes {
+                templates: true,
+                ..Default::default()
+            },
+        );
     }
 
     #[test]
