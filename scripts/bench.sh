@@ -44,8 +44,16 @@ for n in $SIZES; do
   # is not timed
   read -r kt km kc < <(PREP="rm -rf '$kbdir/.kb'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
   printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
-  read -r kt km kc < <(measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  # warm: the index and highlight cache kept, but no page state, so every page renders
+  read -r kt km kc < <(PREP="rm -f '$kbdir/.kb/cache/pages.json'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
   printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (warm cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
+  # incremental (docs/architecture.md): nothing changed, then one note's text edited
+  "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet 2>/dev/null
+  read -r kt km kc < <(measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (nothing changed)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
+  note=$(find "$kbdir/notes" -name '*.md' | LC_ALL=C sort | awk 'NR == 1')
+  read -r kt km kc < <(PREP="printf '\\nAn edit at %s.\\n' \$(date +%s%N) >> '$note'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
+  printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (one note edited)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
   read -r ct cm cc < <(measure "$KB" check --root "$kbdir")
   printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb check (load+parse+link)" "$ct" "$cm" "$(awk "BEGIN{printf \"%.2f\", $ct/$ft}")" "$cc"
 done
