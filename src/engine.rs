@@ -12,8 +12,9 @@
 //!   of every note up to two links away (its local graph and related notes), the text of the
 //!   notes linking to it (their backlink context) and of the notes it embeds.
 //! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
-//! - the site pages (home, tag index, troubleshooting, feed, sitemap, 404, search, robots):
-//!   every note's listing facts and troubleshooting entries, and the home note's page.
+//! - the site pages (home, tag index, feed, sitemap, 404, search, robots): every note's
+//!   listing facts, and the home note's page.
+//! - the troubleshooting pages: the entries and listing facts of the notes with entries.
 //! - the graph page: every note's links.
 //! - static files and attachments: the theme and the attachments' sizes and times.
 
@@ -48,8 +49,10 @@ pub enum Group {
     Note(String),
     /// One tag's page.
     Tag(String),
-    /// Home, tag index, troubleshooting, feed, sitemap, 404, search page, robots.
+    /// Home, tag index, feed, sitemap, 404, search page, robots.
     SitePages,
+    /// The troubleshooting pages.
+    Trouble,
     /// The graph page and its data file.
     Graph,
     /// Static files and attachments.
@@ -64,6 +67,7 @@ impl Group {
             Group::Note(rel) => format!("note:{rel}"),
             Group::Tag(t) => format!("tag:{t}"),
             Group::SitePages => "site".into(),
+            Group::Trouble => "trouble".into(),
             Group::Graph => "graph".into(),
             Group::Assets => "assets".into(),
             Group::Search => "search".into(),
@@ -324,13 +328,20 @@ fn digests(
         out.insert(key, h.done());
     }
     let mut site_pages = Hasher::new();
+    let mut trouble = Hasher::new();
     site_pages.d(&f.global);
+    trouble.d(&f.global);
     for (i, c) in f.card.iter().enumerate() {
         site_pages.d(c);
-        for e in site.trouble_entries(i) {
-            site_pages.s(&format!("{e:?}"));
+        let entries = site.trouble_entries(i);
+        if !entries.is_empty() {
+            trouble.n(i as u64).d(c);
+            for e in entries {
+                trouble.s(&format!("{e:?}"));
+            }
         }
     }
+    out.insert(Group::Trouble.key(), trouble.done());
     if let Some(home) = site.home_note() {
         site_pages.d(&out[&Group::Note(site.notes[home].rel_path.clone()).key()]);
     }
@@ -393,6 +404,7 @@ pub fn plan(site: &Site, theme: &[u8], prev: Option<&State>) -> Plan {
         tags: Some(tags),
         assets: dirty.contains(&Group::Assets.key()),
         site_pages: dirty.contains(&Group::SitePages.key()),
+        trouble: dirty.contains(&Group::Trouble.key()),
         graph: dirty.contains(&Group::Graph.key()),
     };
     Plan {
@@ -423,6 +435,7 @@ impl Plan {
         let g = match top {
             "graph" => Group::Graph,
             "static" => Group::Assets,
+            "troubleshooting" => Group::Trouble,
             _ if site.attachments.iter().any(|a| a.rel_path == path) => Group::Assets,
             _ => Group::SitePages,
         };

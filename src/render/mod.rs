@@ -139,6 +139,8 @@ pub struct Selection {
     pub assets: bool,
     /// Home, tag index, 404, search page, feed, sitemap, robots.
     pub site_pages: bool,
+    /// The troubleshooting pages.
+    pub trouble: bool,
     /// The graph page and its data (layout included).
     pub graph: bool,
 }
@@ -151,6 +153,7 @@ impl Selection {
             tags: None,
             assets: true,
             site_pages: true,
+            trouble: true,
             graph: true,
         }
     }
@@ -420,15 +423,15 @@ fn site_pages(
         files += 1;
         Ok(())
     };
-    if !sel.site_pages {
-        return Ok(files);
-    }
-    crate::progress::timing("tags", t);
-    if theme.templates.contains_key("troubleshooting.html") {
+    if sel.trouble && theme.templates.contains_key("troubleshooting.html") {
         let t = std::time::Instant::now();
         trouble_pages(site, |out, c| put_tpl("troubleshooting.html", out, c))?;
         crate::progress::timing("trouble", t);
     }
+    if !sel.site_pages {
+        return Ok(files);
+    }
+    crate::progress::timing("tags", t);
     put_tpl("404.html", "404.html", page_context("404"))?;
     if theme.templates.contains_key("search.html") {
         put_tpl("search.html", "search/index.html", page_context("search"))?;
