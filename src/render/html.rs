@@ -7,7 +7,7 @@ use crate::link::{Resolution, Target};
 use crate::load::Note;
 use crate::parse::inline::{parse_size, scan_tags, scan_urls, split_wiki_target, strip_block_id};
 use crate::parse::{self, Ev, LinkKind, LinkRef, ParsedNote, highlight, slug};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use std::ops::Range;
 
 /// Everything the HTML writer needs from earlier stages.
@@ -40,216 +40,110 @@ use crate::link::MAX_EMBED_DEPTH;
 pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
     let body_len = ctx.notes[id].body().len();
     let mut stack = vec![(id, 0, body_len)];
-    render(ctx, id, 0..body_len, &mut stack, true, Some(title))
+    let part = Fragment {
+        id,
+        range: 0..body_len,
+        top: true,
+        skip_h1: Some(title),
+    };
+    render(ctx, &part, &mut stack)
 }
 
-/// Renders the part `range` of note `id`'s body. `top` pages carry heading ids.
-fn render(
-    ctx: &Ctx,
+/// A part of a note's body to render: the whole page, or an embedded note, section or block.
+struct Fragment<'t> {
+    /// The note.
     id: usize,
+    /// Byte range in its body.
     range: Range<usize>,
-    stack: &mut Vec<(usize, usize, usize)>,
+    /// The page itself, whose headings carry ids (an embed would repeat the host's ids).
     top: bool,
-    skip_h1: Option<&str>,
-) -> String {
-    let note = &ctx.notes[id];
-    let parsed = &ctx.parsed[id];
-    let src = &note.body()[range.clone()];
-    let evs = parse::events(src);
-    let mut out: Vec<Event> = Vec::with_capacity(evs.len());
-    let mut i = 0;
-    let mut link_close: Vec<&'static str> = Vec::new();
-    let mut quote_close: Vec<&'static str> = Vec::new();
-    let mut code_depth = 0usize;
-    // inside a heading: its id, if it gets one
-    let mut heading: Option<Option<String>> = None;
-    let mut skip_until_heading_end = false;
-    // notes linked explicitly are not linked again by mention
-    let mut linked: std::collections::HashSet<usize> =
-        ctx.graph.outgoing[id].iter().copied().collect();
-    let mut pending_block_id: Vec<(usize, String)> = Vec::new(); // (event index of the text, stripped)
-    let mut para_unwrap: Vec<usize> = Vec::new();
+    /// The page title: a first `# H1` equal to it is left out, the page shows it already.
+    skip_h1: Option<&'t str>,
+}
 
+/// Renders `part` of a note's body; `stack` holds the embeds being rendered, to stop cycles.
+fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<(usize, usize, usize)>) -> String {
+    let src = &ctx.notes[part.id].body()[part.range.clone()];
+    let evs = parse::events(src);
+    let mut w = Rewriter {
+        ctx,
+        part,
+        evs: &evs,
+        stack,
+        out: Vec::with_capacity(evs.len()),
+        link_close: Vec::new(),
+        quote_close: Vec::new(),
+        heading: None,
+        skip_until_heading_end: false,
+        // notes linked explicitly are not linked again by mention
+        linked: ctx.graph.outgoing[part.id].iter().copied().collect(),
+        pending_block_ids: Vec::new(),
+        para_unwrap: Vec::new(),
+    };
+    let mut i = 0;
     while i < evs.len() {
+        i = w.event(i);
+    }
+    let mut html = String::with_capacity(src.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, w.out.into_iter());
+    if html.contains(" style=\"text-align: ") {
+        html = aligned_cells(&html);
+    }
+    html
+}
+
+/// One pass over a fragment's events, rewriting them for kb into `out`.
+struct Rewriter<'r, 'e> {
+    ctx: &'r Ctx<'r>,
+    part: &'r Fragment<'r>,
+    evs: &'e [Ev<'e>],
+    stack: &'r mut Vec<(usize, usize, usize)>,
+    out: Vec<Event<'e>>,
+    /// Closing markup of the open links (a broken one is a `span`).
+    link_close: Vec<&'static str>,
+    /// Closing markup of the open blockquotes and callouts.
+    quote_close: Vec<&'static str>,
+    /// Inside a heading: its id, if it gets one.
+    heading: Option<Option<String>>,
+    /// Inside the `# H1` left out of the page.
+    skip_until_heading_end: bool,
+    /// Notes already linked, which mentions do not link again.
+    linked: std::collections::HashSet<usize>,
+    /// Text events whose trailing `^block-id` is to be left out.
+    pending_block_ids: Vec<BlockIdMarker>,
+    /// Ends of paragraphs replaced by the embed they hold.
+    para_unwrap: Vec<usize>,
+}
+
+/// A `^block-id` at the end of a paragraph or list item.
+struct BlockIdMarker {
+    /// Index of the text event holding it.
+    text_event: usize,
+    /// That text without the marker.
+    rest: String,
+    /// The id without `^`.
+    id: String,
+}
+
+impl<'e> Rewriter<'_, 'e> {
+    /// Rewrites the event at `i`; returns the index of the next event to look at.
+    fn event(&mut self, i: usize) -> usize {
+        let evs = self.evs;
         let (ev, r) = &evs[i];
-        let abs = range.start + r.start;
+        let abs = self.part.range.start + r.start;
         match ev {
-            Event::Start(Tag::Heading { level, .. }) => {
-                if let (Some(title), true) = (
-                    skip_h1,
-                    i == 0 && *level == pulldown_cmark::HeadingLevel::H1 && top,
-                ) && parsed.h1.as_deref() == Some(title)
-                {
-                    skip_until_heading_end = true;
-                    i += 1;
-                    continue;
-                }
-                let lvl = *level as u8;
-                // ids only on the page itself: an embedded section would repeat the host's ids
-                // headings are in source order: binary search, not a scan per heading
-                let hid = parsed
-                    .headings
-                    .binary_search_by_key(&abs, |h| h.start)
-                    .ok()
-                    .filter(|_| top)
-                    .map(|k| parsed.headings[k].id.clone());
-                match &hid {
-                    Some(hid) => out.push(Event::Html(
-                        format!("<h{lvl} id=\"{}\">", esc_attr(hid)).into(),
-                    )),
-                    None => out.push(Event::Html(format!("<h{lvl}>").into())),
-                }
-                heading = Some(hid);
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if skip_until_heading_end {
-                    skip_until_heading_end = false;
-                    i += 1;
-                    continue;
-                }
-                let lvl = *level as u8;
-                match heading.take().flatten() {
-                    Some(hid) => out.push(Event::Html(
-                        format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
-                    )),
-                    None => out.push(Event::Html(format!("</h{lvl}>\n").into())),
-                }
-            }
-            _ if skip_until_heading_end => {}
-            Event::Start(Tag::CodeBlock(kind)) => {
-                code_depth += 1;
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                let mut j = i + 1;
-                while j < evs.len() {
-                    match &evs[j].0 {
-                        Event::End(TagEnd::CodeBlock) => break,
-                        Event::Text(t) => code.push_str(t),
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if let Some(figure) = diagram_html(ctx, id, &lang, &code) {
-                    out.push(Event::Html(figure.into()));
-                    i = j + 1;
-                    code_depth -= 1;
-                    continue;
-                }
-                let inner = ctx
-                    .highlight
-                    .highlight(&code, &lang)
-                    .unwrap_or_else(|| esc(&code));
-                let cls = if lang.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"language-{}\"", esc_attr(&lang))
-                };
-                let label = if lang.is_empty() {
-                    String::new()
-                } else {
-                    format!(" data-lang=\"{}\"", esc_attr(&lang))
-                };
-                out.push(Event::Html(
-                    format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into(),
-                ));
-                i = j + 1;
-                code_depth -= 1;
-                continue;
-            }
-            Event::Start(Tag::BlockQuote(_)) => {
-                match callout_header(&evs, i) {
-                    Some(c) => {
-                        let kind = c.kind.to_lowercase();
-                        let title = if c.title.is_empty() {
-                            default_callout_title(&kind)
-                        } else {
-                            c.title.clone()
-                        };
-                        let icon = super::icons::callout_icon(&kind);
-                        if let Some(open) = c.fold {
-                            out.push(Event::Html(format!(
-                                "<details class=\"callout\" data-callout=\"{k}\"{o}><summary class=\"callout-title\">{icon}<span>{t}</span></summary><div class=\"callout-content\">\n",
-                                k = esc_attr(&kind), o = if open { " open" } else { "" }, t = esc(&title)
-                            ).into()));
-                            quote_close.push("</div></details>\n");
-                        } else {
-                            out.push(Event::Html(format!(
-                                "<div class=\"callout\" data-callout=\"{k}\"><div class=\"callout-title\">{icon}<span>{t}</span></div><div class=\"callout-content\">\n",
-                                k = esc_attr(&kind), t = esc(&title)
-                            ).into()));
-                            quote_close.push("</div></div>\n");
-                        }
-                        // continue after the consumed title line
-                        i = c.resume;
-                        if c.reopen_paragraph {
-                            out.push(Event::Start(Tag::Paragraph));
-                        }
-                        continue;
-                    }
-                    None => {
-                        out.push(Event::Html("<blockquote>\n".into()));
-                        quote_close.push("</blockquote>\n");
-                    }
-                }
-            }
+            Event::Start(Tag::Heading { level, .. }) => return self.heading_start(i, *level, abs),
+            Event::End(TagEnd::Heading(level)) => self.heading_end(*level),
+            _ if self.skip_until_heading_end => {}
+            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(i, kind),
+            Event::Start(Tag::BlockQuote(_)) => return self.block_quote(i),
             Event::End(TagEnd::BlockQuote(_)) => {
-                out.push(Event::Html(
-                    quote_close.pop().unwrap_or("</blockquote>\n").into(),
-                ));
+                let close = self.quote_close.pop().unwrap_or("</blockquote>\n");
+                self.out.push(Event::Html(close.into()));
             }
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
-                let is_para = matches!(ev, Event::Start(Tag::Paragraph));
-                // a paragraph holding only an embed is replaced by the embed block
-                if is_para
-                    && let Some((
-                        Event::Start(Tag::Image {
-                            link_type: LinkType::WikiLink { .. },
-                            ..
-                        }),
-                        _,
-                    )) = evs.get(i + 1)
-                    && let Some(end_img) = find_end(&evs, i + 1)
-                    && matches!(
-                        evs.get(end_img + 1),
-                        Some((Event::End(TagEnd::Paragraph), _))
-                    )
-                {
-                    para_unwrap.push(end_img + 1);
-                    i += 1;
-                    continue;
-                }
-                // block id marker at the end of the block
-                let block = find_end(&evs, i).and_then(|end| {
-                    let last_text = (i + 1..end)
-                        .rev()
-                        .find(|&k| !matches!(evs[k].0, Event::End(_) | Event::SoftBreak))?;
-                    if let Event::Text(t) = &evs[last_text].0 {
-                        strip_block_id(t)
-                            .map(|(rest, id)| (last_text, rest.to_string(), id.to_string()))
-                    } else {
-                        None
-                    }
-                });
-                match block {
-                    Some((k, rest, bid)) => {
-                        pending_block_id.push((k, rest));
-                        let tag = if is_para { "p" } else { "li" };
-                        out.push(Event::Html(
-                            format!("<{tag} id=\"^{}\">", esc_attr(&bid)).into(),
-                        ));
-                    }
-                    None => out.push(ev.clone()),
-                }
-            }
-            Event::End(TagEnd::Paragraph) if para_unwrap.last() == Some(&i) => {
-                para_unwrap.pop();
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => self.block_start(i),
+            Event::End(TagEnd::Paragraph) if self.para_unwrap.last() == Some(&i) => {
+                self.para_unwrap.pop();
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -258,65 +152,255 @@ fn render(
                 ..
             }) => {
                 let (open, close, replace_label) =
-                    open_link(ctx, id, abs, link_type, dest_url, title);
-                out.push(Event::InlineHtml(open.into()));
-                link_close.push(close);
+                    open_link(self.ctx, self.part.id, abs, link_type, dest_url, title);
+                self.out.push(Event::InlineHtml(open.into()));
+                self.link_close.push(close);
                 if let Some(label) = replace_label {
-                    out.push(Event::Text(label.into()));
-                    let end = find_end(&evs, i).unwrap_or(i);
-                    i = end;
-                    continue;
+                    self.out.push(Event::Text(label.into()));
+                    // on to the link's end event, which closes it
+                    return find_end(evs, i).unwrap_or(i);
                 }
             }
             Event::End(TagEnd::Link) => {
-                out.push(Event::InlineHtml(link_close.pop().unwrap_or("</a>").into()));
+                let close = self.link_close.pop().unwrap_or("</a>");
+                self.out.push(Event::InlineHtml(close.into()));
             }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 ..
-            }) => {
-                let end = find_end(&evs, i).unwrap_or(i);
-                let alt: String = evs[i + 1..end]
-                    .iter()
-                    .filter_map(|(e, _)| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                let html = image_or_embed(ctx, id, abs, link_type, dest_url, title, &alt, stack);
-                out.push(Event::Html(html.into()));
-                i = end + 1;
-                continue;
-            }
+            }) => return self.image(i, abs, link_type, dest_url, title),
             Event::InlineMath(m) | Event::DisplayMath(m) => {
                 let display = matches!(ev, Event::DisplayMath(_));
-                out.push(Event::InlineHtml(math_html(m, display).into()));
+                self.out
+                    .push(Event::InlineHtml(math_html(m, display).into()));
             }
-            Event::Text(t) => {
-                let text: &str = match pending_block_id.iter().position(|(k, _)| *k == i) {
-                    Some(p) => &pending_block_id.remove(p).1.clone(),
-                    None => t,
-                };
-                if code_depth > 0 || heading.is_some() || !link_close.is_empty() {
-                    out.push(Event::Text(CowStr::from(text.to_string())));
-                } else {
-                    out.push(Event::InlineHtml(
-                        inline_text(ctx, id, text, &mut linked).into(),
-                    ));
-                }
-            }
-            other => out.push(other.clone()),
+            Event::Text(t) => self.text(i, t),
+            other => self.out.push(other.clone()),
         }
-        i += 1;
+        i + 1
     }
-    let mut html = String::with_capacity(src.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    if html.contains(" style=\"text-align: ") {
-        html = aligned_cells(&html);
+
+    /// Opens a heading, with its id on the page itself; leaves out a first `# H1` repeating
+    /// the page title.
+    fn heading_start(&mut self, i: usize, level: HeadingLevel, abs: usize) -> usize {
+        let parsed = &self.ctx.parsed[self.part.id];
+        if let Some(title) = self.part.skip_h1
+            && i == 0
+            && level == HeadingLevel::H1
+            && self.part.top
+            && parsed.h1.as_deref() == Some(title)
+        {
+            self.skip_until_heading_end = true;
+            return i + 1;
+        }
+        let lvl = level as u8;
+        // headings are in source order: binary search, not a scan per heading
+        let hid = parsed
+            .headings
+            .binary_search_by_key(&abs, |h| h.start)
+            .ok()
+            .filter(|_| self.part.top)
+            .map(|k| parsed.headings[k].id.clone());
+        match &hid {
+            Some(hid) => self.out.push(Event::Html(
+                format!("<h{lvl} id=\"{}\">", esc_attr(hid)).into(),
+            )),
+            None => self.out.push(Event::Html(format!("<h{lvl}>").into())),
+        }
+        self.heading = Some(hid);
+        i + 1
     }
-    html
+
+    /// Closes a heading, with a copy-link anchor when it has an id.
+    fn heading_end(&mut self, level: HeadingLevel) {
+        if self.skip_until_heading_end {
+            self.skip_until_heading_end = false;
+            return;
+        }
+        let lvl = level as u8;
+        match self.heading.take().flatten() {
+            Some(hid) => self.out.push(Event::Html(
+                format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
+            )),
+            None => self.out.push(Event::Html(format!("</h{lvl}>\n").into())),
+        }
+    }
+
+    /// A code block as highlighted code, or a Mermaid diagram as its drawing; returns the
+    /// index after the block.
+    fn code_block(&mut self, i: usize, kind: &CodeBlockKind) -> usize {
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut code = String::new();
+        let mut j = i + 1;
+        while j < self.evs.len() {
+            match &self.evs[j].0 {
+                Event::End(TagEnd::CodeBlock) => break,
+                Event::Text(t) => code.push_str(t),
+                _ => {}
+            }
+            j += 1;
+        }
+        if let Some(figure) = diagram_html(self.ctx, self.part.id, &lang, &code) {
+            self.out.push(Event::Html(figure.into()));
+            return j + 1;
+        }
+        let inner = self
+            .ctx
+            .highlight
+            .highlight(&code, &lang)
+            .unwrap_or_else(|| esc(&code));
+        let (cls, label) = if lang.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!(" class=\"language-{}\"", esc_attr(&lang)),
+                format!(" data-lang=\"{}\"", esc_attr(&lang)),
+            )
+        };
+        self.out.push(Event::Html(
+            format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into(),
+        ));
+        j + 1
+    }
+
+    /// Opens a blockquote, or a callout when it starts with `[!type]`; returns the index of
+    /// the next event to look at (a callout's title line is consumed).
+    fn block_quote(&mut self, i: usize) -> usize {
+        let Some(c) = callout_header(self.evs, i) else {
+            self.out.push(Event::Html("<blockquote>\n".into()));
+            self.quote_close.push("</blockquote>\n");
+            return i + 1;
+        };
+        let kind = c.kind.to_lowercase();
+        let title = if c.title.is_empty() {
+            default_callout_title(&kind)
+        } else {
+            c.title.clone()
+        };
+        let icon = super::icons::callout_icon(&kind);
+        if let Some(open) = c.fold {
+            self.out.push(Event::Html(format!(
+                "<details class=\"callout\" data-callout=\"{k}\"{o}><summary class=\"callout-title\">{icon}<span>{t}</span></summary><div class=\"callout-content\">\n",
+                k = esc_attr(&kind), o = if open { " open" } else { "" }, t = esc(&title)
+            ).into()));
+            self.quote_close.push("</div></details>\n");
+        } else {
+            self.out.push(Event::Html(format!(
+                "<div class=\"callout\" data-callout=\"{k}\"><div class=\"callout-title\">{icon}<span>{t}</span></div><div class=\"callout-content\">\n",
+                k = esc_attr(&kind), t = esc(&title)
+            ).into()));
+            self.quote_close.push("</div></div>\n");
+        }
+        if c.reopen_paragraph {
+            self.out.push(Event::Start(Tag::Paragraph));
+        }
+        c.resume
+    }
+
+    /// Opens a paragraph or list item: with the id of a trailing `^block-id`, or not at all
+    /// for a paragraph holding only an embed (the embed is a block of its own).
+    fn block_start(&mut self, i: usize) {
+        let ev = &self.evs[i].0;
+        let is_para = matches!(ev, Event::Start(Tag::Paragraph));
+        if is_para && let Some(end) = lone_embed_end(self.evs, i) {
+            self.para_unwrap.push(end);
+            return;
+        }
+        match trailing_block_id(self.evs, i) {
+            Some(marker) => {
+                let tag = if is_para { "p" } else { "li" };
+                self.out.push(Event::Html(
+                    format!("<{tag} id=\"^{}\">", esc_attr(&marker.id)).into(),
+                ));
+                self.pending_block_ids.push(marker);
+            }
+            None => self.out.push(ev.clone()),
+        }
+    }
+
+    /// An image or embed, up to its end event; returns the index after it.
+    fn image(&mut self, i: usize, abs: usize, lt: &LinkType, dest: &str, title: &str) -> usize {
+        let end = find_end(self.evs, i).unwrap_or(i);
+        let alt: String = self.evs[i + 1..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let (ctx, id) = (self.ctx, self.part.id);
+        let html = image_or_embed(ctx, id, abs, lt, dest, title, &alt, self.stack);
+        self.out.push(Event::Html(html.into()));
+        end + 1
+    }
+
+    /// Prose text with tags, URLs and mentions linked; plain text in headings and links.
+    fn text(&mut self, i: usize, t: &str) {
+        let without_marker;
+        let text = match self
+            .pending_block_ids
+            .iter()
+            .position(|m| m.text_event == i)
+        {
+            Some(p) => {
+                without_marker = self.pending_block_ids.remove(p).rest;
+                &without_marker
+            }
+            None => t,
+        };
+        if self.heading.is_some() || !self.link_close.is_empty() {
+            self.out.push(Event::Text(CowStr::from(text.to_string())));
+        } else {
+            let html = inline_text(self.ctx, self.part.id, text, &mut self.linked);
+            self.out.push(Event::InlineHtml(html.into()));
+        }
+    }
+}
+
+/// For a paragraph at `para` holding only a wikilink embed, the index of its end event.
+fn lone_embed_end(evs: &[Ev], para: usize) -> Option<usize> {
+    let Some((
+        Event::Start(Tag::Image {
+            link_type: LinkType::WikiLink { .. },
+            ..
+        }),
+        _,
+    )) = evs.get(para + 1)
+    else {
+        return None;
+    };
+    let end_img = find_end(evs, para + 1)?;
+    matches!(
+        evs.get(end_img + 1),
+        Some((Event::End(TagEnd::Paragraph), _))
+    )
+    .then_some(end_img + 1)
+}
+
+/// The `^block-id` marker ending the block opened at `start`, if there is one.
+fn trailing_block_id(evs: &[Ev], start: usize) -> Option<BlockIdMarker> {
+    let end = find_end(evs, start)?;
+    let last_text = (start + 1..end)
+        .rev()
+        .find(|&k| !matches!(evs[k].0, Event::End(_) | Event::SoftBreak))?;
+    let Event::Text(t) = &evs[last_text].0 else {
+        return None;
+    };
+    let (rest, id) = strip_block_id(t)?;
+    Some(BlockIdMarker {
+        text_event: last_text,
+        rest: rest.to_string(),
+        id: id.to_string(),
+    })
 }
 
 /// Table cells as classes instead of pulldown-cmark's `style="text-align: ..."`, which the
@@ -817,7 +901,13 @@ fn embed_note(
         );
     }
     stack.push(node);
-    let inner = render(ctx, t, range, stack, false, None);
+    let part = Fragment {
+        id: t,
+        range,
+        top: false,
+        skip_h1: None,
+    };
+    let inner = render(ctx, &part, stack);
     stack.pop();
     format!("{head}<div class=\"embed-content\">{inner}</div></div>\n")
 }
