@@ -260,266 +260,355 @@ const CONTEXT_CHARS: usize = 240;
 
 /// Parses one note's body.
 pub fn parse_note(note: &Note) -> ParsedNote {
-    let body = note.body();
-    let base = note.body_offset;
-    let idx = LineIndex::new(&note.text);
-    let pos = |off: usize| idx.pos(base + off);
-    let evs = events(body);
-
-    let mut p = ParsedNote::default();
-    let mut ids = slug::IdDeduper::default();
-    let mut heading: Option<(u8, usize, String, Option<String>)> = None;
-    let mut code_depth = 0usize;
-    let mut link_stack: Vec<Option<usize>> = Vec::new();
-    let mut block_text = String::new();
-    let mut block_links: Vec<(usize, usize)> = Vec::new();
-    let mut section = Section {
-        heading: None,
-        anchor: String::new(),
-        path: vec![],
-        text: String::new(),
-        line: pos(0).0,
-    };
-    let mut heading_path: Vec<(u8, String)> = Vec::new();
-    let mut first_block = true;
-    let mut summary_done = false;
-    let mut quote_depth = 0usize;
-    let mut block_starts: Vec<usize> = Vec::new();
-
-    fn flush(p: &mut ParsedNote, text: &mut String, links: &mut Vec<(usize, usize)>) {
-        for &(i, at) in links.iter() {
-            p.links[i].context = context_window(text, at);
-        }
-        links.clear();
-        text.clear();
-    }
-
+    let evs = events(note.body());
+    let mut parser = NoteParser::new(note);
     for (k, (ev, r)) in evs.iter().enumerate() {
         match ev {
-            Event::Start(tag) => {
-                match tag {
-                    Tag::Paragraph
-                    | Tag::Item
-                    | Tag::TableCell
-                    | Tag::BlockQuote(_)
-                    | Tag::List(_) => {
-                        flush(&mut p, &mut block_text, &mut block_links);
-                        if matches!(tag, Tag::Paragraph | Tag::Item | Tag::TableCell) {
-                            block_starts.push(r.start);
-                        }
-                        if matches!(tag, Tag::BlockQuote(_)) {
-                            quote_depth += 1;
-                        }
-                        section.text.push(' ');
-                    }
-                    Tag::Heading { level, id, .. } => {
-                        flush(&mut p, &mut block_text, &mut block_links);
-                        heading = Some((
-                            *level as u8,
-                            r.start,
-                            String::new(),
-                            id.as_ref().map(|s| s.to_string()),
-                        ));
-                    }
-                    Tag::CodeBlock(kind) => {
-                        code_depth += 1;
-                        if let CodeBlockKind::Fenced(info) = kind
-                            && info
-                                .split_whitespace()
-                                .next()
-                                .is_some_and(|l| l.eq_ignore_ascii_case("mermaid"))
-                        {
-                            check_diagram(&evs, k, pos(r.start), note, &mut p);
-                        }
-                        if let CodeBlockKind::Fenced(_) = kind {
-                            check_fence(
-                                &body[r.clone()],
-                                r.end == body.len() || body[r.end..].trim().is_empty(),
-                                pos(r.start),
-                                note,
-                                &mut p,
-                            );
-                        }
-                        section.text.push('\n');
-                    }
-                    Tag::Link { .. } | Tag::Image { .. } => {
-                        let recorded = link_kind(tag).map(|(kind, dest, piped)| {
-                            let (line, col) = pos(r.start);
-                            p.links.push(LinkRef {
-                                kind,
-                                dest: dest.to_string(),
-                                // a piped wikilink's label is collected from its text
-                                label: piped.then(String::new),
-                                offset: r.start,
-                                line,
-                                col,
-                                context: String::new(),
-                            });
-                            block_links.push((p.links.len() - 1, block_text.len()));
-                            p.links.len() - 1
-                        });
-                        link_stack.push(recorded);
-                    }
-                    _ => {}
-                }
-                if !matches!(tag, Tag::Heading { .. })
-                    && first_block
-                    && !matches!(tag, Tag::Paragraph)
-                {
-                    first_block = false;
-                }
-            }
-            Event::End(end) => match end {
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell => {
-                    let start = block_starts.pop().unwrap_or(r.start);
-                    if let Some((_, id)) = inline::strip_block_id(&block_text) {
-                        p.block_ids.push(BlockId {
-                            id: id.to_string(),
-                            line: pos(start).0,
-                            start,
-                            end: r.end,
-                        });
-                    }
-                    if matches!(end, TagEnd::Paragraph) {
-                        if !summary_done && quote_depth == 0 && !block_text.trim().is_empty() {
-                            let t = match inline::strip_block_id(&block_text) {
-                                Some((t, _)) => t,
-                                None => block_text.trim(),
-                            };
-                            p.summary = truncate_chars(t, SUMMARY_CHARS);
-                            summary_done = true;
-                        }
-                        first_block = false;
-                    }
-                    flush(&mut p, &mut block_text, &mut block_links);
-                    section.text.push(' ');
-                }
-                TagEnd::BlockQuote(_) => {
-                    quote_depth = quote_depth.saturating_sub(1);
-                    flush(&mut p, &mut block_text, &mut block_links);
-                }
-                TagEnd::List(_) => flush(&mut p, &mut block_text, &mut block_links),
-                TagEnd::Heading(_) => {
-                    if let Some((level, start, text, explicit)) = heading.take() {
-                        let text = text.trim().to_string();
-                        let id = ids.unique(explicit.unwrap_or_else(|| slug::heading_id(&text)));
-                        if level == 1 && p.headings.is_empty() && first_block && p.h1.is_none() {
-                            p.h1 = Some(text.clone());
-                        }
-                        first_block = false;
-                        let line = pos(start).0;
-                        // close the previous section, open this heading's
-                        let prev = std::mem::replace(
-                            &mut section,
-                            Section {
-                                heading: Some(p.headings.len()),
-                                anchor: id.clone(),
-                                path: vec![],
-                                text: String::new(),
-                                line,
-                            },
-                        );
-                        if prev.heading.is_some() || !prev.text.trim().is_empty() {
-                            p.sections.push(finish_section(prev));
-                        }
-                        heading_path.retain(|(l, _)| *l < level);
-                        heading_path.push((level, text.clone()));
-                        section.path = heading_path.iter().map(|(_, t)| t.clone()).collect();
-                        p.headings.push(Heading {
-                            level,
-                            text,
-                            id,
-                            start,
-                            end: body.len(),
-                            line,
-                        });
-                        flush(&mut p, &mut block_text, &mut block_links);
-                    }
-                }
-                TagEnd::CodeBlock => {
-                    code_depth = code_depth.saturating_sub(1);
-                    section.text.push('\n');
-                }
-                TagEnd::Link | TagEnd::Image => {
-                    link_stack.pop();
-                }
-                _ => {}
-            },
-            Event::Text(t) => {
-                if let Some((_, _, htext, _)) = heading.as_mut() {
-                    htext.push_str(t);
-                    continue;
-                }
-                section.text.push_str(t);
-                if code_depth > 0 {
-                    continue;
-                }
-                let mut in_image = false;
-                if let Some(Some(li)) = link_stack.last() {
-                    let l = &mut p.links[*li];
-                    if let Some(label) = l.label.as_mut() {
-                        label.push_str(t);
-                    }
-                    in_image = matches!(l.kind, LinkKind::Embed | LinkKind::Image);
-                }
-                if !in_image {
-                    block_text.push_str(t);
-                }
-                if link_stack.is_empty() {
-                    for m in inline::scan_tags(t) {
-                        if !p.tags.contains(&m.tag) {
-                            p.tags.push(m.tag);
-                        }
-                    }
-                }
-            }
+            Event::Start(tag) => parser.start(&evs, k, tag, r),
+            Event::End(end) => parser.end(end, r),
+            Event::Text(t) => parser.text(t),
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                if matches!(ev, Event::InlineMath(_) | Event::DisplayMath(_))
-                    && let Err(e) = math::check(t)
-                {
-                    p.diagnostics.push(Diagnostic::warning(
-                        "math",
-                        note.display_path.clone(),
-                        pos(r.start),
-                        format!("formula not converted: {e}"),
-                        "fix the TeX; the page shows the formula as source",
-                    ));
+                if matches!(ev, Event::InlineMath(_) | Event::DisplayMath(_)) {
+                    parser.check_math(t, r.start);
                 }
-                if let Some((_, _, htext, _)) = heading.as_mut() {
-                    htext.push_str(t);
-                    continue;
-                }
-                section.text.push_str(t);
-                block_text.push_str(t);
+                parser.code(t);
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, _, htext, _)) = heading.as_mut() {
-                    htext.push(' ');
-                } else {
-                    section.text.push(' ');
-                    block_text.push(' ');
-                }
-            }
-            Event::Html(_) | Event::InlineHtml(_) => {}
+            Event::SoftBreak | Event::HardBreak => parser.line_break(),
             _ => {}
         }
     }
-    flush(&mut p, &mut block_text, &mut block_links);
-    if section.heading.is_some() || !section.text.trim().is_empty() {
-        p.sections.push(finish_section(section));
+    parser.finish()
+}
+
+/// A heading whose text is being collected.
+struct OpenHeading {
+    level: u8,
+    /// Byte offset in the body.
+    start: usize,
+    text: String,
+    /// The id written as `{#id}`.
+    explicit_id: Option<String>,
+}
+
+/// The state of one pass over a note's events.
+struct NoteParser<'n> {
+    note: &'n Note,
+    lines: LineIndex<'n>,
+    p: ParsedNote,
+    ids: slug::IdDeduper,
+    heading: Option<OpenHeading>,
+    code_depth: usize,
+    /// Per open link or image: its index in `p.links`, `None` for one kb does not track.
+    link_stack: Vec<Option<usize>>,
+    /// Plain text of the current block, for link contexts, block ids and the summary.
+    block_text: String,
+    /// Links in the current block: (index in `p.links`, offset in `block_text`).
+    block_links: Vec<(usize, usize)>,
+    section: Section,
+    /// Level and text of the headings above the current one.
+    heading_path: Vec<(u8, String)>,
+    /// Still at the first block, before any other element (a `# H1` here is the note's h1).
+    first_block: bool,
+    summary_done: bool,
+    quote_depth: usize,
+    /// Starts of the open paragraphs, list items and table cells.
+    block_starts: Vec<usize>,
+}
+
+impl<'n> NoteParser<'n> {
+    fn new(note: &'n Note) -> Self {
+        let lines = LineIndex::new(&note.text);
+        let first_line = lines.pos(note.body_offset).0;
+        NoteParser {
+            note,
+            lines,
+            p: ParsedNote::default(),
+            ids: slug::IdDeduper::default(),
+            heading: None,
+            code_depth: 0,
+            link_stack: Vec::new(),
+            block_text: String::new(),
+            block_links: Vec::new(),
+            section: Section {
+                heading: None,
+                anchor: String::new(),
+                path: vec![],
+                text: String::new(),
+                line: first_line,
+            },
+            heading_path: Vec::new(),
+            first_block: true,
+            summary_done: false,
+            quote_depth: 0,
+            block_starts: Vec::new(),
+        }
     }
-    // section ends: up to the next heading of the same or a higher level
-    let n = p.headings.len();
-    for i in 0..n {
-        let level = p.headings[i].level;
-        let end = p.headings[i + 1..]
-            .iter()
-            .find(|h| h.level <= level)
-            .map(|h| h.start)
-            .unwrap_or(body.len());
-        p.headings[i].end = end;
+
+    /// 1-based (line, column) in the file of byte `off` of the body.
+    fn pos(&self, off: usize) -> (usize, usize) {
+        self.lines.pos(self.note.body_offset + off)
     }
-    p
+
+    /// Ends the current block: its links get their context.
+    fn flush(&mut self) {
+        for &(i, at) in &self.block_links {
+            self.p.links[i].context = context_window(&self.block_text, at);
+        }
+        self.block_links.clear();
+        self.block_text.clear();
+    }
+
+    /// The start of a block or inline element, event `k` of `evs`.
+    fn start(&mut self, evs: &[Ev], k: usize, tag: &Tag, r: &Range<usize>) {
+        match tag {
+            Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_) | Tag::List(_) => {
+                self.flush();
+                if matches!(tag, Tag::Paragraph | Tag::Item | Tag::TableCell) {
+                    self.block_starts.push(r.start);
+                }
+                if matches!(tag, Tag::BlockQuote(_)) {
+                    self.quote_depth += 1;
+                }
+                self.section.text.push(' ');
+            }
+            Tag::Heading { level, id, .. } => {
+                self.flush();
+                self.heading = Some(OpenHeading {
+                    level: *level as u8,
+                    start: r.start,
+                    text: String::new(),
+                    explicit_id: id.as_ref().map(|s| s.to_string()),
+                });
+            }
+            Tag::CodeBlock(kind) => self.code_block_start(evs, k, kind, r),
+            Tag::Link { .. } | Tag::Image { .. } => self.link_start(tag, r.start),
+            _ => {}
+        }
+        if !matches!(tag, Tag::Heading { .. }) && self.first_block && !matches!(tag, Tag::Paragraph)
+        {
+            self.first_block = false;
+        }
+    }
+
+    /// A code block: Mermaid diagrams and fences are checked.
+    fn code_block_start(&mut self, evs: &[Ev], k: usize, kind: &CodeBlockKind, r: &Range<usize>) {
+        self.code_depth += 1;
+        let body = self.note.body();
+        if let CodeBlockKind::Fenced(info) = kind
+            && info
+                .split_whitespace()
+                .next()
+                .is_some_and(|l| l.eq_ignore_ascii_case("mermaid"))
+        {
+            check_diagram(evs, k, self.pos(r.start), self.note, &mut self.p);
+        }
+        if let CodeBlockKind::Fenced(_) = kind {
+            check_fence(
+                &body[r.clone()],
+                r.end == body.len() || body[r.end..].trim().is_empty(),
+                self.pos(r.start),
+                self.note,
+                &mut self.p,
+            );
+        }
+        self.section.text.push('\n');
+    }
+
+    /// Records a link or image kb tracks, at byte `start` of the body.
+    fn link_start(&mut self, tag: &Tag, start: usize) {
+        let recorded = link_kind(tag).map(|(kind, dest, piped)| {
+            let (line, col) = self.pos(start);
+            self.p.links.push(LinkRef {
+                kind,
+                dest: dest.to_string(),
+                // a piped wikilink's label is collected from its text
+                label: piped.then(String::new),
+                offset: start,
+                line,
+                col,
+                context: String::new(),
+            });
+            self.block_links
+                .push((self.p.links.len() - 1, self.block_text.len()));
+            self.p.links.len() - 1
+        });
+        self.link_stack.push(recorded);
+    }
+
+    /// The end of a block or inline element.
+    fn end(&mut self, end: &TagEnd, r: &Range<usize>) {
+        match end {
+            TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell => self.block_end(end, r.end),
+            TagEnd::BlockQuote(_) => {
+                self.quote_depth = self.quote_depth.saturating_sub(1);
+                self.flush();
+            }
+            TagEnd::List(_) => self.flush(),
+            TagEnd::Heading(_) => self.heading_end(),
+            TagEnd::CodeBlock => {
+                self.code_depth = self.code_depth.saturating_sub(1);
+                self.section.text.push('\n');
+            }
+            TagEnd::Link | TagEnd::Image => {
+                self.link_stack.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// The end of a paragraph, list item or table cell at byte `end_offset`: its block id, and the
+    /// summary from the first paragraph outside quotes.
+    fn block_end(&mut self, end: &TagEnd, end_offset: usize) {
+        let start = self.block_starts.pop().unwrap_or(end_offset);
+        if let Some((_, id)) = inline::strip_block_id(&self.block_text) {
+            self.p.block_ids.push(BlockId {
+                id: id.to_string(),
+                line: self.pos(start).0,
+                start,
+                end: end_offset,
+            });
+        }
+        if matches!(end, TagEnd::Paragraph) {
+            if !self.summary_done && self.quote_depth == 0 && !self.block_text.trim().is_empty() {
+                let t = match inline::strip_block_id(&self.block_text) {
+                    Some((t, _)) => t,
+                    None => self.block_text.trim(),
+                };
+                self.p.summary = truncate_chars(t, SUMMARY_CHARS);
+                self.summary_done = true;
+            }
+            self.first_block = false;
+        }
+        self.flush();
+        self.section.text.push(' ');
+    }
+
+    /// The end of a heading: it gets its unique id and opens a new section.
+    fn heading_end(&mut self) {
+        let Some(h) = self.heading.take() else {
+            return;
+        };
+        let text = h.text.trim().to_string();
+        let id = self
+            .ids
+            .unique(h.explicit_id.unwrap_or_else(|| slug::heading_id(&text)));
+        if h.level == 1 && self.p.headings.is_empty() && self.first_block && self.p.h1.is_none() {
+            self.p.h1 = Some(text.clone());
+        }
+        self.first_block = false;
+        let line = self.pos(h.start).0;
+        // close the previous section, open this heading's
+        let prev = std::mem::replace(
+            &mut self.section,
+            Section {
+                heading: Some(self.p.headings.len()),
+                anchor: id.clone(),
+                path: vec![],
+                text: String::new(),
+                line,
+            },
+        );
+        if prev.heading.is_some() || !prev.text.trim().is_empty() {
+            self.p.sections.push(finish_section(prev));
+        }
+        self.heading_path.retain(|(l, _)| *l < h.level);
+        self.heading_path.push((h.level, text.clone()));
+        self.section.path = self.heading_path.iter().map(|(_, t)| t.clone()).collect();
+        self.p.headings.push(Heading {
+            level: h.level,
+            text,
+            id,
+            start: h.start,
+            end: self.note.body().len(),
+            line,
+        });
+        self.flush();
+    }
+
+    /// Text: into the heading, the section, the block and a piped link's label; `#tags` in
+    /// prose outside links are collected.
+    fn text(&mut self, t: &str) {
+        if let Some(h) = self.heading.as_mut() {
+            h.text.push_str(t);
+            return;
+        }
+        self.section.text.push_str(t);
+        if self.code_depth > 0 {
+            return;
+        }
+        let mut in_image = false;
+        if let Some(Some(li)) = self.link_stack.last() {
+            let l = &mut self.p.links[*li];
+            if let Some(label) = l.label.as_mut() {
+                label.push_str(t);
+            }
+            in_image = matches!(l.kind, LinkKind::Embed | LinkKind::Image);
+        }
+        if !in_image {
+            self.block_text.push_str(t);
+        }
+        if self.link_stack.is_empty() {
+            for m in inline::scan_tags(t) {
+                if !self.p.tags.contains(&m.tag) {
+                    self.p.tags.push(m.tag);
+                }
+            }
+        }
+    }
+
+    /// Reports a formula at byte `start` that does not convert to MathML.
+    fn check_math(&mut self, tex: &str, start: usize) {
+        if let Err(e) = math::check(tex) {
+            self.p.diagnostics.push(Diagnostic::warning(
+                "math",
+                self.note.display_path.clone(),
+                self.pos(start),
+                format!("formula not converted: {e}"),
+                "fix the TeX; the page shows the formula as source",
+            ));
+        }
+    }
+
+    /// Inline code or a formula's source, as text.
+    fn code(&mut self, t: &str) {
+        if let Some(h) = self.heading.as_mut() {
+            h.text.push_str(t);
+            return;
+        }
+        self.section.text.push_str(t);
+        self.block_text.push_str(t);
+    }
+
+    fn line_break(&mut self) {
+        if let Some(h) = self.heading.as_mut() {
+            h.text.push(' ');
+        } else {
+            self.section.text.push(' ');
+            self.block_text.push(' ');
+        }
+    }
+
+    /// Closes the last block and section, and ends each heading's section at the next heading
+    /// of the same or a higher level.
+    fn finish(mut self) -> ParsedNote {
+        self.flush();
+        let mut p = self.p;
+        if self.section.heading.is_some() || !self.section.text.trim().is_empty() {
+            p.sections.push(finish_section(self.section));
+        }
+        let body_len = self.note.body().len();
+        let n = p.headings.len();
+        for i in 0..n {
+            let level = p.headings[i].level;
+            let end = p.headings[i + 1..]
+                .iter()
+                .find(|h| h.level <= level)
+                .map(|h| h.start)
+                .unwrap_or(body_len);
+            p.headings[i].end = end;
+        }
+        p
+    }
 }
 
 /// What a link or image event records: its kind, destination and whether it is a piped
