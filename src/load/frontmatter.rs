@@ -62,137 +62,165 @@ pub fn split<'a>(text: &'a str, path: &str) -> (Split<'a>, Option<Diagnostic>) {
 /// Parses front matter text into typed fields. Problems become diagnostics; fields with the
 /// wrong type are skipped, everything else is kept.
 pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
     let Some(raw) = split.raw else {
-        return (FrontMatter::default(), diags);
+        return (FrontMatter::default(), Vec::new());
     };
-    let at = |rel: usize| line_col(file_text, split.raw_offset + rel);
-    let value: Value = if raw.trim().is_empty() {
-        Value::Object(Map::new())
+    let src = Source {
+        raw,
+        file_text,
+        raw_offset: split.raw_offset,
+        path,
+    };
+    let value = if raw.trim().is_empty() {
+        Ok(Value::Object(Map::new()))
     } else if split.toml {
-        match toml::from_str::<toml::Table>(raw) {
-            Ok(t) => toml_to_json(toml::Value::Table(t)),
+        src.toml_value()
+    } else {
+        src.yaml_value()
+    };
+    let map = match value.and_then(|v| src.map(v)) {
+        Ok(map) => map,
+        Err(d) => return (FrontMatter::default(), vec![*d]),
+    };
+    let mut fields = Fields {
+        src: &src,
+        fm: FrontMatter::default(),
+        diags: Vec::new(),
+    };
+    for (key, v) in map {
+        fields.read(key, v);
+    }
+    (fields.fm, fields.diags)
+}
+
+/// The front matter text of one file, and where it is.
+struct Source<'a> {
+    raw: &'a str,
+    file_text: &'a str,
+    /// Byte offset of `raw` in `file_text`.
+    raw_offset: usize,
+    path: &'a str,
+}
+
+impl Source<'_> {
+    /// 1-based (line, column) in the file of byte `rel` of the front matter.
+    fn at(&self, rel: usize) -> (usize, usize) {
+        line_col(self.file_text, self.raw_offset + rel)
+    }
+
+    /// Where `key` is written, for diagnostics about its value.
+    fn key_pos(&self, key: &str) -> (usize, usize) {
+        let raw = self.raw;
+        raw.find(&format!("{key}:"))
+            .or_else(|| raw.find(&format!("{key} =")))
+            .or_else(|| raw.find(key))
+            .map(|rel| self.at(rel))
+            .unwrap_or(self.at(0))
+    }
+
+    /// The TOML front matter as JSON, or the syntax error.
+    fn toml_value(&self) -> Result<Value, Box<Diagnostic>> {
+        match toml::from_str::<toml::Table>(self.raw) {
+            Ok(t) => Ok(toml_to_json(toml::Value::Table(t))),
             Err(e) => {
-                let pos = e.span().map(|s| at(s.start)).unwrap_or(at(0));
-                diags.push(Diagnostic::error(
+                let pos = e.span().map(|s| self.at(s.start)).unwrap_or(self.at(0));
+                Err(Diagnostic::error(
                     "frontmatter-syntax",
-                    path,
+                    self.path,
                     pos,
                     format!("invalid TOML front matter: {}", e.message().trim()),
                     "fix the TOML syntax; the note is built without its front matter",
-                ));
-                return (FrontMatter::default(), diags);
+                )
+                .into())
             }
         }
-    } else {
-        match serde_saphyr::from_str::<Value>(raw) {
-            Ok(v) => v,
-            Err(e) => {
-                let (line, col) = match e.location() {
-                    Some(l) if l.line() > 0 => {
-                        let (l0, _) = at(0);
-                        (l0 + l.line() as usize - 1, l.column().max(1) as usize)
-                    }
-                    _ => at(0),
-                };
-                let msg = e.to_string();
-                let msg = msg.lines().next().unwrap_or("syntax error").trim();
-                let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
-                // drop the parser's own "line N column M:" (kb prints the file position)
-                let msg = match msg.find(": ") {
-                    Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
-                    _ => msg,
-                };
-                // the parser's own error kinds, under its snippet and alias wrappers
-                let mut kind = &e;
-                while let serde_saphyr::Error::WithSnippet { error, .. }
-                | serde_saphyr::Error::AliasError { error, .. } = kind
-                {
-                    kind = error;
-                }
-                let (msg, hint) = if let serde_saphyr::Error::Budget { .. } = kind {
-                    (
-                        "invalid YAML front matter: aliases expand to too many values (a YAML alias bomb?)".to_string(),
-                        "front matter needs no anchors or aliases (`&name`, `*name`); write the values out; the note is built without its front matter",
-                    )
-                } else if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = kind {
-                    (
-                        format!(
-                            "invalid YAML front matter: the key `{}` appears twice",
-                            key.as_deref().unwrap_or("?")
-                        ),
-                        "keep one of the two lines; the note is built without its front matter",
-                    )
-                } else {
-                    (
-                        format!("invalid YAML front matter: {msg}"),
-                        "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
-                    )
-                };
-                diags.push(Diagnostic::error(
-                    "frontmatter-syntax",
-                    path,
-                    (line, col),
-                    msg,
-                    hint,
-                ));
-                return (FrontMatter::default(), diags);
+    }
+
+    /// The YAML front matter as JSON, or the syntax error.
+    fn yaml_value(&self) -> Result<Value, Box<Diagnostic>> {
+        serde_saphyr::from_str::<Value>(self.raw).map_err(|e| Box::new(self.yaml_error(&e)))
+    }
+
+    /// A YAML error at its place in the file, in kb's words.
+    fn yaml_error(&self, e: &serde_saphyr::Error) -> Diagnostic {
+        let (line, col) = match e.location() {
+            Some(l) if l.line() > 0 => {
+                let (l0, _) = self.at(0);
+                (l0 + l.line() as usize - 1, l.column().max(1) as usize)
             }
+            _ => self.at(0),
+        };
+        let msg = e.to_string();
+        let msg = msg.lines().next().unwrap_or("syntax error").trim();
+        let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
+        // drop the parser's own "line N column M:" (kb prints the file position)
+        let msg = match msg.find(": ") {
+            Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
+            _ => msg,
+        };
+        // the parser's own error kinds, under its snippet and alias wrappers
+        let mut kind = e;
+        while let serde_saphyr::Error::WithSnippet { error, .. }
+        | serde_saphyr::Error::AliasError { error, .. } = kind
+        {
+            kind = error;
         }
-    };
-    let map = match value {
-        Value::Object(m) => m,
-        Value::Null => Map::new(),
-        other => {
-            diags.push(Diagnostic::error(
+        let (msg, hint) = if let serde_saphyr::Error::Budget { .. } = kind {
+            (
+                "invalid YAML front matter: aliases expand to too many values (a YAML alias bomb?)"
+                    .to_string(),
+                "front matter needs no anchors or aliases (`&name`, `*name`); write the values out; the note is built without its front matter",
+            )
+        } else if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = kind {
+            (
+                format!(
+                    "invalid YAML front matter: the key `{}` appears twice",
+                    key.as_deref().unwrap_or("?")
+                ),
+                "keep one of the two lines; the note is built without its front matter",
+            )
+        } else {
+            (
+                format!("invalid YAML front matter: {msg}"),
+                "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
+            )
+        };
+        Diagnostic::error("frontmatter-syntax", self.path, (line, col), msg, hint)
+    }
+
+    /// The front matter's keys, or an error when it is not a map (nothing counts as empty).
+    fn map(&self, value: Value) -> Result<Map<String, Value>, Box<Diagnostic>> {
+        match value {
+            Value::Object(m) => Ok(m),
+            Value::Null => Ok(Map::new()),
+            other => Err(Diagnostic::error(
                 "frontmatter-not-map",
-                path,
-                at(0),
+                self.path,
+                self.at(0),
                 format!(
                     "front matter must be a map of `key: value` pairs, found {}",
                     kind(&other)
                 ),
                 "write front matter as `title: ...` lines, one key per line",
-            ));
-            return (FrontMatter::default(), diags);
+            )
+            .into()),
         }
-    };
-    let key_pos = |key: &str| -> (usize, usize) {
-        raw.find(&format!("{key}:"))
-            .or_else(|| raw.find(&format!("{key} =")))
-            .or_else(|| raw.find(key))
-            .map(at)
-            .unwrap_or(at(0))
-    };
-    let mut fm = FrontMatter::default();
-    for (key, v) in map {
+    }
+}
+
+/// The typed fields read so far, and the problems found.
+struct Fields<'s> {
+    src: &'s Source<'s>,
+    fm: FrontMatter,
+    diags: Vec<Diagnostic>,
+}
+
+impl Fields<'_> {
+    /// Reads one key; an unknown one goes to `extra`.
+    fn read(&mut self, key: String, v: Value) {
         match key.as_str() {
-            "title" | "description" | "category" => match scalar_string(&v) {
-                Some(s) => {
-                    let s = Some(s);
-                    match key.as_str() {
-                        "title" => fm.title = s,
-                        "description" => fm.description = s,
-                        _ => fm.category = s,
-                    }
-                }
-                None if v.is_null() => {}
-                None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a string")),
-            },
-            "date" | "updated" => match scalar_string(&v) {
-                Some(s) if parse_date(&s).is_none() => diags.push(Diagnostic::warning(
-                    "frontmatter-date",
-                    path,
-                    key_pos(&key),
-                    format!("`{key}` is not a date: `{s}`"),
-                    "write dates as YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00+09:00)",
-                )),
-                // `date` and `updated` win over the other spellings, whatever their order
-                Some(s) if key == "date" => fm.date = Some(s),
-                Some(s) => fm.updated = Some(s),
-                None if v.is_null() => {}
-                None => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a date")),
-            },
+            "title" | "description" | "category" => self.text(&key, &v),
+            "date" | "updated" => self.date(&key, &v),
             // the names other Obsidian tools write: used when they hold a date, else kept as extra
             "created" | "date created" | "modified" | "date modified" | "lastmod"
             | "last_modified"
@@ -200,86 +228,108 @@ pub fn parse(split: &Split, file_text: &str, path: &str) -> (FrontMatter, Vec<Di
             {
                 let s = scalar_string(&v);
                 if matches!(key.as_str(), "created" | "date created") {
-                    fm.created = s;
+                    self.fm.created = s;
                 } else {
-                    fm.modified = s;
+                    self.fm.modified = s;
                 }
             }
-            "tags" | "aliases" | "tag" | "alias" => {
-                let list = match &v {
-                    Value::Array(items) => {
-                        let mut out = Vec::new();
-                        for it in items {
-                            match scalar_string(it) {
-                                Some(s) => out.push(s),
-                                None => diags.push(wrong_type(
-                                    path,
-                                    key_pos(&key),
-                                    &key,
-                                    it,
-                                    "a list of strings",
-                                )),
-                            }
-                        }
-                        Some(out)
-                    }
-                    Value::String(s) => Some(
-                        s.split(',')
-                            .map(|p| p.trim().to_string())
-                            .filter(|p| !p.is_empty())
-                            .collect(),
-                    ),
-                    Value::Null => Some(vec![]),
-                    other => {
-                        diags.push(wrong_type(
-                            path,
-                            key_pos(&key),
-                            &key,
-                            other,
-                            "a list of strings",
-                        ));
-                        None
-                    }
-                };
-                if let Some(list) = list {
-                    if key.starts_with("tag") {
-                        fm.tags.extend(
-                            list.iter()
-                                .filter_map(|t| normalize_tag(t.trim_start_matches('#'))),
-                        );
-                    } else {
-                        fm.aliases.extend(list);
-                    }
-                }
-            }
-            "lang" => match scalar_string(&v) {
-                Some(l)
-                    if !l.is_empty()
-                        && l.len() <= 35
-                        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-                {
-                    fm.lang = Some(l)
-                }
-                None if v.is_null() => {}
-                _ => diags.push(wrong_type(path, key_pos(&key), &key, &v, "a language tag")),
-            },
+            "tags" | "aliases" | "tag" | "alias" => self.list(&key, &v),
+            "lang" => self.lang(&key, &v),
             "draft" => match v {
-                Value::Bool(b) => fm.draft = b,
+                Value::Bool(b) => self.fm.draft = b,
                 Value::Null => {}
-                other => diags.push(wrong_type(
-                    path,
-                    key_pos(&key),
-                    &key,
-                    &other,
-                    "true or false",
-                )),
+                other => self.wrong_type(&key, &other, "true or false"),
             },
             _ => {
-                fm.extra.insert(key, v);
+                self.fm.extra.insert(key, v);
             }
         }
     }
-    (fm, diags)
+
+    /// `title`, `description` or `category`.
+    fn text(&mut self, key: &str, v: &Value) {
+        match scalar_string(v) {
+            Some(s) => {
+                let s = Some(s);
+                match key {
+                    "title" => self.fm.title = s,
+                    "description" => self.fm.description = s,
+                    _ => self.fm.category = s,
+                }
+            }
+            None if v.is_null() => {}
+            None => self.wrong_type(key, v, "a string"),
+        }
+    }
+
+    /// `date` or `updated`.
+    fn date(&mut self, key: &str, v: &Value) {
+        match scalar_string(v) {
+            Some(s) if parse_date(&s).is_none() => self.diags.push(Diagnostic::warning(
+                "frontmatter-date",
+                self.src.path,
+                self.src.key_pos(key),
+                format!("`{key}` is not a date: `{s}`"),
+                "write dates as YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00+09:00)",
+            )),
+            // `date` and `updated` win over the other spellings, whatever their order
+            Some(s) if key == "date" => self.fm.date = Some(s),
+            Some(s) => self.fm.updated = Some(s),
+            None if v.is_null() => {}
+            None => self.wrong_type(key, v, "a date"),
+        }
+    }
+
+    /// `tags` or `aliases` (or `tag`, `alias`): a list, or one comma-separated string.
+    fn list(&mut self, key: &str, v: &Value) {
+        let list: Vec<String> = match v {
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for it in items {
+                    match scalar_string(it) {
+                        Some(s) => out.push(s),
+                        None => self.wrong_type(key, it, "a list of strings"),
+                    }
+                }
+                out
+            }
+            Value::String(s) => s
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            Value::Null => vec![],
+            other => return self.wrong_type(key, other, "a list of strings"),
+        };
+        if key.starts_with("tag") {
+            self.fm.tags.extend(
+                list.iter()
+                    .filter_map(|t| normalize_tag(t.trim_start_matches('#'))),
+            );
+        } else {
+            self.fm.aliases.extend(list);
+        }
+    }
+
+    /// `lang`: a language tag such as `en` or `ko-KR`.
+    fn lang(&mut self, key: &str, v: &Value) {
+        match scalar_string(v) {
+            Some(l)
+                if !l.is_empty()
+                    && l.len() <= 35
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+            {
+                self.fm.lang = Some(l)
+            }
+            None if v.is_null() => {}
+            _ => self.wrong_type(key, v, "a language tag"),
+        }
+    }
+
+    fn wrong_type(&mut self, key: &str, v: &Value, want: &str) {
+        let d = wrong_type(self.src.path, self.src.key_pos(key), key, v, want);
+        self.diags.push(d);
+    }
 }
 
 fn wrong_type(path: &str, pos: (usize, usize), key: &str, v: &Value, want: &str) -> Diagnostic {
