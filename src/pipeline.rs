@@ -4,7 +4,7 @@
 pub use crate::site::{BuildOptions, PageMeta, RESERVED, RESERVED_TREES, Site};
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::link::Graph;
 use crate::load::{Attachment, LoadOptions, Note};
 use crate::parse::{ParsedNote, slug};
@@ -149,7 +149,7 @@ pub fn link_stage(
         })
     {
         diagnostics.push(Diagnostic::warning(
-            "home-missing",
+            Code::HomeMissing,
             "kb.toml",
             (1, 1),
             format!("`home = \"{h}\"` names no note"),
@@ -270,7 +270,7 @@ pub fn page_meta(
             || (RESERVED_TREES.contains(&top.as_str()) && s.contains('/'))
         {
             diags.push(Diagnostic::warning(
-                "reserved-url",
+                Code::ReservedUrl,
                 n.display_path.clone(),
                 (1, 1),
                 format!(
@@ -287,7 +287,7 @@ pub fn page_meta(
             }
             let new = format!("{s}-{k}");
             diags.push(Diagnostic::error(
-                "duplicate-url",
+                Code::DuplicateUrl,
                 n.display_path.clone(),
                 (1, 1),
                 format!("this note and {} would both be published at `/{s}/`; it is published at `/{new}/` instead", notes[other].display_path),
@@ -305,10 +305,7 @@ pub fn page_meta(
 fn apply_strict(config: &Config, diagnostics: &mut [Diagnostic]) {
     if config.strict {
         for d in diagnostics.iter_mut() {
-            if matches!(
-                d.code,
-                "broken-link" | "broken-embed" | "broken-anchor" | "missing-attachment"
-            ) {
+            if d.code.strict_error() {
                 d.severity = Severity::Error;
             }
         }
@@ -381,7 +378,7 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
     diagnostics.extend(
         site.diagnostics
             .iter()
-            .filter(|d| matches!(d.code, "reserved-url" | "duplicate-url"))
+            .filter(|d| matches!(d.code, Code::ReservedUrl | Code::DuplicateUrl))
             .cloned(),
     );
     diagnostics.extend(site.graph.diagnostics.iter().cloned());
@@ -478,7 +475,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
         site.diagnostics.push(Diagnostic::warning(
-            "cache",
+            Code::Cache,
             ".kb/cache",
             (1, 1),
             format!("cannot save the highlight cache: {e}"),
@@ -505,7 +502,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     state.set_spare(crate::engine::output_stamp(&spare), delta);
     if let Err(e) = state.save(&state_path) {
         site.diagnostics.push(Diagnostic::warning(
-            "cache",
+            Code::Cache,
             ".kb/cache",
             (1, 1),
             format!("cannot save the page state: {e}"),
@@ -527,7 +524,7 @@ fn open_index(
     let (index, err) = crate::search::index::SearchIndex::open_for(opts)?;
     let warning = err.map(|e| {
         Diagnostic::warning(
-            "index",
+            Code::Index,
             ".kb/index",
             (1, 1),
             format!("cannot open the search index ({e}); using a temporary one"),
@@ -581,7 +578,7 @@ fn render_and_export(
     let (_, diags) = rendered?;
     let search = indexed?;
     // a template that fails on pages would publish a site without them: keep the previous one
-    let failed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "template").collect();
+    let failed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == Code::Template).collect();
     if let Some(first) = failed.first() {
         anyhow::bail!(
             "{} page(s) failed to render; the first: {}: {}",

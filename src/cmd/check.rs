@@ -1,6 +1,6 @@
 //! `kb check`: run load, parse and link, and report every problem without writing the site.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::pipeline::assemble;
 use std::path::PathBuf;
 
@@ -28,7 +28,7 @@ pub fn orphans(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         })
         .map(|i| {
             Diagnostic::warning(
-                "orphan",
+                Code::Orphan,
                 site.notes[i].display_path.clone(),
                 (1, 1),
                 format!(
@@ -49,7 +49,7 @@ pub fn unpublished(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         .filter(|a| !a.published)
         .map(|a| {
             Diagnostic::warning(
-                "unpublished",
+                Code::Unpublished,
                 site.opts.config.display_path(&a.rel_path),
                 (1, 1),
                 "not published: no note links to or embeds this file",
@@ -72,7 +72,7 @@ pub fn incomplete_troubleshooting(site: &crate::pipeline::Site) -> Vec<Diagnosti
             if !missing.is_empty() {
                 out.push(
                     Diagnostic::warning(
-                        "trouble-incomplete",
+                        Code::TroubleIncomplete,
                         site.notes[i].display_path.clone(),
                         (e.line, 1),
                         format!(
@@ -129,7 +129,7 @@ pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
                         let off = src.find(&t[s..]).map(|k| r.start + k).unwrap_or(r.start);
                         out.push(
                             Diagnostic::warning(
-                                "unlinked-mention",
+                                Code::UnlinkedMention,
                                 n.display_path.clone(),
                                 idx.pos(n.body_offset + off),
                                 format!(

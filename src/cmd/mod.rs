@@ -8,7 +8,7 @@ pub mod search;
 pub mod serve;
 
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
 
 /// Exit code when notes have errors.
@@ -20,7 +20,7 @@ pub const EXIT_FATAL: i32 = 2;
 pub fn load_config(root: &Path) -> Result<Config, i32> {
     Config::load(root).map_err(|e| {
         let d = Diagnostic::error(
-            "config",
+            Code::Config,
             e.path.display().to_string(),
             (e.line, e.col),
             e.message,

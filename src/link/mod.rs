@@ -3,7 +3,7 @@
 
 pub use crate::site::graph::{Backlink, Graph, Resolution, Resolver, Target};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::load::{Attachment, Note};
 use crate::parse::inline::split_wiki_target;
 use crate::parse::{LinkKind, LinkRef, ParsedNote};
@@ -455,7 +455,7 @@ pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[u
         .map(|&i| notes[i].display_path.as_str())
         .collect();
     // embed cycles and depths are found again over the whole graph
-    let whole = |d: &Diagnostic| d.code == "embed-cycle" || d.code == "embed-depth";
+    let whole = |d: &Diagnostic| d.code == Code::EmbedCycle || d.code == Code::EmbedDepth;
     g.diagnostics
         .retain(|d| !whole(d) && !changed_paths.contains(d.path.as_str()));
     for &i in changed {
@@ -533,15 +533,15 @@ fn report(
             });
             let (code, msg) = if is_file {
                 (
-                    "missing-attachment",
+                    Code::MissingAttachment,
                     format!("{what} target `{t}` is not a file under the notes folder"),
                 )
             } else {
                 (
                     if l.kind == LinkKind::Embed {
-                        "broken-embed"
+                        Code::BrokenEmbed
                     } else {
-                        "broken-link"
+                        Code::BrokenLink
                     },
                     format!("broken {what}: no note named `{t}`"),
                 )
@@ -585,7 +585,7 @@ fn report(
                 let target_name = &notes[*id].stem;
                 diags.push(
                     Diagnostic::warning(
-                        "broken-anchor",
+                        Code::BrokenAnchor,
                         path.clone(),
                         (l.line, l.col),
                         format!("`{target_name}` has no heading or block `{a}`"),
@@ -602,7 +602,7 @@ fn report(
                     .collect();
                 diags.push(
                     Diagnostic::warning(
-                        "ambiguous-link",
+                        Code::AmbiguousLink,
                         path,
                         (l.line, l.col),
                         format!(
@@ -713,7 +713,7 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
                             cycle.push(notes[w.0].stem.clone());
                             diags.push(
                                 Diagnostic::error(
-                                    "embed-cycle",
+                                    Code::EmbedCycle,
                                     notes[v.0].display_path.clone(),
                                     (l.line, l.col),
                                     format!("embed cycle: {}", cycle.join(" -> ")),
@@ -758,7 +758,7 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
         let l = &parsed[i].links[li];
         diags.push(
             Diagnostic::warning(
-                "embed-depth",
+                Code::EmbedDepth,
                 notes[i].display_path.clone(),
                 (l.line, l.col),
                 format!(
@@ -853,7 +853,7 @@ mod tests {
             }
         );
         assert_eq!(g.backlinks[1].len(), 1);
-        let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert!(codes.contains(&"broken-link"));
         assert!(codes.contains(&"broken-anchor"));
     }
@@ -869,7 +869,7 @@ mod tests {
                 anchor: None
             }
         );
-        assert!(g.diagnostics.iter().any(|d| d.code == "ambiguous-link"));
+        assert!(g.diagnostics.iter().any(|d| d.code == Code::AmbiguousLink));
     }
 
     #[test]
@@ -914,7 +914,7 @@ mod tests {
         let cycles: Vec<&str> = g
             .diagnostics
             .iter()
-            .filter(|d| d.code == "embed-cycle")
+            .filter(|d| d.code == Code::EmbedCycle)
             .map(|d| d.path.as_str())
             .collect();
         assert_eq!(cycles, vec!["notes/b.md"], "{:?}", g.diagnostics);
@@ -937,14 +937,14 @@ mod tests {
         let deep: Vec<(&str, usize, usize)> = g
             .diagnostics
             .iter()
-            .filter(|d| d.code == "embed-depth")
+            .filter(|d| d.code == Code::EmbedDepth)
             .map(|d| (d.path.as_str(), d.line, d.col))
             .collect();
         assert_eq!(deep, vec![("notes/a.md", 3, 1)], "{:?}", g.diagnostics);
         // one level less: nothing to report
         let (n, p, t) = vault(&files[1..]);
         let g = link(&n, &p, &t, &[]);
-        assert!(!g.diagnostics.iter().any(|d| d.code == "embed-depth"));
+        assert!(!g.diagnostics.iter().any(|d| d.code == Code::EmbedDepth));
     }
 
     #[test]
@@ -964,14 +964,14 @@ mod tests {
             .collect();
         let (n, p, t) = vault(&files);
         let g = link(&n, &p, &t, &[]);
-        assert!(g.diagnostics.iter().any(|d| d.code == "embed-cycle"));
+        assert!(g.diagnostics.iter().any(|d| d.code == Code::EmbedCycle));
     }
 
     #[test]
     fn embed_cycle_reported() {
         let (n, p, t) = vault(&[("a.md", "![[b]]"), ("b.md", "![[a]]")]);
         let g = link(&n, &p, &t, &[]);
-        assert!(g.diagnostics.iter().any(|d| d.code == "embed-cycle"));
+        assert!(g.diagnostics.iter().any(|d| d.code == Code::EmbedCycle));
     }
 }
 

@@ -3,7 +3,7 @@
 
 pub use crate::site::note::FrontMatter;
 
-use crate::diag::{Diagnostic, line_col};
+use crate::diag::{Code, Diagnostic, line_col};
 use serde_json::{Map, Value};
 
 /// The result of splitting a file into front matter and body.
@@ -50,7 +50,7 @@ pub fn split<'a>(text: &'a str, path: &str) -> (Split<'a>, Option<Diagnostic>) {
         pos = end;
     }
     let d = Diagnostic::error(
-        "frontmatter-unclosed",
+        Code::FrontmatterUnclosed,
         path,
         (1, 1),
         format!("front matter opened with `{fence}` is never closed"),
@@ -125,7 +125,7 @@ impl Source<'_> {
             Err(e) => {
                 let pos = e.span().map(|s| self.at(s.start)).unwrap_or(self.at(0));
                 Err(Diagnostic::error(
-                    "frontmatter-syntax",
+                    Code::FrontmatterSyntax,
                     self.path,
                     pos,
                     format!("invalid TOML front matter: {}", e.message().trim()),
@@ -185,7 +185,7 @@ impl Source<'_> {
                 "fix the YAML syntax (quote values containing `:` or `#`); the note is built without its front matter",
             )
         };
-        Diagnostic::error("frontmatter-syntax", self.path, (line, col), msg, hint)
+        Diagnostic::error(Code::FrontmatterSyntax, self.path, (line, col), msg, hint)
     }
 
     /// The front matter's keys, or an error when it is not a map (nothing counts as empty).
@@ -194,7 +194,7 @@ impl Source<'_> {
             Value::Object(m) => Ok(m),
             Value::Null => Ok(Map::new()),
             other => Err(Diagnostic::error(
-                "frontmatter-not-map",
+                Code::FrontmatterNotMap,
                 self.path,
                 self.at(0),
                 format!(
@@ -266,7 +266,7 @@ impl Fields<'_> {
     fn date(&mut self, key: &str, v: &Value) {
         match scalar_string(v) {
             Some(s) if parse_date(&s).is_none() => self.diags.push(Diagnostic::warning(
-                "frontmatter-date",
+                Code::FrontmatterDate,
                 self.src.path,
                 self.src.key_pos(key),
                 format!("`{key}` is not a date: `{s}`"),
@@ -334,7 +334,7 @@ impl Fields<'_> {
 
 fn wrong_type(path: &str, pos: (usize, usize), key: &str, v: &Value, want: &str) -> Diagnostic {
     Diagnostic::warning(
-        "frontmatter-type",
+        Code::FrontmatterType,
         path,
         pos,
         format!("`{key}` should be {want}, found {}", kind(v)),
@@ -472,13 +472,13 @@ mod tests {
     #[test]
     fn not_a_map() {
         let (_, d) = fm("---\n- a\n- b\n---\n");
-        assert_eq!(d[0].code, "frontmatter-not-map");
+        assert_eq!(d[0].code, Code::FrontmatterNotMap);
     }
 
     #[test]
     fn syntax_error_has_line() {
         let (_, d) = fm("---\ntitle: x\ntags: [a, b\nfoo: ]\n---\n");
-        assert_eq!(d[0].code, "frontmatter-syntax");
+        assert_eq!(d[0].code, Code::FrontmatterSyntax);
         assert!(d[0].line >= 2, "{:?}", d[0]);
     }
 
@@ -486,7 +486,7 @@ mod tests {
     fn unclosed() {
         let (s, d) = split("---\ntitle: x\nbody\n", "a.md");
         assert!(s.raw.is_none());
-        assert_eq!(d.unwrap().code, "frontmatter-unclosed");
+        assert_eq!(d.unwrap().code, Code::FrontmatterUnclosed);
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub use crate::site::note::{Attachment, Note};
 pub mod frontmatter;
 pub mod history;
 
-use crate::diag::{Diagnostic, line_col};
+use crate::diag::{Code, Diagnostic, line_col};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -148,13 +148,13 @@ pub fn walk(
                     .unwrap_or_default();
                 let (code, msg, hint) = if e.loop_ancestor().is_some() {
                     (
-                        "symlink-loop",
+                        Code::SymlinkLoop,
                         "symlink loop: this folder links back to one of its parents".to_string(),
                         "remove the symlink or point it somewhere else; it was skipped",
                     )
                 } else {
                     (
-                        "unreadable",
+                        Code::Unreadable,
                         format!(
                             "cannot read: {}",
                             e.io_error()
@@ -181,7 +181,7 @@ pub fn walk(
             // a named pipe or device would block or never end: never opened
             if let Ok(rel) = entry.path().strip_prefix(root) {
                 diags.push(Diagnostic::warning(
-                    "not-a-file",
+                    Code::NotAFile,
                     display(opts, &rel_string(rel)),
                     (1, 1),
                     "not a regular file (a named pipe, socket or device); it was skipped",
@@ -196,7 +196,7 @@ pub fn walk(
         let rel_s = rel_string(rel);
         if entry.file_name().to_str().is_none() {
             diags.push(Diagnostic::warning(
-                "file-name-encoding",
+                Code::FileNameEncoding,
                 display(opts, &rel_s),
                 (1, 1),
                 "file name is not valid UTF-8",
@@ -216,7 +216,7 @@ pub fn walk(
     for p in outside.take() {
         let rel = p.strip_prefix(root).map(rel_string).unwrap_or_default();
         diags.push(Diagnostic::warning(
-            "symlink-outside",
+            Code::SymlinkOutside,
             display(opts, &rel),
             (1, 1),
             "symlink points outside the notes folder",
@@ -239,7 +239,7 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
     let skipped = |d: Diagnostic| (None, vec![d]);
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(
-            "unreadable",
+            Code::Unreadable,
             disp.clone(),
             (1, 1),
             format!("cannot read note: {e}"),
@@ -252,7 +252,7 @@ pub fn read_note(opts: &LoadOptions, rel: String, fs: PathBuf) -> (Option<Note>,
     };
     if meta.len() > opts.max_note_bytes {
         return skipped(Diagnostic::error(
-            "note-too-large",
+            Code::NoteTooLarge,
             disp.clone(),
             (1, 1),
             format!(
@@ -296,7 +296,7 @@ pub fn note_from_bytes(
     let nuls = probe.iter().filter(|&&b| b == 0).count();
     if nuls > 8 || (nuls > 0 && std::str::from_utf8(probe).is_err()) {
         diags.push(Diagnostic::error(
-            "binary-file",
+            Code::BinaryFile,
             disp,
             (1, 1),
             "this .md file looks binary (it contains NUL bytes); it was skipped",
@@ -311,7 +311,7 @@ pub fn note_from_bytes(
             let bytes = e.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             diags.push(Diagnostic::error(
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 disp,
                 line_col(&prefix, prefix.len()),
                 "note is not valid UTF-8; invalid bytes were replaced with U+FFFD",
@@ -329,7 +329,7 @@ pub fn note_from_bytes(
     if text.contains('\0') {
         let at = text.find('\0').unwrap_or(0);
         diags.push(Diagnostic::warning(
-            "nul-byte",
+            Code::NulByte,
             disp,
             line_col(&text, at),
             "note contains NUL bytes; they were replaced with U+FFFD",
@@ -344,7 +344,7 @@ pub fn note_from_bytes(
     let body_offset = split.body_offset;
     if text[body_offset..].trim().is_empty() && front.title.is_none() {
         diags.push(Diagnostic::warning(
-            "empty-note",
+            Code::EmptyNote,
             disp,
             (1, 1),
             "note is empty",
@@ -405,7 +405,7 @@ mod tests {
             "{diags:?}"
         );
         let (note, diags) = read_note(&opts, "gone.md".into(), tmp.path().join("gone.md"));
-        assert!(note.is_none() && diags[0].code == "unreadable");
+        assert!(note.is_none() && diags[0].code == Code::Unreadable);
     }
 
     fn mk(bytes: &[u8]) -> (Option<Note>, Vec<Diagnostic>) {
@@ -422,7 +422,7 @@ mod tests {
     fn invalid_utf8_is_reported_and_kept() {
         let (n, d) = mk(b"hello\nwor\xffld");
         assert!(n.is_some());
-        assert_eq!(d[0].code, "invalid-utf8");
+        assert_eq!(d[0].code, Code::InvalidUtf8);
         assert_eq!((d[0].line, d[0].col), (2, 4));
     }
 
@@ -430,7 +430,7 @@ mod tests {
     fn binary_is_skipped() {
         let (n, d) = mk(&[0u8, 159, 146, 150, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0]);
         assert!(n.is_none());
-        assert_eq!(d[0].code, "binary-file");
+        assert_eq!(d[0].code, Code::BinaryFile);
     }
 
     #[test]
@@ -446,7 +446,7 @@ mod tests {
     fn empty_note_warns() {
         let (n, d) = mk(b"");
         assert!(n.is_some());
-        assert_eq!(d[0].code, "empty-note");
+        assert_eq!(d[0].code, Code::EmptyNote);
     }
 
     #[test]

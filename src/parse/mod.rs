@@ -13,7 +13,7 @@ pub mod math;
 
 pub mod trouble;
 
-use crate::diag::{Diagnostic, LineIndex};
+use crate::diag::{Code, Diagnostic, LineIndex};
 use crate::load::Note;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
@@ -65,7 +65,7 @@ fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &
     p.diagrams += 1;
     if let Err(e) = diagram::check(&src) {
         p.diagnostics.push(Diagnostic::warning(
-            "diagram",
+            Code::Diagram,
             note.display_path.clone(),
             at,
             format!("Mermaid diagram not drawn: {e}"),
@@ -560,7 +560,7 @@ impl<'n> NoteParser<'n> {
     fn check_math(&mut self, tex: &str, start: usize) {
         if let Err(e) = math::check(tex) {
             self.p.diagnostics.push(Diagnostic::warning(
-                "math",
+                Code::Math,
                 self.note.display_path.clone(),
                 self.pos(start),
                 format!("formula not converted: {e}"),
@@ -721,7 +721,7 @@ fn check_fence(block: &str, at_end: bool, pos: (usize, usize), note: &Note, p: &
     };
     if !closed && at_end {
         p.diagnostics.push(Diagnostic::warning(
-            "unclosed-code-fence",
+            Code::UnclosedCodeFence,
             note.display_path.clone(),
             pos,
             format!(

@@ -9,7 +9,7 @@ pub mod icons;
 pub mod strings;
 pub mod theme;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::parse::slug;
 use crate::site::Site;
 use rayon::prelude::*;
@@ -274,7 +274,7 @@ fn write_assets(
     {
         if let Err(e) = sink.copy(&a.rel_path, &a.fs_path) {
             diags.push(Diagnostic::error(
-                "write",
+                Code::Write,
                 cfg.display_path(&a.rel_path),
                 (1, 1),
                 format!("cannot copy attachment: {e}"),
@@ -329,7 +329,7 @@ fn note_pages(
         .map(|i| {
             let html = note_page(site, ctx, graph_ctx, tera, i, prev_next[i]).map_err(|e| {
                 Box::new(Diagnostic::error(
-                    "template",
+                    Code::Template,
                     site.notes[i].display_path.clone(),
                     (1, 1),
                     format!("rendering failed: {e}"),
@@ -340,7 +340,7 @@ fn note_pages(
             sink.put(&format!("{}index.html", site.pages[i].slug), &html)
                 .map_err(|e| {
                     Box::new(Diagnostic::error(
-                        "write",
+                        Code::Write,
                         site.notes[i].display_path.clone(),
                         (1, 1),
                         format!("cannot write page: {e}"),

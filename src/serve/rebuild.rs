@@ -188,19 +188,8 @@ impl Rebuilder {
             .collect();
         self.load_diags.clear();
         self.walk_diags.clear();
-        let link_codes = [
-            "broken-link",
-            "broken-embed",
-            "broken-anchor",
-            "missing-attachment",
-            "ambiguous-link",
-            "embed-cycle",
-            "embed-depth",
-            "duplicate-url",
-            "reserved-url",
-        ];
         for d in &self.site.diagnostics {
-            if link_codes.contains(&d.code)
+            if !d.code.survives_relink()
                 || self.site.parsed.iter().any(|p| p.diagnostics.contains(d))
             {
                 continue;

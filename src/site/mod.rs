@@ -13,7 +13,7 @@ pub mod slug;
 pub mod text;
 
 pub use config::Config;
-pub use diag::{Diagnostic, Severity};
+pub use diag::{Code, Diagnostic, Severity};
 pub use graph::{Backlink, Graph, Resolution, Resolver, Target};
 pub use note::{Attachment, FrontMatter, Note};
 pub use parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
