@@ -19,7 +19,7 @@
 //! - static files and attachments: the theme and the attachments' sizes and times.
 
 use crate::render::Selection;
-use crate::site::{Sink, Site, Target};
+use crate::site::{NoteId, Sink, Site, Target};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -117,6 +117,9 @@ impl Hasher {
         self.1.write_u64(n);
         self
     }
+    fn id(&mut self, id: NoteId) -> &mut Self {
+        self.n(u64::from(id.0))
+    }
     fn d(&mut self, d: &Digest) -> &mut Self {
         self.bytes(d)
     }
@@ -177,6 +180,7 @@ fn facts(site: &Site, theme: &[u8]) -> Facts {
     let (note, card): (Vec<Digest>, Vec<Digest>) = (0..site.notes.len())
         .into_par_iter()
         .map(|i| {
+            let i = NoteId::from(i);
             let (n, p) = (&site.notes[i], &site.pages[i]);
             let mut c = Hasher::new();
             c.s(&p.title).s(&p.href).s(&p.description).s(&p.category);
@@ -196,21 +200,20 @@ fn facts(site: &Site, theme: &[u8]) -> Facts {
     let links = (0..site.notes.len())
         .into_par_iter()
         .map(|i| {
+            let i = NoteId::from(i);
             let g = &site.graph;
             let mut h = Hasher::new();
             for &j in &g.outgoing[i] {
-                h.n(j as u64);
+                h.id(j);
             }
             h.s("|");
             for b in &g.backlinks[i] {
-                h.n(b.from as u64).n(b.link as u64);
+                h.id(b.from).n(b.link as u64);
             }
             h.s("|");
             for r in &g.resolutions[i] {
                 match &r.target {
-                    Target::Note { id, anchor } => {
-                        h.n(*id as u64).s(anchor.as_deref().unwrap_or(""))
-                    }
+                    Target::Note { id, anchor } => h.id(*id).s(anchor.as_deref().unwrap_or("")),
                     Target::Attachment(a) => h.s("a").n(*a as u64),
                     Target::Broken => h.s("b"),
                 };
@@ -228,7 +231,7 @@ fn facts(site: &Site, theme: &[u8]) -> Facts {
 }
 
 /// Notes whose text a note's page shows: those it embeds, transitively.
-fn embedded(site: &Site, i: usize) -> Vec<usize> {
+fn embedded(site: &Site, i: NoteId) -> Vec<NoteId> {
     let mut seen = vec![i];
     let mut k = 0;
     while k < seen.len() && seen.len() <= 1 + crate::link::MAX_EMBED_DEPTH * 64 {
@@ -247,7 +250,7 @@ fn embedded(site: &Site, i: usize) -> Vec<usize> {
 }
 
 /// The digest of a note page's inputs.
-fn note_digest(site: &Site, f: &Facts, i: usize) -> Digest {
+fn note_digest(site: &Site, f: &Facts, i: NoteId) -> Digest {
     let g = &site.graph;
     let mut h = Hasher::new();
     h.d(&f.global).d(&f.note[i]).d(&f.links[i]);
@@ -259,7 +262,7 @@ fn note_digest(site: &Site, f: &Facts, i: usize) -> Digest {
         crate::link::graph::LOCAL_HOPS,
         crate::link::graph::LOCAL_MAX,
     ) {
-        h.n(v as u64).d(&f.links[v]);
+        h.id(v).d(&f.links[v]);
     }
     h.s("backlinks");
     for b in &g.backlinks[i] {
@@ -299,7 +302,7 @@ fn digests(
     let mut known = HashMap::new();
     let notes: Vec<Digest> = (0..site.notes.len())
         .into_par_iter()
-        .map(|i| note_digest(site, &f, i))
+        .map(|i| note_digest(site, &f, NoteId::from(i)))
         .collect();
     for (i, d) in notes.into_iter().enumerate() {
         let key = Group::Note(site.notes[i].rel_path.clone()).key();
@@ -333,7 +336,7 @@ fn digests(
     trouble.d(&f.global);
     for (i, c) in f.card.iter().enumerate() {
         site_pages.d(c);
-        let entries = site.trouble_entries(i);
+        let entries = site.trouble_entries(NoteId::from(i));
         if !entries.is_empty() {
             trouble.n(i as u64).d(c);
             for e in entries {
@@ -388,12 +391,12 @@ pub fn plan(site: &Site, theme: &[u8], prev: Option<&State>) -> Plan {
         .map(|(k, _)| k.clone())
         .collect();
     let gone = prev.digests.keys().any(|k| !digests.contains_key(k));
-    let notes: HashSet<usize> = site
+    let notes: HashSet<NoteId> = site
         .notes
         .iter()
         .enumerate()
         .filter(|(_, n)| dirty.contains(&Group::Note(n.rel_path.clone()).key()))
-        .map(|(i, _)| i)
+        .map(|(i, _)| NoteId::from(i))
         .collect();
     let tags: HashSet<String> = dirty
         .iter()

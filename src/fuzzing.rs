@@ -107,7 +107,7 @@ pub fn note(data: &[u8]) {
     let sink = crate::serve::MemSink::default();
     let hl = crate::parse::highlight::Cache::default();
     let sel = crate::render::Selection {
-        notes: Some(std::iter::once(me).collect()),
+        notes: Some(std::iter::once(crate::site::NoteId::from(me)).collect()),
         ..Default::default()
     };
     crate::render::render_selected(&site, theme, &sink, &hl, &sel).expect("render");

@@ -9,7 +9,7 @@ use crate::link::Graph;
 use crate::load::{Attachment, LoadOptions, Note};
 use crate::parse::{ParsedNote, slug};
 use crate::progress::timing;
-use crate::site::title_of;
+use crate::site::{NoteId, title_of};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ pub fn link_stage(
     };
     site.trouble = (0..site.notes.len())
         .into_par_iter()
-        .map(|i| find_trouble(&site, i))
+        .map(|i| find_trouble(&site, NoteId::from(i)))
         .collect();
     // without a title in kb.toml, a vault is named by its home note (its README's heading)
     if !site.opts.config.title_set
@@ -184,7 +184,7 @@ pub fn link_stage(
 }
 
 /// Finds the troubleshooting entries of note `i`, as kb.toml asks them recognised.
-fn find_trouble(site: &Site, i: usize) -> Vec<crate::parse::trouble::Entry> {
+fn find_trouble(site: &Site, i: NoteId) -> Vec<crate::parse::trouble::Entry> {
     let n = &site.notes[i];
     let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
     crate::parse::trouble::entries(
@@ -355,7 +355,7 @@ pub fn meta_for(base: &str, n: &Note, p: &ParsedNote, title: String, slug_dir: S
 
 /// Re-links after some notes changed in place without changing any name, heading or block id
 /// (the common edit): only their links are resolved again and the backlinks they feed updated.
-pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagnostic>) {
+pub fn relink_changed(site: &mut Site, changed: &[NoteId], load_diags: Vec<Diagnostic>) {
     let base = site.opts.config.base_path();
     for &i in changed {
         let title = title_of(&site.notes[i], &site.parsed[i]);
@@ -366,7 +366,7 @@ pub fn relink_changed(site: &mut Site, changed: &[usize], load_diags: Vec<Diagno
     mark_published(&site.opts.config, &site.graph, &mut site.attachments);
     for &i in changed {
         let entries = find_trouble(site, i);
-        if let Some(slot) = site.trouble.get_mut(i) {
+        if let Some(slot) = site.trouble.get_mut(i.index()) {
             *slot = entries;
         }
     }

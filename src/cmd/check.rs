@@ -62,7 +62,7 @@ pub fn unpublished(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
 /// With `strict_troubleshooting`: troubleshooting entries that lack a symptom or a fix.
 pub fn incomplete_troubleshooting(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for i in 0..site.notes.len() {
+    for i in crate::site::NoteId::all(site.notes.len()) {
         for e in site.trouble_entries(i) {
             let missing: Vec<&str> = [("a symptom", &e.symptom), ("a fix", &e.fix)]
                 .into_iter()
@@ -96,12 +96,14 @@ pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let m =
         crate::link::mentions::Mentions::new(site.notes.iter().enumerate().flat_map(|(i, n)| {
+            let i = crate::site::NoteId::from(i);
             std::iter::once((i, site.pages[i].title.clone()))
                 .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
         }));
     let mut out = Vec::new();
     for (i, n) in site.notes.iter().enumerate() {
-        let mut seen: std::collections::HashSet<usize> =
+        let i = crate::site::NoteId::from(i);
+        let mut seen: std::collections::HashSet<crate::site::NoteId> =
             site.graph.outgoing[i].iter().copied().collect();
         let idx = crate::diag::LineIndex::new(&n.text);
         let mut skip = 0usize;

@@ -2,6 +2,7 @@
 //! graph draws instantly on a canvas), local neighbourhoods for each page, and related notes.
 
 use crate::link::Graph;
+use crate::site::NoteId;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
@@ -128,7 +129,7 @@ pub fn layout_grouped(
 pub fn edges(g: &Graph) -> Vec<(usize, usize)> {
     let mut set = HashSet::new();
     for (a, outs) in g.outgoing.iter().enumerate() {
-        for &b in outs {
+        for b in outs.iter().map(|b| b.index()) {
             if a != b {
                 set.insert((a.min(b), a.max(b)));
             }
@@ -146,8 +147,8 @@ pub const LOCAL_MAX: usize = 40;
 
 /// The notes explored from `center` up to `hops` links away, with their distance, stopping
 /// once enough candidates for `max` are seen.
-fn explore(g: &Graph, center: usize, hops: usize, max: usize) -> FxHashMap<usize, usize> {
-    let mut seen: FxHashMap<usize, usize> = FxHashMap::default();
+fn explore(g: &Graph, center: NoteId, hops: usize, max: usize) -> FxHashMap<NoteId, usize> {
+    let mut seen: FxHashMap<NoteId, usize> = FxHashMap::default();
     seen.insert(center, 0);
     let mut frontier = vec![center];
     let limit = max * 4;
@@ -176,18 +177,18 @@ fn explore(g: &Graph, center: usize, hops: usize, max: usize) -> FxHashMap<usize
 
 /// Every note whose links the local graph of `center` reads (see [`neighbourhood`]): the
 /// notes its search visited, whatever it kept of them.
-pub fn reach(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<usize> {
-    let mut v: Vec<usize> = explore(g, center, hops, max).into_keys().collect();
+pub fn reach(g: &Graph, center: NoteId, hops: usize, max: usize) -> Vec<NoteId> {
+    let mut v: Vec<NoteId> = explore(g, center, hops, max).into_keys().collect();
     v.sort_unstable();
     v
 }
 
 /// Notes within `hops` links of `center` (either direction), at most `max` of them, the center
 /// first, then by hop distance and number of links.
-pub fn neighbourhood(g: &Graph, center: usize, hops: usize, max: usize) -> Vec<(usize, usize)> {
+pub fn neighbourhood(g: &Graph, center: NoteId, hops: usize, max: usize) -> Vec<(NoteId, usize)> {
     let seen = explore(g, center, hops, max);
-    let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
-    let v: Vec<(usize, usize)> = seen.into_iter().collect();
+    let degree = |v: NoteId| g.outgoing[v].len() + g.backlinks[v].len();
+    let v: Vec<(NoteId, usize)> = seen.into_iter().collect();
     top_by(v, max, |a, b| {
         a.1.cmp(&b.1)
             .then(degree(b.0).cmp(&degree(a.0)))
@@ -210,11 +211,11 @@ fn top_by<T>(mut v: Vec<T>, max: usize, cmp: impl Fn(&T, &T) -> std::cmp::Orderi
 }
 
 /// Notes per tag, for [`related`].
-pub fn tag_index(tags: &[Vec<String>]) -> HashMap<&str, Vec<usize>> {
-    let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+pub fn tag_index(tags: &[Vec<String>]) -> HashMap<&str, Vec<NoteId>> {
+    let mut m: HashMap<&str, Vec<NoteId>> = HashMap::new();
     for (i, t) in tags.iter().enumerate() {
         for x in t {
-            m.entry(x.as_str()).or_default().push(i);
+            m.entry(x.as_str()).or_default().push(NoteId::from(i));
         }
     }
     m
@@ -231,20 +232,20 @@ const GENERIC_TAG: usize = 300;
 pub fn related(
     g: &Graph,
     tags: &[Vec<String>],
-    by_tag: &HashMap<&str, Vec<usize>>,
-    i: usize,
+    by_tag: &HashMap<&str, Vec<NoteId>>,
+    i: NoteId,
     max: usize,
-) -> Vec<usize> {
+) -> Vec<NoteId> {
     // integer keys hashed a few hundred times per note: Fx, not SipHash
-    let mut score: FxHashMap<usize, u32> = FxHashMap::default();
-    let degree = |v: usize| g.outgoing[v].len() + g.backlinks[v].len();
-    let neigh = |v: usize| {
+    let mut score: FxHashMap<NoteId, u32> = FxHashMap::default();
+    let degree = |v: NoteId| g.outgoing[v].len() + g.backlinks[v].len();
+    let neigh = |v: NoteId| {
         g.outgoing[v]
             .iter()
             .copied()
             .chain(g.backlinks[v].iter().map(|b| b.from))
     };
-    let mine: FxHashSet<usize> = neigh(i).collect();
+    let mine: FxHashSet<NoteId> = neigh(i).collect();
     for &j in &mine {
         *score.entry(j).or_default() += 2;
         // neighbours of neighbours share a link with this note; a hub shares one with
@@ -267,7 +268,7 @@ pub fn related(
         }
     }
     score.remove(&i);
-    let v: Vec<(usize, u32)> = score.into_iter().collect();
+    let v: Vec<(NoteId, u32)> = score.into_iter().collect();
     top_by(v, max, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)))
         .into_iter()
         .map(|(j, _)| j)

@@ -1,13 +1,14 @@
 //! Unlinked mentions: where a note's prose names another note by its title or an alias.
 //! Used to link mentions automatically (`autolink`) and by `kb check`.
 
+use crate::site::NoteId;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashSet;
 
 /// A matcher over every note's title and aliases.
 pub struct Mentions {
     ac: Option<AhoCorasick>,
-    targets: Vec<usize>,
+    targets: Vec<NoteId>,
 }
 
 fn is_hangul(c: char) -> bool {
@@ -16,7 +17,7 @@ fn is_hangul(c: char) -> bool {
 
 impl Mentions {
     /// Builds the matcher from `(note, name)` pairs; names shorter than two characters are ignored.
-    pub fn new(names: impl IntoIterator<Item = (usize, String)>) -> Self {
+    pub fn new(names: impl IntoIterator<Item = (NoteId, String)>) -> Self {
         let mut pats = Vec::new();
         let mut targets = Vec::new();
         let mut seen = HashSet::new();
@@ -40,9 +41,9 @@ impl Mentions {
     pub fn find_all(
         &self,
         text: &str,
-        from: usize,
-        skip: &HashSet<usize>,
-    ) -> Vec<(usize, usize, usize)> {
+        from: NoteId,
+        skip: &HashSet<NoteId>,
+    ) -> Vec<(usize, usize, NoteId)> {
         self.find_impl(text, from, skip, true)
     }
 
@@ -51,19 +52,19 @@ impl Mentions {
     pub fn find(
         &self,
         text: &str,
-        from: usize,
-        skip: &HashSet<usize>,
-    ) -> Vec<(usize, usize, usize)> {
+        from: NoteId,
+        skip: &HashSet<NoteId>,
+    ) -> Vec<(usize, usize, NoteId)> {
         self.find_impl(text, from, skip, false)
     }
 
     fn find_impl(
         &self,
         text: &str,
-        from: usize,
-        skip: &HashSet<usize>,
+        from: NoteId,
+        skip: &HashSet<NoteId>,
         all: bool,
-    ) -> Vec<(usize, usize, usize)> {
+    ) -> Vec<(usize, usize, NoteId)> {
         let Some(ac) = &self.ac else { return vec![] };
         let lower;
         let hay: &str = if text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
@@ -114,26 +115,29 @@ mod tests {
     #[test]
     fn boundaries_and_particles() {
         let m = Mentions::new(vec![
-            (1, "Redis".into()),
-            (2, "Redis Cluster".into()),
-            (3, "카프카".into()),
+            (NoteId(1), "Redis".into()),
+            (NoteId(2), "Redis Cluster".into()),
+            (NoteId(3), "카프카".into()),
         ]);
         let none = HashSet::new();
         let f = |t: &str| {
-            m.find(t, 0, &none)
+            m.find(t, NoteId(0), &none)
                 .into_iter()
                 .map(|(s, e, id)| (t[s..e].to_string(), id))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(f("Redis를 쓴다"), vec![("Redis".to_string(), 1)]);
+        assert_eq!(f("Redis를 쓴다"), vec![("Redis".to_string(), NoteId(1))]);
         assert_eq!(
             f("a Redis Cluster here"),
-            vec![("Redis Cluster".to_string(), 2)]
+            vec![("Redis Cluster".to_string(), NoteId(2))]
         );
         assert!(f("Rediscover").is_empty());
         assert!(f("Redis사랑").is_empty());
-        assert_eq!(f("카프카에서 읽는다"), vec![("카프카".to_string(), 3)]);
+        assert_eq!(
+            f("카프카에서 읽는다"),
+            vec![("카프카".to_string(), NoteId(3))]
+        );
         assert!(f("redis redis").len() == 1);
-        assert!(m.find("Redis", 1, &none).is_empty());
+        assert!(m.find("Redis", NoteId(1), &none).is_empty());
     }
 }

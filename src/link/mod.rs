@@ -7,6 +7,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::load::{Attachment, Note};
 use crate::parse::inline::split_wiki_target;
 use crate::parse::{LinkKind, LinkRef, ParsedNote};
+use crate::site::NoteId;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
@@ -43,14 +44,15 @@ impl Resolver {
     pub fn new(notes: &[Note], titles: &[String], attachments: &[Attachment]) -> Self {
         let mut r = Resolver::default();
         for (i, n) in notes.iter().enumerate() {
-            r.by_path.insert(key(strip_md(&n.rel_path)), i);
-            r.by_stem.entry(key(&n.stem)).or_default().push(i);
+            let id = NoteId::from(i);
+            r.by_path.insert(key(strip_md(&n.rel_path)), id);
+            r.by_stem.entry(key(&n.stem)).or_default().push(id);
             let mut names = vec![key(&titles[i])];
             names.extend(n.front.aliases.iter().map(|a| key(a)));
             names.sort();
             names.dedup();
             for name in names {
-                r.by_name.entry(name).or_default().push(i);
+                r.by_name.entry(name).or_default().push(id);
             }
             r.path_len
                 .push((n.rel_path.chars().count(), n.rel_path.clone()));
@@ -64,7 +66,7 @@ impl Resolver {
     }
 
     /// Picks among notes sharing a name: one in the linking note's folder, else the shortest path.
-    fn pick(&self, from_folder: &str, cands: &[usize]) -> (usize, Vec<usize>) {
+    fn pick(&self, from_folder: &str, cands: &[NoteId]) -> (NoteId, Vec<NoteId>) {
         let mut c = cands.to_vec();
         c.sort_by(|&a, &b| self.path_len[a].cmp(&self.path_len[b]));
         c.dedup();
@@ -77,7 +79,7 @@ impl Resolver {
     }
 
     /// Finds the note a wikilink name refers to: path, file name, then title and aliases.
-    pub fn find_note(&self, from: &Note, name: &str) -> Option<(usize, Vec<usize>)> {
+    pub fn find_note(&self, from: &Note, name: &str) -> Option<(NoteId, Vec<NoteId>)> {
         let k = key(strip_md(name.trim_start_matches('/')));
         if k.is_empty() {
             return None;
@@ -97,7 +99,7 @@ impl Resolver {
             // the link stage quadratic)
             let suffix = format!("/{k}");
             let stem = k.rsplit('/').next().unwrap_or(&k);
-            let cands: Vec<usize> = self
+            let cands: Vec<NoteId> = self
                 .by_stem
                 .get(stem)
                 .map(|c| {
@@ -186,7 +188,7 @@ pub fn resolve(
     resolver: &Resolver,
     notes: &[Note],
     parsed: &[ParsedNote],
-    from: usize,
+    from: NoteId,
     link: &LinkRef,
 ) -> Resolution {
     let note = &notes[from];
@@ -274,9 +276,9 @@ pub fn resolve(
 
 fn with_anchor(
     parsed: &[ParsedNote],
-    id: usize,
+    id: NoteId,
     anchor: Option<&str>,
-    ambiguous: Vec<usize>,
+    ambiguous: Vec<NoteId>,
 ) -> Resolution {
     match anchor {
         None => Resolution {
@@ -307,7 +309,7 @@ pub fn resolve_parts(
     resolver: &Resolver,
     notes: &[Note],
     parsed: &[ParsedNote],
-    from: usize,
+    from: NoteId,
     name: &str,
     anchor: Option<&str>,
     embed: bool,
@@ -408,6 +410,7 @@ pub fn link(
     let per_note: Vec<(Vec<Resolution>, Vec<Diagnostic>)> = (0..notes.len())
         .into_par_iter()
         .map(|i| {
+            let i = NoteId::from(i);
             let mut diags = Vec::new();
             let res: Vec<Resolution> = parsed[i]
                 .links
@@ -428,6 +431,7 @@ pub fn link(
     };
     let mut resolutions = Vec::with_capacity(notes.len());
     for (i, (res, diags)) in per_note.into_iter().enumerate() {
+        let i = NoteId::from(i);
         g.diagnostics.extend(diags);
         for (li, r) in res.iter().enumerate() {
             if let Target::Note { id, .. } = r.target
@@ -449,7 +453,7 @@ pub fn link(
 
 /// Resolves the links of notes that changed in place (names, headings and block ids of every
 /// note unchanged), updating resolutions, outgoing edges, backlinks and diagnostics.
-pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[usize]) {
+pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[NoteId]) {
     let changed_paths: std::collections::HashSet<&str> = changed
         .iter()
         .map(|&i| notes[i].display_path.as_str())
@@ -496,7 +500,7 @@ pub fn relink(g: &mut Graph, notes: &[Note], parsed: &[ParsedNote], changed: &[u
 fn report(
     resolver: &Resolver,
     notes: &[Note],
-    from: usize,
+    from: NoteId,
     l: &LinkRef,
     r: &Resolution,
     diags: &mut Vec<Diagnostic>,
@@ -651,12 +655,82 @@ pub const MAX_EMBED_DEPTH: usize = 4;
 /// below each embed (capped, memoised per pair, so dense embed graphs stay linear) and warns
 /// where a page's embeds nest deeper than [`MAX_EMBED_DEPTH`].
 fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) -> Vec<Diagnostic> {
-    type Node = (usize, usize, usize);
-    /// A node, its outgoing embeds (link index, target), the next one to visit and the
-    /// deepest nesting found below it so far.
-    type Frame = (Node, Vec<(usize, Node)>, usize, usize);
-    // embeds per note: (offset, link index, target node)
-    let embeds: Vec<Vec<(usize, usize, Node)>> = (0..notes.len())
+    let embeds = embeds_by_note(notes, parsed, res);
+    let mut search = EmbedSearch {
+        notes,
+        parsed,
+        embeds: &embeds,
+        state: HashMap::new(),
+        height: HashMap::new(),
+        diags: Vec::new(),
+        reported: std::collections::HashSet::new(),
+    };
+    for start in NoteId::all(notes.len()) {
+        if !embeds[start].is_empty() {
+            search.from(start);
+        }
+    }
+    // a page shows embeds MAX_EMBED_DEPTH levels deep: an embed with that many levels below
+    // it (or more) has some shown as links
+    for i in NoteId::all(notes.len()).filter(|&i| !embeds[i].is_empty()) {
+        let root = Shown::whole(notes, i);
+        let Some(&(li, w)) = search.children(root).iter().find(|(li, w)| {
+            !search.reported.contains(&(i, *li))
+                && *w != root
+                && search.height.get(w).copied().unwrap_or(0) >= MAX_EMBED_DEPTH
+        }) else {
+            continue;
+        };
+        let l = &parsed[i].links[li];
+        search.diags.push(
+            Diagnostic::warning(
+                Code::EmbedDepth,
+                notes[i].display_path.clone(),
+                (l.line, l.col),
+                format!(
+                    "embeds nest more than {MAX_EMBED_DEPTH} levels deep from `{}`; the deepest are shown as links",
+                    notes[w.note].stem
+                ),
+                "embed a note with fewer embeds of its own, or link to the deep one instead of embedding it",
+            )
+            .with_target(l.dest.clone()),
+        );
+    }
+    search.diags
+}
+
+/// What an embed shows: a note, or the byte range of one of its sections or blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Shown {
+    note: NoteId,
+    start: usize,
+    end: usize,
+}
+
+impl Shown {
+    fn whole(notes: &[Note], note: NoteId) -> Shown {
+        Shown {
+            note,
+            start: 0,
+            end: notes[note].body().len(),
+        }
+    }
+}
+
+/// One embed of a note: where it is written, which of the note's links it is, what it shows.
+struct Embed {
+    offset: usize,
+    link: usize,
+    shows: Shown,
+}
+
+/// The embeds of every note, in link order.
+fn embeds_by_note(
+    notes: &[Note],
+    parsed: &[ParsedNote],
+    res: &[Vec<Resolution>],
+) -> Vec<Vec<Embed>> {
+    NoteId::all(notes.len())
         .map(|i| {
             parsed[i]
                 .links
@@ -666,111 +740,129 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
                 .filter(|(_, (l, _))| l.kind == LinkKind::Embed)
                 .filter_map(|(li, (l, r))| match &r.target {
                     Target::Note { id, anchor } => {
-                        let (s, e) = embed_range(&notes[*id], &parsed[*id], anchor.as_deref());
-                        Some((l.offset, li, (*id, s, e)))
+                        let (start, end) =
+                            embed_range(&notes[*id], &parsed[*id], anchor.as_deref());
+                        Some(Embed {
+                            offset: l.offset,
+                            link: li,
+                            shows: Shown {
+                                note: *id,
+                                start,
+                                end,
+                            },
+                        })
                     }
                     _ => None,
                 })
                 .collect()
         })
-        .collect();
-    let children = |n: Node| -> Vec<(usize, Node)> {
-        embeds[n.0]
+        .collect()
+}
+
+/// A shown range on the search's stack: its embeds (link index, what it shows), the next one
+/// to visit, and the deepest nesting found below it so far.
+struct Frame {
+    node: Shown,
+    embeds: Vec<(usize, Shown)>,
+    next: usize,
+    height: usize,
+}
+
+/// The depth-first search of [`embed_cycles`], with what it has learnt so far.
+struct EmbedSearch<'a> {
+    notes: &'a [Note],
+    parsed: &'a [ParsedNote],
+    embeds: &'a [Vec<Embed>],
+    /// 1 while a node is on the stack, 2 once finished.
+    state: HashMap<Shown, u8>,
+    /// Levels of embeds below a finished node (0: it embeds nothing), capped.
+    height: HashMap<Shown, usize>,
+    diags: Vec<Diagnostic>,
+    /// Embeds already reported as cycles, by note and link index.
+    reported: std::collections::HashSet<(NoteId, usize)>,
+}
+
+impl EmbedSearch<'_> {
+    /// The embeds written inside what `n` shows.
+    fn children(&self, n: Shown) -> Vec<(usize, Shown)> {
+        self.embeds[n.note]
             .iter()
-            .filter(|(o, _, _)| *o >= n.1 && *o < n.2.max(n.1 + 1))
-            .map(|(_, li, t)| (*li, *t))
+            .filter(|e| e.offset >= n.start && e.offset < n.end.max(n.start + 1))
+            .map(|e| (e.link, e.shows))
             .collect()
-    };
-    let mut state: HashMap<Node, u8> = HashMap::new();
-    // levels of embeds below a finished node (0: it embeds nothing), capped
-    let mut height: HashMap<Node, usize> = HashMap::new();
-    let mut diags = Vec::new();
-    let mut reported = std::collections::HashSet::new();
-    for start in 0..notes.len() {
-        if embeds[start].is_empty() {
-            continue;
+    }
+
+    /// Searches from the whole of note `start`.
+    fn from(&mut self, start: NoteId) {
+        let root = Shown::whole(self.notes, start);
+        if self.state.contains_key(&root) {
+            return;
         }
-        let root: Node = (start, 0, notes[start].body().len());
-        if state.contains_key(&root) {
-            continue;
-        }
-        let mut stack: Vec<Frame> = vec![(root, children(root), 0, 0)];
-        state.insert(root, 1);
+        let mut stack = vec![Frame {
+            node: root,
+            embeds: self.children(root),
+            next: 0,
+            height: 0,
+        }];
+        self.state.insert(root, 1);
         while let Some(top) = stack.last_mut() {
-            if top.2 < top.1.len() {
-                let (li, w) = top.1[top.2];
-                top.2 += 1;
-                let v = top.0;
-                match state.get(&w).copied() {
-                    Some(1) => {
-                        if reported.insert((v.0, li)) {
-                            let l = &parsed[v.0].links[li];
-                            let mut cycle: Vec<String> = stack
-                                .iter()
-                                .skip_while(|(x, _, _, _)| *x != w)
-                                .map(|(x, _, _, _)| notes[x.0].stem.clone())
-                                .collect();
-                            cycle.push(notes[w.0].stem.clone());
-                            diags.push(
-                                Diagnostic::error(
-                                    Code::EmbedCycle,
-                                    notes[v.0].display_path.clone(),
-                                    (l.line, l.col),
-                                    format!("embed cycle: {}", cycle.join(" -> ")),
-                                    "remove one of the embeds; the cycle is shown as a link on the page",
-                                )
-                                .with_target(l.dest.clone()),
-                            );
-                        }
-                    }
+            if top.next < top.embeds.len() {
+                let (li, w) = top.embeds[top.next];
+                top.next += 1;
+                let v = top.node;
+                match self.state.get(&w).copied() {
+                    Some(1) => self.report_cycle(&stack, v, li, w),
                     Some(_) => {
-                        let h = height.get(&w).copied().unwrap_or(0);
-                        top.3 = top.3.max(h + 1).min(MAX_EMBED_DEPTH + 1);
+                        let h = self.height.get(&w).copied().unwrap_or(0);
+                        let top = stack.last_mut().expect("not empty");
+                        top.height = top.height.max(h + 1).min(MAX_EMBED_DEPTH + 1);
                     }
                     None => {
-                        state.insert(w, 1);
-                        let c = children(w);
-                        stack.push((w, c, 0, 0));
+                        self.state.insert(w, 1);
+                        let embeds = self.children(w);
+                        stack.push(Frame {
+                            node: w,
+                            embeds,
+                            next: 0,
+                            height: 0,
+                        });
                     }
                 }
             } else {
-                let (node, _, _, h) = *top;
-                state.insert(node, 2);
-                height.insert(node, h);
+                let (node, h) = (top.node, top.height);
+                self.state.insert(node, 2);
+                self.height.insert(node, h);
                 stack.pop();
                 if let Some(parent) = stack.last_mut() {
-                    parent.3 = parent.3.max(h + 1).min(MAX_EMBED_DEPTH + 1);
+                    parent.height = parent.height.max(h + 1).min(MAX_EMBED_DEPTH + 1);
                 }
             }
         }
     }
-    // a page shows embeds MAX_EMBED_DEPTH levels deep: an embed with that many levels below
-    // it (or more) has some shown as links
-    for i in (0..notes.len()).filter(|&i| !embeds[i].is_empty()) {
-        let root: Node = (i, 0, notes[i].body().len());
-        let Some(&(li, w)) = children(root).iter().find(|(li, w)| {
-            !reported.contains(&(i, *li))
-                && *w != root
-                && height.get(w).copied().unwrap_or(0) >= MAX_EMBED_DEPTH
-        }) else {
-            continue;
-        };
-        let l = &parsed[i].links[li];
-        diags.push(
-            Diagnostic::warning(
-                Code::EmbedDepth,
-                notes[i].display_path.clone(),
+
+    /// Reports the embed `li` of `v`, which shows `w`, already on the stack: a cycle.
+    fn report_cycle(&mut self, stack: &[Frame], v: Shown, li: usize, w: Shown) {
+        if !self.reported.insert((v.note, li)) {
+            return;
+        }
+        let (notes, l) = (self.notes, &self.parsed[v.note].links[li]);
+        let mut cycle: Vec<String> = stack
+            .iter()
+            .skip_while(|f| f.node != w)
+            .map(|f| notes[f.node.note].stem.clone())
+            .collect();
+        cycle.push(notes[w.note].stem.clone());
+        self.diags.push(
+            Diagnostic::error(
+                Code::EmbedCycle,
+                notes[v.note].display_path.clone(),
                 (l.line, l.col),
-                format!(
-                    "embeds nest more than {MAX_EMBED_DEPTH} levels deep from `{}`; the deepest are shown as links",
-                    notes[w.0].stem
-                ),
-                "embed a note with fewer embeds of its own, or link to the deep one instead of embedding it",
+                format!("embed cycle: {}", cycle.join(" -> ")),
+                "remove one of the embeds; the cycle is shown as a link on the page",
             )
             .with_target(l.dest.clone()),
         );
     }
-    diags
 }
 
 #[cfg(test)]
@@ -818,21 +910,21 @@ mod tests {
         assert_eq!(
             r[0].target,
             Target::Note {
-                id: 1,
+                id: NoteId(1),
                 anchor: None
             }
         );
         assert_eq!(
             r[1].target,
             Target::Note {
-                id: 1,
+                id: NoteId(1),
                 anchor: None
             }
         );
         assert_eq!(
             r[2].target,
             Target::Note {
-                id: 1,
+                id: NoteId(1),
                 anchor: Some("사용-예시".into())
             }
         );
@@ -841,14 +933,14 @@ mod tests {
         assert_eq!(
             r[5].target,
             Target::Note {
-                id: 0,
+                id: NoteId(0),
                 anchor: Some("local".into())
             }
         );
         assert_eq!(
             r[6].target,
             Target::Note {
-                id: 2,
+                id: NoteId(2),
                 anchor: None
             }
         );
@@ -865,7 +957,7 @@ mod tests {
         assert_eq!(
             g.resolutions[0][0].target,
             Target::Note {
-                id: 2,
+                id: NoteId(2),
                 anchor: None
             }
         );
@@ -891,14 +983,14 @@ mod tests {
         assert_eq!(
             g.resolutions[0][0].target,
             Target::Note {
-                id: 1,
+                id: NoteId(1),
                 anchor: Some("h".into())
             }
         );
         assert_eq!(
             g.resolutions[0][1].target,
             Target::Note {
-                id: 2,
+                id: NoteId(2),
                 anchor: None
             }
         );

@@ -7,6 +7,7 @@ use crate::link::{Resolution, Target};
 use crate::load::Note;
 use crate::parse::inline::{parse_size, scan_tags, scan_urls, split_wiki_target, strip_block_id};
 use crate::parse::{self, Ev, LinkKind, LinkRef, ParsedNote, highlight, slug};
+use crate::site::NoteId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use std::ops::Range;
 
@@ -37,9 +38,12 @@ pub struct Ctx<'a> {
 use crate::link::MAX_EMBED_DEPTH;
 
 /// Renders the full body of note `id`.
-pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
+pub fn note_html(ctx: &Ctx, id: NoteId, title: &str) -> String {
     let body_len = ctx.notes[id].body().len();
-    let mut stack = vec![(id, 0, body_len)];
+    let mut stack = vec![Shown {
+        note: id,
+        range: 0..body_len,
+    }];
     let part = Fragment {
         id,
         range: 0..body_len,
@@ -49,10 +53,17 @@ pub fn note_html(ctx: &Ctx, id: usize, title: &str) -> String {
     render(ctx, &part, &mut stack)
 }
 
+/// What an embed being rendered shows: a note and a byte range of its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shown {
+    note: NoteId,
+    range: Range<usize>,
+}
+
 /// A part of a note's body to render: the whole page, or an embedded note, section or block.
 struct Fragment<'t> {
     /// The note.
-    id: usize,
+    id: NoteId,
     /// Byte range in its body.
     range: Range<usize>,
     /// The page itself, whose headings carry ids (an embed would repeat the host's ids).
@@ -62,7 +73,7 @@ struct Fragment<'t> {
 }
 
 /// Renders `part` of a note's body; `stack` holds the embeds being rendered, to stop cycles.
-fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<(usize, usize, usize)>) -> String {
+fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<Shown>) -> String {
     let src = &ctx.notes[part.id].body()[part.range.clone()];
     let evs = parse::events(src);
     let mut w = Rewriter {
@@ -97,7 +108,7 @@ struct Rewriter<'r, 'e> {
     ctx: &'r Ctx<'r>,
     part: &'r Fragment<'r>,
     evs: &'e [Ev<'e>],
-    stack: &'r mut Vec<(usize, usize, usize)>,
+    stack: &'r mut Vec<Shown>,
     out: Vec<Event<'e>>,
     /// Closing markup of the open links (a broken one is a `span`).
     link_close: Vec<&'static str>,
@@ -108,7 +119,7 @@ struct Rewriter<'r, 'e> {
     /// Inside the `# H1` left out of the page.
     skip_until_heading_end: bool,
     /// Notes already linked, which mentions do not link again.
-    linked: std::collections::HashSet<usize>,
+    linked: std::collections::HashSet<NoteId>,
     /// Text events whose trailing `^block-id` is to be left out.
     pending_block_ids: Vec<BlockIdMarker>,
     /// Ends of paragraphs replaced by the embed they hold.
@@ -515,7 +526,7 @@ fn default_callout_title(kind: &str) -> String {
 
 /// The link stage's resolution of the link at byte `abs` of note `id`; links the parse stage
 /// did not see (inside an embedded fragment parsed on its own) are resolved now.
-fn resolution(ctx: &Ctx, id: usize, abs: usize, kind: LinkKind, dest: &str) -> Resolution {
+fn resolution(ctx: &Ctx, id: NoteId, abs: usize, kind: LinkKind, dest: &str) -> Resolution {
     let links = &ctx.parsed[id].links;
     if let Ok(k) = links.binary_search_by_key(&abs, |l| l.offset) {
         return ctx.graph.resolutions[id][k].clone();
@@ -532,9 +543,9 @@ fn resolution(ctx: &Ctx, id: usize, abs: usize, kind: LinkKind, dest: &str) -> R
     crate::link::resolve(&ctx.graph.resolver, ctx.notes, ctx.parsed, id, &l)
 }
 
-fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> String {
+fn note_href(ctx: &Ctx, target: NoteId, anchor: Option<&str>, from: Option<NoteId>) -> String {
     match anchor {
-        Some(a) if target == from => format!("#{}", slug::encode_fragment(a)),
+        Some(a) if Some(target) == from => format!("#{}", slug::encode_fragment(a)),
         Some(a) => format!("{}#{}", ctx.urls[target], slug::encode_fragment(a)),
         None => ctx.urls[target].clone(),
     }
@@ -542,7 +553,7 @@ fn note_href(ctx: &Ctx, target: usize, anchor: Option<&str>, from: usize) -> Str
 
 /// A Mermaid block as its drawn figure (cached with highlighted code); `None` for another
 /// language or a diagram that does not draw (it stays code; the parse stage reported it).
-fn diagram_html(ctx: &Ctx, id: usize, lang: &str, code: &str) -> Option<String> {
+fn diagram_html(ctx: &Ctx, id: NoteId, lang: &str, code: &str) -> Option<String> {
     if !lang.eq_ignore_ascii_case("mermaid") {
         return None;
     }
@@ -557,7 +568,7 @@ fn diagram_html(ctx: &Ctx, id: usize, lang: &str, code: &str) -> Option<String> 
 
 /// Links the nodes of a diagram that Obsidian links (`class X internal-link`): a node whose
 /// label names a note becomes a link to it.
-fn link_diagram(ctx: &Ctx, id: usize, svg: &str) -> String {
+fn link_diagram(ctx: &Ctx, id: NoteId, svg: &str) -> String {
     if !svg.contains("internal-link") {
         return svg.to_string();
     }
@@ -662,7 +673,7 @@ fn unsafe_scheme(dest: &str) -> bool {
 /// Opening and closing markup for a link, and a label to show instead of the link's text.
 fn open_link(
     ctx: &Ctx,
-    id: usize,
+    id: NoteId,
     abs: usize,
     lt: &LinkType,
     dest: &str,
@@ -706,7 +717,7 @@ fn open_link(
     };
     match res.target {
         Target::Note { id: t, ref anchor } => {
-            let href = note_href(ctx, t, anchor.as_deref(), id);
+            let href = note_href(ctx, t, anchor.as_deref(), Some(id));
             (
                 format!(
                     "<a href=\"{}\" class=\"internal\" data-note=\"{}\"{title_attr}>",
@@ -771,13 +782,13 @@ fn ext_of(path: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 fn image_or_embed(
     ctx: &Ctx,
-    id: usize,
+    id: NoteId,
     abs: usize,
     lt: &LinkType,
     dest: &str,
     title: &str,
     alt: &str,
-    stack: &mut Vec<(usize, usize, usize)>,
+    stack: &mut Vec<Shown>,
 ) -> String {
     let wiki = matches!(lt, LinkType::WikiLink { .. });
     if !wiki && parse::is_external(dest) {
@@ -841,7 +852,7 @@ fn image_or_embed(
             embed_note(ctx, t, anchor.as_deref(), stack, dest)
         }
         Target::Note { id: t, ref anchor } => {
-            let href = note_href(ctx, t, anchor.as_deref(), id);
+            let href = note_href(ctx, t, anchor.as_deref(), Some(id));
             format!(
                 "<a href=\"{}\" class=\"internal\">{}</a>",
                 esc_attr(&href),
@@ -867,12 +878,12 @@ fn title_attr(t: &str) -> String {
 /// Transcludes a note, a section or a block, with a link to the source.
 fn embed_note(
     ctx: &Ctx,
-    t: usize,
+    t: NoteId,
     anchor: Option<&str>,
-    stack: &mut Vec<(usize, usize, usize)>,
+    stack: &mut Vec<Shown>,
     dest: &str,
 ) -> String {
-    let href = note_href(ctx, t, anchor, usize::MAX);
+    let href = note_href(ctx, t, anchor, None);
     let parsed = &ctx.parsed[t];
     let (range, label) = match anchor {
         Some(a) if a.starts_with('^') => {
@@ -893,7 +904,10 @@ fn embed_note(
         esc_attr(&ctx.urls[t]),
         esc(&label)
     );
-    let node = (t, range.start, range.end);
+    let node = Shown {
+        note: t,
+        range: range.clone(),
+    };
     if stack.contains(&node) || stack.len() > MAX_EMBED_DEPTH {
         return format!(
             "{head}<p class=\"embed-cycle\">{}</p></div>\n",
@@ -915,15 +929,15 @@ fn embed_note(
 /// Escapes prose text and turns `#tags`, bare URLs and (optionally) note mentions into links.
 fn inline_text(
     ctx: &Ctx,
-    id: usize,
+    id: NoteId,
     text: &str,
-    linked: &mut std::collections::HashSet<usize>,
+    linked: &mut std::collections::HashSet<NoteId>,
 ) -> String {
     #[derive(PartialEq)]
     enum K {
         Tag(String),
         Url,
-        Mention(usize),
+        Mention(NoteId),
     }
     let mut spans: Vec<(usize, usize, K)> = Vec::new();
     for m in scan_tags(text) {

@@ -11,7 +11,7 @@ pub mod theme;
 
 use crate::diag::{Code, Diagnostic};
 use crate::parse::slug;
-use crate::site::Site;
+use crate::site::{NoteId, Site};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -53,18 +53,19 @@ static MENTIONS_MEMO: MentionsMemo = std::sync::Mutex::new(None);
 fn mentions_for(site: &Site, titles: &[String]) -> std::sync::Arc<crate::link::mentions::Mentions> {
     use std::sync::Arc;
     let memo = &MENTIONS_MEMO;
-    let names: Vec<(usize, String)> = site
+    let names: Vec<(NoteId, String)> = site
         .notes
         .iter()
         .enumerate()
         .flat_map(|(i, n)| {
+            let i = NoteId::from(i);
             std::iter::once((i, titles[i].clone()))
                 .chain(n.front.aliases.iter().map(move |a| (i, a.clone())))
         })
         .collect();
     let mut h = blake3::Hasher::new();
     for (i, n) in &names {
-        h.update(&(*i as u64).to_le_bytes());
+        h.update(&u64::from(i.0).to_le_bytes());
         h.update(n.as_bytes());
         h.update(&[0]);
     }
@@ -132,7 +133,7 @@ pub fn render_site(
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     /// Note pages to render (`None`: all).
-    pub notes: Option<HashSet<usize>>,
+    pub notes: Option<HashSet<NoteId>>,
     /// Tag pages to render by tag name, parents included (`None`: all).
     pub tags: Option<HashSet<String>>,
     /// Static assets and attachments.
@@ -288,22 +289,34 @@ fn write_assets(
     Ok((files, assets))
 }
 
+/// The notes before and after one in its category, by title.
+#[derive(Debug, Clone, Copy, Default)]
+struct PrevNext {
+    prev: Option<NoteId>,
+    next: Option<NoteId>,
+}
+
 /// Previous and next note of every note within its category, by title.
-fn prev_next(site: &Site, titles: &[String]) -> Vec<(Option<usize>, Option<usize>)> {
-    let mut by_cat: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+fn prev_next(site: &Site, titles: &[String]) -> Vec<PrevNext> {
+    let mut by_cat: BTreeMap<&str, Vec<NoteId>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
-        by_cat.entry(p.category.as_str()).or_default().push(i);
+        by_cat
+            .entry(p.category.as_str())
+            .or_default()
+            .push(NoteId::from(i));
     }
-    let mut prev_next = vec![(None, None); site.notes.len()];
+    let mut out = vec![PrevNext::default(); site.notes.len()];
     let lower: Vec<String> = titles.iter().map(|t| t.to_lowercase()).collect();
     for ids in by_cat.values_mut() {
         ids.sort_by(|&a, &b| lower[a].cmp(&lower[b]).then(a.cmp(&b)));
         for (k, &i) in ids.iter().enumerate() {
-            prev_next[i] = (k.checked_sub(1).map(|j| ids[j]), ids.get(k + 1).copied());
+            out[i] = PrevNext {
+                prev: k.checked_sub(1).map(|j| ids[j]),
+                next: ids.get(k + 1).copied(),
+            };
         }
     }
-
-    prev_next
+    out
 }
 
 /// Renders the selected note pages in parallel; returns how many were written and the
@@ -313,15 +326,15 @@ fn note_pages(
     (ctx, graph_ctx, tera): (&html::Ctx, &GraphCtx, &tera::Tera),
     sink: &dyn Sink,
     sel: &Selection,
-    prev_next: &[(Option<usize>, Option<usize>)],
+    prev_next: &[PrevNext],
 ) -> (usize, Vec<Diagnostic>) {
     let (mut files, mut diags) = (0, Vec::new());
-    let wanted: Vec<usize> = match &sel.notes {
-        None => (0..site.notes.len()).collect(),
+    let wanted: Vec<NoteId> = match &sel.notes {
+        None => NoteId::all(site.notes.len()).collect(),
         Some(set) => set
             .iter()
             .copied()
-            .filter(|&i| i < site.notes.len())
+            .filter(|&i| i.index() < site.notes.len())
             .collect(),
     };
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
@@ -453,7 +466,7 @@ fn page_context(kind: &str) -> tera::Context {
     c
 }
 
-fn note_summary(site: &Site, i: usize) -> Value {
+fn note_summary(site: &Site, i: NoteId) -> Value {
     let p = &site.pages[i];
     json!({
         "title": p.title,
@@ -467,7 +480,7 @@ fn note_summary(site: &Site, i: usize) -> Value {
 /// Inputs for related notes and local graphs.
 struct GraphCtx<'a> {
     tags: &'a [Vec<String>],
-    by_tag: &'a std::collections::HashMap<&'a str, Vec<usize>>,
+    by_tag: &'a std::collections::HashMap<&'a str, Vec<NoteId>>,
     /// Category number of every page (see [`categories`]).
     cat_of: Vec<usize>,
 }
@@ -487,14 +500,14 @@ fn categories(site: &Site) -> (Vec<&str>, Vec<usize>) {
 }
 
 /// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
-fn local_graph(site: &Site, i: usize, cat_of: &[usize]) -> String {
+fn local_graph(site: &Site, i: NoteId, cat_of: &[usize]) -> String {
     let hood = crate::link::graph::neighbourhood(
         &site.graph,
         i,
         crate::link::graph::LOCAL_HOPS,
         crate::link::graph::LOCAL_MAX,
     );
-    let index: rustc_hash::FxHashMap<usize, usize> =
+    let index: rustc_hash::FxHashMap<NoteId, usize> =
         hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
     // [title, url, category, hop] per node, [a, b] per edge
     let nodes: Vec<(&str, &str, usize, usize)> = hood
@@ -594,7 +607,7 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
 /// text), as JSON safe inside a `<script type="application/json">` element of the note's own
 /// page: a preview fetches the page it links to, which is also the page a click opens, so no
 /// file per note is needed for previews alone.
-fn preview_data(site: &Site, i: usize) -> String {
+fn preview_data(site: &Site, i: NoteId) -> String {
     let json = preview_json(site, i);
     // `<` and `>` never appear literally, so no `</script>` or `<!--` can end the element
     let mut out = Vec::with_capacity(json.len() + 16);
@@ -616,7 +629,7 @@ struct PreviewSection<'a> {
     text: String,
 }
 
-fn preview_json(site: &Site, i: usize) -> Vec<u8> {
+fn preview_json(site: &Site, i: NoteId) -> Vec<u8> {
     let p = &site.parsed[i];
     let mut sections: BTreeMap<std::borrow::Cow<str>, PreviewSection> = BTreeMap::new();
     for (k, s) in p.sections.iter().enumerate() {
@@ -732,14 +745,14 @@ fn note_page(
     ctx: &html::Ctx,
     gctx: &GraphCtx,
     tera: &tera::Tera,
-    i: usize,
-    (prev, next): (Option<usize>, Option<usize>),
+    i: NoteId,
+    PrevNext { prev, next }: PrevNext,
 ) -> anyhow::Result<Vec<u8>> {
     let n = &site.notes[i];
     let p = &site.pages[i];
     let parsed = &site.parsed[i];
     let base = ctx.base_path;
-    let link = |j: usize| NoteLink {
+    let link = |j: NoteId| NoteLink {
         title: &site.pages[j].title,
         url: &site.pages[j].href,
     };
@@ -841,7 +854,7 @@ fn trouble_pages(
     mut put: impl FnMut(&str, tera::Context) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let base = site.opts.config.base_path();
-    let mut notes: Vec<(usize, &[crate::parse::trouble::Entry])> = (0..site.notes.len())
+    let mut notes: Vec<(NoteId, &[crate::parse::trouble::Entry])> = NoteId::all(site.notes.len())
         .map(|i| (i, site.trouble_entries(i)))
         .filter(|(_, e)| !e.is_empty())
         .collect();
@@ -934,11 +947,9 @@ fn trouble_pages(
 
 fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
     let home = site.home_note();
-    let mut cats: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in site
-        .pages
-        .iter()
-        .enumerate()
+    let mut cats: BTreeMap<(bool, String), Vec<NoteId>> = BTreeMap::new();
+    for (i, p) in NoteId::all(site.notes.len())
+        .zip(&site.pages)
         .filter(|(i, _)| Some(*i) != home)
     {
         cats.entry((p.category.is_empty(), p.category.clone()))
@@ -981,8 +992,8 @@ fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
 }
 
 /// The most recently updated notes, newest first (ties by title), `except` one.
-fn recent(site: &Site, except: Option<usize>) -> Vec<usize> {
-    let mut ids: Vec<usize> = (0..site.notes.len())
+fn recent(site: &Site, except: Option<NoteId>) -> Vec<NoteId> {
+    let mut ids: Vec<NoteId> = NoteId::all(site.notes.len())
         .filter(|&i| Some(i) != except)
         .collect();
     ids.sort_by(|&a, &b| {
@@ -1001,14 +1012,14 @@ fn recent(site: &Site, except: Option<usize>) -> Vec<usize> {
 struct TagPage {
     slug_path: String,
     name: String,
-    ids: Vec<usize>,
+    ids: Vec<NoteId>,
     children: Vec<Value>,
 }
 
 fn tag_contexts(site: &Site, only: Option<&HashSet<String>>) -> (tera::Context, Vec<TagPage>) {
     let base = site.opts.config.base_path();
-    let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, p) in site.pages.iter().enumerate() {
+    let mut tags: BTreeMap<String, Vec<NoteId>> = BTreeMap::new();
+    for (i, p) in NoteId::all(site.notes.len()).zip(&site.pages) {
         let mut mine = HashSet::new();
         for t in &p.tags {
             let parts: Vec<&str> = t.split('/').collect();

@@ -202,7 +202,7 @@ pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
         .map(|n| {
             let p = &site.parsed[i];
             let page = &site.pages[i];
-            let entries = site.trouble_entries(i);
+            let entries = site.trouble_entries(crate::site::NoteId::from(i));
             // a section is part of an entry when its heading lies in the entry's range
             let in_entry = |s: &crate::parse::Section| {
                 s.heading.and_then(|h| p.headings.get(h)).is_some_and(|h| {

@@ -137,11 +137,11 @@ fn anchor_ids(p: &ParsedNote) -> Vec<String> {
         .collect()
 }
 
-fn by_rel(site: &Site) -> HashMap<String, usize> {
+fn by_rel(site: &Site) -> HashMap<String, crate::site::NoteId> {
     site.notes
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.rel_path.clone(), i))
+        .map(|(i, n)| (n.rel_path.clone(), crate::site::NoteId::from(i)))
         .collect()
 }
 
@@ -454,7 +454,7 @@ impl Rebuilder {
 
         // reload and re-parse the touched notes
         let mut names_changed = !in_place;
-        let mut changed_ids: Vec<usize> = Vec::new();
+        let mut changed_ids: Vec<crate::site::NoteId> = Vec::new();
         if let Some(list) = md {
             let mut old_notes: HashMap<String, (Note, ParsedNote)> = HashMap::new();
             let site = std::mem::replace(&mut self.site, assemble_empty(&self.opts));

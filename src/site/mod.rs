@@ -22,6 +22,62 @@ pub use sink::Sink;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
+/// A note's number in a site: its place in [`Site::notes`] and in every per-note table
+/// (`parsed`, `pages`, `trouble`, the graph's lists), which index with it directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct NoteId(pub u32);
+
+impl NoteId {
+    /// The place in a per-note table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Every id of a site of `n` notes, in order.
+    pub fn all(n: usize) -> impl Iterator<Item = NoteId> {
+        (0..n as u32).map(NoteId)
+    }
+}
+
+impl From<usize> for NoteId {
+    fn from(i: usize) -> Self {
+        NoteId(i as u32)
+    }
+}
+
+impl std::fmt::Display for NoteId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> std::ops::Index<NoteId> for [T] {
+    type Output = T;
+    fn index(&self, id: NoteId) -> &T {
+        &self[id.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<NoteId> for [T] {
+    fn index_mut(&mut self, id: NoteId) -> &mut T {
+        &mut self[id.index()]
+    }
+}
+
+impl<T> std::ops::Index<NoteId> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: NoteId) -> &T {
+        &self[id.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<NoteId> for Vec<T> {
+    fn index_mut(&mut self, id: NoteId) -> &mut T {
+        &mut self[id.index()]
+    }
+}
+
 /// What a command asks of the pipeline.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -119,17 +175,18 @@ pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb", "troubl
 
 impl Site {
     /// The troubleshooting entries of note `i` (found once, when the site is linked).
-    pub fn trouble_entries(&self, i: usize) -> &[parsed::Entry] {
-        self.trouble.get(i).map_or(&[], Vec::as_slice)
+    pub fn trouble_entries(&self, i: NoteId) -> &[parsed::Entry] {
+        self.trouble.get(i.index()).map_or(&[], Vec::as_slice)
     }
 
     /// The note shown on the home page: `home` from kb.toml, else `index.md`, `README.md` or
     /// `Home.md` (any case) at the notes root.
-    pub fn home_note(&self) -> Option<usize> {
+    pub fn home_note(&self) -> Option<NoteId> {
         let find = |rel: &str| {
             self.notes
                 .iter()
                 .position(|n| n.rel_path.eq_ignore_ascii_case(rel))
+                .map(NoteId::from)
         };
         match &self.opts.config.home {
             Some(h) => {
