@@ -40,6 +40,22 @@ pub struct State {
     /// The files the last build wrote or deleted: what the kept site lacks of the output.
     /// `None` after a build that rewrote everything.
     delta: Option<Vec<String>>,
+    /// What the last build read and reported.
+    summary: Option<Summary>,
+}
+
+/// What a build read (see [`inputs_digest`]) and reported, so that a build with the same
+/// inputs can report it again without reading a note.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// The digest of the inputs.
+    inputs: String,
+    /// Notes built.
+    pub notes: usize,
+    /// Attachments left out.
+    pub left_out: usize,
+    /// The build's diagnostics.
+    pub diagnostics: Vec<crate::site::Diagnostic>,
 }
 
 /// A set of output files rendered together.
@@ -516,6 +532,7 @@ impl State {
             output: saved.output,
             spare: saved.spare,
             delta: saved.delta,
+            summary: saved.summary,
         })
     }
 
@@ -527,6 +544,7 @@ impl State {
             output: self.output.clone(),
             spare: self.spare.clone(),
             delta: self.delta.clone(),
+            summary: self.summary.clone(),
             digests: self
                 .digests
                 .iter()
@@ -553,6 +571,24 @@ impl State {
         self.output = stamp;
     }
 
+    /// Records what the build of `site` read (`inputs`, see [`inputs_digest`]; `None` when
+    /// that could not be told) and reported.
+    pub fn set_summary(&mut self, inputs: Option<String>, site: &Site) {
+        self.summary = inputs.map(|inputs| Summary {
+            inputs,
+            notes: site.notes.len(),
+            left_out: site.attachments.iter().filter(|a| !a.published).count(),
+            diagnostics: site.diagnostics.clone(),
+        });
+    }
+
+    /// The last build's summary, when its inputs were `inputs`.
+    pub fn unchanged(&self, inputs: Option<&str>) -> Option<&Summary> {
+        self.summary
+            .as_ref()
+            .filter(|s| inputs.is_some_and(|i| i == s.inputs))
+    }
+
     /// Records the site kept for the next build (its stamp) and what it lacks of the output
     /// (`None`: unknown, the next build starts from the output instead).
     pub fn set_spare(&mut self, stamp: String, delta: Option<Vec<String>>) {
@@ -575,6 +611,53 @@ impl State {
     }
 }
 
+/// A digest of everything a build reads, from file metadata only: the binary, the options
+/// and configuration, the theme (`theme`, its digest), every file under the notes folder
+/// with its size and modification time, and the Git state the dates come from (`HEAD`, the
+/// index, the reflog). `None` when a file cannot be read; then the build looks at the notes.
+pub fn inputs_digest(opts: &crate::site::BuildOptions, theme: &[u8]) -> Option<String> {
+    let mut h = Hasher::new();
+    h.s(env!("CARGO_PKG_VERSION"))
+        .s(&format!("{:?}", opts.config))
+        .n(opts.drafts as u64)
+        .bytes(theme);
+    let lo = crate::pipeline::load_options(opts);
+    let mut diags = Vec::new();
+    let (notes, attachments) = crate::load::walk(&lo, &mut diags);
+    let stat = |h: &mut Hasher, p: &Path| -> Option<()> {
+        let m = std::fs::metadata(p).ok()?;
+        let t = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        h.n(m.len()).n(t.as_nanos() as u64);
+        Some(())
+    };
+    for (rel, path) in &notes {
+        h.s(rel);
+        stat(&mut h, path)?;
+    }
+    for a in &attachments {
+        h.s(&a.rel_path);
+        stat(&mut h, &a.fs_path)?;
+    }
+    h.n(diags.len() as u64);
+    let notes_dir = std::fs::canonicalize(opts.notes_dir()).ok()?;
+    if let Some(git) = notes_dir
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|g| g.exists())
+    {
+        for f in ["HEAD", "index", "packed-refs", "logs/HEAD"] {
+            h.s(f);
+            let _ = stat(&mut h, &git.join(f));
+        }
+    }
+    let d = h.done();
+    Some(d.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The state as kept on disk.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Saved {
@@ -582,6 +665,7 @@ struct Saved {
     output: String,
     spare: String,
     delta: Option<Vec<String>>,
+    summary: Option<Summary>,
     digests: BTreeMap<String, String>,
     files: BTreeMap<String, String>,
 }

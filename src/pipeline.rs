@@ -386,14 +386,34 @@ pub fn relink_changed(site: &mut Site, changed: &[NoteId], load_diags: Vec<Diagn
     site.diagnostics = diagnostics;
 }
 
-/// The result of a full build.
+/// The result of a build.
 pub struct BuildReport {
-    /// The site model.
-    pub site: Site,
+    /// Notes built.
+    pub notes: usize,
+    /// Attachments left out of the site (no note links them).
+    pub left_out: usize,
+    /// Every diagnostic of the build.
+    pub diagnostics: Vec<Diagnostic>,
     /// Number of files written.
     pub files: usize,
     /// Sizes of the static search export.
     pub search: crate::search::export::ExportStats,
+}
+
+impl BuildReport {
+    /// The report of a build of `site` that wrote `files` files.
+    fn of(site: Site, files: usize, search: crate::search::export::ExportStats) -> BuildReport {
+        let report = BuildReport {
+            notes: site.notes.len(),
+            left_out: site.attachments.iter().filter(|a| !a.published).count(),
+            diagnostics: site.diagnostics.clone(),
+            files,
+            search,
+        };
+        // the model is done with: freeing it note by note would only delay the end of the build
+        std::mem::forget(site);
+        report
+    }
 }
 
 /// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` (mimalloc.h, v3), which the
@@ -418,23 +438,35 @@ pub fn tune_allocator() {
 /// whose inputs changed are rendered ([`crate::engine`]); the rest of the site is carried
 /// over as hard links.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
-    let mut site = assemble(opts);
     let theme = crate::render::theme::Theme::load(&opts.root)?;
+    let theme_digest = theme.digest();
     let out = opts.output_dir();
     let state_path = opts.cache_dir().join("pages.json");
     let stamp = crate::engine::output_stamp(&out);
     let prev = crate::engine::State::load(&state_path).filter(|s| s.matches_output(&stamp));
-    let incremental = prev.is_some();
-    let t = std::time::Instant::now();
-    let plan = crate::engine::plan(&site, &theme.digest(), prev.as_ref());
-    timing("plan", t);
-    if incremental && !plan.changed {
-        // no page's inputs changed, so neither did any note the index holds
+    // no file, setting or commit changed since the last build: its report stands
+    let inputs = crate::engine::inputs_digest(opts, &theme_digest);
+    if let Some(summary) = prev.as_ref().and_then(|s| s.unchanged(inputs.as_deref())) {
         return Ok(BuildReport {
-            site,
+            notes: summary.notes,
+            left_out: summary.left_out,
+            diagnostics: summary.diagnostics.clone(),
             files: 0,
             search: Default::default(),
         });
+    }
+    let mut site = assemble(opts);
+    let incremental = prev.is_some();
+    let t = std::time::Instant::now();
+    let plan = crate::engine::plan(&site, &theme_digest, prev.as_ref());
+    timing("plan", t);
+    if let (false, Some(state)) = (plan.changed, &prev) {
+        let mut state = state.clone();
+        // no page's inputs changed, so neither did any note the index holds; the inputs did
+        // (a file saved unchanged, say): the next build needs not look further
+        state.set_summary(inputs, &site);
+        let _ = state.save(&state_path);
+        return Ok(BuildReport::of(site, 0, Default::default()));
     }
     // from here on the state no longer describes what is on disk: a build killed midway
     // leaves none, and the next one is cold
@@ -493,6 +525,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     }
     staging.commit()?;
     state.set_output(crate::engine::output_stamp(&out));
+    state.set_summary(inputs, &site);
     let delta = incremental.then(|| {
         let mut d: Vec<String> = written.iter().cloned().collect();
         d.extend(search_written.iter().flatten().cloned());
@@ -510,11 +543,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         ));
     }
     timing("commit", t);
-    Ok(BuildReport {
-        site,
-        files,
-        search: search.unwrap_or_default(),
-    })
+    Ok(BuildReport::of(site, files, search.unwrap_or_default()))
 }
 
 /// Opens the search index in `.kb/index` (a temporary one, with a warning, when it cannot).

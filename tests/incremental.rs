@@ -110,3 +110,57 @@ fn a_replaced_output_folder_makes_the_next_build_cold() {
     std::fs::write(root.join("public/stray.txt"), "x").unwrap();
     build_and_compare(&root, "a replaced output folder");
 }
+
+/// Runs git in `dir` with a fixed author and date.
+fn git(dir: &Path, date: &str, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=kb test", "-c", "user.email=kb@test"])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn a_commit_that_changes_no_file_still_changes_the_dates() {
+    let (_tmp, root) = copy_fixture("good");
+    // no dates in its front matter: its page shows its Git dates
+    let plain = root.join("notes/Plain.md");
+    std::fs::write(&plain, "# Plain\n\nA note.\n").unwrap();
+    git(&root, "2024-01-10T09:00:00Z", &["init", "-q"]);
+    git(&root, "2024-01-10T09:00:00Z", &["add", "-A"]);
+    git(&root, "2024-01-10T09:00:00Z", &["commit", "-qm", "start"]);
+    assert_eq!(kb(&root, &["build"]).status.code(), Some(0));
+    std::fs::write(&plain, "# Plain\n\nA note.\n\nA later paragraph.\n").unwrap();
+    build_and_compare(&root, "an uncommitted edit");
+    // committing changes no file, but the note's date becomes the commit's
+    git(&root, "2024-05-01T09:00:00Z", &["commit", "-qam", "later"]);
+    let written = build_and_compare(&root, "the commit");
+    assert!(written > 0, "the note's page shows its new date");
+    assert!(common::read(&root.join("public"), "plain/index.html").contains("2024-05-01"));
+}
+
+#[test]
+fn a_build_with_nothing_changed_reports_what_the_last_one_did() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(root.join("notes/Broken.md"), "# Broken\n\n[[Nowhere]]\n").unwrap();
+    let first = kb(&root, &["build"]);
+    let again = kb(&root, &["build"]);
+    let (a, b) = (stderr(&first), stderr(&again));
+    assert!(
+        a.contains("notes/Broken.md:3:1: warning: broken link"),
+        "{a}"
+    );
+    let diags = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with("built "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(diags(&a), diags(&b));
+    assert!(b.contains(", 0 files into"), "{b}");
+}

@@ -58,32 +58,25 @@ pub fn run(args: Args) -> i32 {
     crate::progress::finish();
     match built {
         Ok(mut report) => {
-            let mut diags = std::mem::take(&mut report.site.diagnostics);
+            let mut diags = std::mem::take(&mut report.diagnostics);
             crate::diag::sort(&mut diags);
             crate::diag::print(&diags);
             if !args.quiet {
                 eprintln!(
                     "built {} notes, {} files into {} in {:.2}s ({})",
-                    report.site.notes.len(),
+                    report.notes,
                     report.files,
                     opts.output_dir().display(),
                     start.elapsed().as_secs_f64(),
                     crate::diag::summary(&diags)
                 );
-                let left_out = report
-                    .site
-                    .attachments
-                    .iter()
-                    .filter(|a| !a.published)
-                    .count();
+                let left_out = report.left_out;
                 if left_out > 0 {
                     eprintln!(
                         "left out {left_out} file(s) no note links to (`kb check` lists them; `publish` in kb.toml adds folders)"
                     );
                 }
             }
-            // the process ends now: freeing the site model note by note would only delay it
-            std::mem::forget(report.site);
             if crate::diag::has_errors(&diags) {
                 EXIT_ERRORS
             } else {

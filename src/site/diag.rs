@@ -1,11 +1,11 @@
 //! Diagnostics: every problem kb finds, as `path:line:col: severity: message` plus a hint,
 //! coloured on a terminal (NO_COLOR honoured) and as JSON for scripts.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Something to look at; the build succeeds.
@@ -195,8 +195,19 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code {name}")))
+    }
+}
+
 /// One finding about one place in one file.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Warning or error.
     pub severity: Severity,
@@ -212,7 +223,7 @@ pub struct Diagnostic {
     /// What is wrong.
     pub message: String,
     /// How to fix it (printed after the message).
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub hint: String,
     /// The link target or name involved, when there is one.
     pub target: Option<String>,
