@@ -158,6 +158,8 @@ codes! {
     TroubleIncomplete = "trouble-incomplete", Other, warning;
     /// A mention of a note that is not linked.
     UnlinkedMention = "unlinked-mention", Other, warning;
+    /// A built site over a static host's limit (files, size, file size).
+    HostLimit = "host-limit", Other, warning;
 }
 
 impl Code {
@@ -483,6 +485,7 @@ mod tests {
             "frontmatter-type",
             "frontmatter-unclosed",
             "home-missing",
+            "host-limit",
             "index",
             "invalid-utf8",
             "math",
