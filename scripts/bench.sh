@@ -44,6 +44,11 @@ for n in $SIZES; do
   # is not timed
   read -r kt km kc < <(PREP="rm -rf '$kbdir/.kb'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
   printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (cold cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
+  # what a static host receives: files and bytes of the site (issue: Cloudflare Pages allows
+  # 20,000 files on its free plan, GitHub Pages 1 GB)
+  site_files=$(find "$OUT/kb-out-$n" -type f | wc -l)
+  site_mib=$(du -sb "$OUT/kb-out-$n" | awk '{printf "%.0f", $1 / 1048576}')
+  printf "%-8s %-28s %9s %10s\n" "$n" "site (files, MiB)" "$site_files" "$site_mib"
   # warm: the index and highlight cache kept, but no page state, so every page renders
   read -r kt km kc < <(PREP="rm -f '$kbdir/.kb/cache/pages.json'" measure "$KB" build --root "$kbdir" --output "$OUT/kb-out-$n" --quiet)
   printf "%-8s %-28s %9s %10s %8s %8s\n" "$n" "kb build (warm cache)" "$kt" "$km" "$(awk "BEGIN{printf \"%.2f\", $kt/$ft}")" "$kc"
