@@ -6,13 +6,16 @@ use super::analyzer::{self, Class, QueryWord};
 use crate::pipeline::Site;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
+use tantivy::index::SegmentId;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, TERMINATED, TantivyDocument, Term,
+    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
 };
 
 /// Searchable fields in scoring order, with their boosts.
@@ -32,7 +35,7 @@ pub const EXPANSION_BUDGET: u64 = 40_000;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 5;
+pub const INDEX_VERSION: u32 = 6;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -115,6 +118,9 @@ pub struct Fields {
     pub note_key: Field,
     /// 1 for a section of a troubleshooting entry, else 0 (fast; `in:troubleshooting`).
     pub trouble: Field,
+    /// Place of the section in its note, from 0 (fast): orders a note's documents however
+    /// tantivy spread them over segments.
+    pub section: Field,
 }
 
 /// The index writer's memory budget over all its (at most 2) threads, in bytes: at least the
@@ -131,15 +137,16 @@ fn schema() -> (Schema, Fields) {
     let idx = TextFieldIndexing::default()
         .set_tokenizer("kb")
         .set_index_option(IndexRecordOption::WithFreqs);
-    let opts = TextOptions::default().set_indexing_options(idx.clone());
     let stored = TextOptions::default()
         .set_indexing_options(idx)
         .set_stored();
+    // every searchable field is stored: an export update reads the replaced version of an
+    // edited note from its deleted documents to tell which terms changed
     let text = [
         b.add_text_field("title", stored.clone()),
-        b.add_text_field("aliases", opts.clone()),
-        b.add_text_field("heading", opts.clone()),
-        b.add_text_field("tags", opts),
+        b.add_text_field("aliases", stored.clone()),
+        b.add_text_field("heading", stored.clone()),
+        b.add_text_field("tags", stored.clone()),
         b.add_text_field("body", stored),
     ];
     let url = b.add_text_field("url", STORED);
@@ -147,6 +154,7 @@ fn schema() -> (Schema, Fields) {
     let line = b.add_u64_field("line", STORED | FAST);
     let note_key = b.add_u64_field("note_key", FAST);
     let trouble = b.add_u64_field("trouble", FAST);
+    let section = b.add_u64_field("section", FAST);
     (
         b.build(),
         Fields {
@@ -158,6 +166,7 @@ fn schema() -> (Schema, Fields) {
             line,
             note_key,
             trouble,
+            section,
         },
     )
 }
@@ -187,6 +196,19 @@ pub struct SectionDoc {
     pub line: u64,
     /// Part of a troubleshooting entry.
     pub trouble: bool,
+}
+
+impl SectionDoc {
+    /// The texts of the searchable fields, in [`FIELDS`] order.
+    pub fn texts(&self) -> [&str; 5] {
+        [
+            &self.title,
+            &self.aliases,
+            &self.heading,
+            &self.tags,
+            &self.body,
+        ]
+    }
 }
 
 /// The sections of every note, in note order.
@@ -297,6 +319,27 @@ fn trouble_flags(searcher: &tantivy::Searcher) -> Vec<Option<tantivy::columnar::
         .collect()
 }
 
+/// tantivy's default merge policy, sparing the segments the last commit deleted documents
+/// from: an export update reads the replaced versions of edited notes back from those
+/// documents, which a merge drops. Such a segment is merged at a later commit.
+#[derive(Debug, Default)]
+struct SparingMergePolicy(tantivy::indexer::LogMergePolicy);
+
+impl tantivy::indexer::MergePolicy for SparingMergePolicy {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::index::SegmentMeta],
+    ) -> Vec<tantivy::indexer::MergeCandidate> {
+        let newest = segments.iter().filter_map(|s| s.delete_opstamp()).max();
+        let rest: Vec<tantivy::index::SegmentMeta> = segments
+            .iter()
+            .filter(|s| newest.is_none() || s.delete_opstamp() != newest)
+            .cloned()
+            .collect();
+        self.0.compute_merge_candidates(&rest)
+    }
+}
+
 /// The index: tantivy plus kb's schema handles.
 pub struct SearchIndex {
     /// The tantivy index.
@@ -312,6 +355,77 @@ pub struct SearchIndex {
     threads: usize,
     /// See [`EXPANSION_BUDGET`].
     expansion_budget: u64,
+    /// Token counts per document and field of the segments read so far (segments never
+    /// change, so this holds until tantivy merges one away).
+    lengths: std::sync::Mutex<HashMap<SegmentId, Arc<DocLengths>>>,
+}
+
+/// Tokens per document (by doc id) and field, in [`FIELDS`] order.
+type DocLengths = Vec<[u32; 5]>;
+
+/// BM25's collection statistics over the live documents: the number of documents and the
+/// tokens per field. Deleted documents (the replaced sections of edited notes, until a merge
+/// drops them) are left out, so an index updated in place scores exactly as one built cold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LiveStats {
+    /// Live documents (N).
+    pub docs: u64,
+    /// Tokens of the live documents, per field in [`FIELDS`] order.
+    pub tokens: [u64; 5],
+}
+
+impl LiveStats {
+    /// The average field lengths, in f32 as BM25 and the JavaScript client compute them.
+    pub fn avg(&self) -> [f32; 5] {
+        self.tokens.map(|t| {
+            if self.docs == 0 {
+                0.0
+            } else {
+                t as f32 / self.docs as f32
+            }
+        })
+    }
+}
+
+/// The tokens of every document of `seg` in `field`: the sum of its term frequencies (what
+/// tantivy's `total_num_tokens` adds up, which a merge of segments with deletions only
+/// estimates).
+fn field_lengths(seg: &SegmentReader, field: Field) -> tantivy::Result<Vec<u32>> {
+    use tantivy::postings::Postings;
+    let mut lens = vec![0u32; seg.max_doc() as usize];
+    let inv = seg.inverted_index(field)?;
+    let mut terms = inv.terms().stream()?;
+    while terms.advance() {
+        let mut p = inv.read_postings_from_terminfo(terms.value(), IndexRecordOption::WithFreqs)?;
+        let mut doc = p.doc();
+        while doc != TERMINATED {
+            lens[doc as usize] += p.term_freq();
+            doc = p.advance();
+        }
+    }
+    Ok(lens)
+}
+
+/// Live documents of the searcher holding `term`: tantivy's document frequency, less the
+/// deleted documents in segments that have some.
+pub fn live_doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+    let mut n = 0u64;
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(term.field())?;
+        match seg.alive_bitset() {
+            None => n += u64::from(inv.doc_freq(term)?),
+            Some(alive) => {
+                if let Some(mut p) = inv.read_postings(term, IndexRecordOption::Basic)? {
+                    let mut doc = p.doc();
+                    while doc != TERMINATED {
+                        n += u64::from(alive.is_alive(doc));
+                        doc = p.advance();
+                    }
+                }
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// What an update did.
@@ -387,7 +501,51 @@ impl SearchIndex {
             auto_merge: true,
             threads: 2,
             expansion_budget: EXPANSION_BUDGET,
+            lengths: Default::default(),
         })
+    }
+
+    /// The statistics of the live documents `searcher` sees. Token counts are read from the
+    /// postings once per segment and kept, so after an edit only the new segment is read.
+    pub fn live_stats(&self, searcher: &Searcher) -> tantivy::Result<LiveStats> {
+        use rayon::prelude::*;
+        let segs = searcher.segment_readers();
+        let known: HashMap<SegmentId, Arc<DocLengths>> = {
+            let mut cache = self.lengths.lock().unwrap_or_else(|e| e.into_inner());
+            // segments merged away are not asked for again
+            cache.retain(|id, _| segs.iter().any(|s| s.segment_id() == *id));
+            cache.clone()
+        };
+        let missing: Vec<(usize, usize)> = (0..segs.len())
+            .filter(|&so| !known.contains_key(&segs[so].segment_id()))
+            .flat_map(|so| (0..5).map(move |k| (so, k)))
+            .collect();
+        let read: Vec<((usize, usize), Vec<u32>)> = missing
+            .par_iter()
+            .map(|&(so, k)| Ok(((so, k), field_lengths(&segs[so], self.fields.text[k])?)))
+            .collect::<tantivy::Result<_>>()?;
+        let mut fresh: HashMap<usize, DocLengths> = HashMap::new();
+        for ((so, k), lens) in read {
+            let doc_lens = fresh.entry(so).or_insert_with(|| vec![[0; 5]; lens.len()]);
+            for (d, l) in lens.into_iter().enumerate() {
+                doc_lens[d][k] = l;
+            }
+        }
+        let mut stats = LiveStats::default();
+        let mut cache = self.lengths.lock().unwrap_or_else(|e| e.into_inner());
+        for (so, seg) in segs.iter().enumerate() {
+            let lens = match fresh.remove(&so) {
+                Some(l) => cache.entry(seg.segment_id()).or_insert(Arc::new(l)).clone(),
+                None => known[&seg.segment_id()].clone(),
+            };
+            for doc in seg.doc_ids_alive() {
+                stats.docs += 1;
+                for (t, l) in stats.tokens.iter_mut().zip(lens[doc as usize]) {
+                    *t += u64::from(l);
+                }
+            }
+        }
+        Ok(stats)
     }
 
     /// The same index writing with `n` threads (1 to 2; a build that renders pages at the same
@@ -407,6 +565,12 @@ impl SearchIndex {
     /// The postings a prefix or fuzzy expansion may add up to.
     pub fn expansion_budget(&self) -> u64 {
         self.expansion_budget
+    }
+
+    /// The manifest of the last commit: a hash of each indexed note's sections, by note path.
+    /// Equal hashes mean equal documents, so the export can tell which notes changed.
+    pub fn note_hashes(&self) -> BTreeMap<String, String> {
+        payload(&self.index).map(|p| p.notes).unwrap_or_default()
     }
 
     /// The same index with deterministic segments: one indexing thread, no background merges.
@@ -435,7 +599,9 @@ impl SearchIndex {
             };
             let w: tantivy::IndexWriter =
                 self.index.writer_with_num_threads(threads, WRITER_BUDGET)?;
-            if !self.auto_merge {
+            if self.auto_merge {
+                w.set_merge_policy(Box::new(SparingMergePolicy::default()));
+            } else {
                 w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             }
             // a build killed mid-commit leaves files the last commit does not use (a `.del`
@@ -458,20 +624,19 @@ impl SearchIndex {
                 if old.notes.contains_key(id) {
                     w.delete_term(Term::from_field_text(f.note_id, id));
                 }
-                for d in docs {
+                for (j, d) in docs.into_iter().enumerate() {
                     let mut doc = TantivyDocument::default();
                     doc.add_text(f.note_id, &d.note_id);
                     doc.add_text(f.anchor, &d.anchor);
-                    doc.add_text(f.text[0], &d.title);
-                    doc.add_text(f.text[1], &d.aliases);
-                    doc.add_text(f.text[2], &d.heading);
-                    doc.add_text(f.text[3], &d.tags);
-                    doc.add_text(f.text[4], &d.body);
+                    for (field, text) in f.text.iter().zip(d.texts()) {
+                        doc.add_text(*field, text);
+                    }
                     doc.add_text(f.url, &d.url);
                     doc.add_text(f.heading_label, &d.heading_label);
                     doc.add_u64(f.line, d.line);
                     doc.add_u64(f.note_key, note_key(&d.note_id));
                     doc.add_u64(f.trouble, u64::from(d.trouble));
+                    doc.add_u64(f.section, j as u64);
                     w.add_document(doc)?;
                 }
             }
@@ -572,18 +737,11 @@ pub fn hits_json(hits: &[Hit], base: &str) -> Vec<serde_json::Value> {
 /// A resolved query token: the terms it stands for (one, or several after expansion).
 type TokenTerms = Vec<String>;
 
-struct Stats {
-    n: u64,
-    avg: [f32; 5],
-}
-
-/// Document frequency of a term text in each field.
+/// Live document frequency of a term text in each field.
 fn dfs(searcher: &tantivy::Searcher, f: &Fields, t: &str) -> [u64; 5] {
     let mut out = [0u64; 5];
     for (k, field) in f.text.iter().enumerate() {
-        out[k] = searcher
-            .doc_freq(&Term::from_field_text(*field, t))
-            .unwrap_or(0);
+        out[k] = live_doc_freq(searcher, &Term::from_field_text(*field, t)).unwrap_or(0);
     }
     out
 }
@@ -737,101 +895,102 @@ struct Acc {
     exact: u32,
 }
 
-impl SearchIndex {
-    /// Runs a query and returns up to `limit` notes, each with up to three sections.
-    pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
-        let searcher = self.reader.searcher();
-        let f = &self.fields;
-        let (rest, trouble) = analyzer::split_operators(query);
-        let words = analyzer::parse_query(&rest);
-        if words.is_empty() && trouble != Some(true) {
-            return Ok(vec![]);
-        }
-        let stats = {
-            let n: u64 = searcher
-                .segment_readers()
-                .iter()
-                .map(|s| s.max_doc() as u64)
-                .sum();
-            let mut avg = [0f32; 5];
-            for (k, field) in f.text.iter().enumerate() {
-                let mut tokens = 0u64;
-                for s in searcher.segment_readers() {
-                    tokens += s.inverted_index(*field)?.total_num_tokens();
-                }
-                avg[k] = if n == 0 {
-                    0.0
-                } else {
-                    tokens as f32 / n as f32
+/// A document of the searcher: (segment ordinal, doc id).
+type DocKey = (u32, u32);
+
+/// Per document of one query word: tokens present, tokens present as written, score.
+type WordDocs = HashMap<DocKey, (usize, usize, f32)>;
+
+/// What scoring a query needs besides the index: the searcher, the schema, and BM25's
+/// statistics of the live documents.
+struct Scorer<'a> {
+    searcher: &'a Searcher,
+    f: &'a Fields,
+    n: u64,
+    avg: [f32; 5],
+}
+
+impl Scorer<'_> {
+    /// Adds the score of `term` in every live document holding it to `out`, summed over fields
+    /// (a cross-space twin's field weights scaled by `scale`).
+    fn score_term(
+        &self,
+        term: &str,
+        scale: f32,
+        out: &mut HashMap<DocKey, f32>,
+    ) -> tantivy::Result<()> {
+        use tantivy::postings::Postings;
+        for (k, field) in self.f.text.iter().enumerate() {
+            let t = Term::from_field_text(*field, term);
+            // the live postings first: their number is the document frequency
+            let mut live: Vec<(DocKey, u8, u32)> = Vec::new();
+            for (so, seg) in self.searcher.segment_readers().iter().enumerate() {
+                let inv = seg.inverted_index(*field)?;
+                let Some(mut postings) = inv.read_postings(&t, IndexRecordOption::WithFreqs)?
+                else {
+                    continue;
                 };
-            }
-            Stats { n, avg }
-        };
-        let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
-        // per document of one word: tokens present, tokens present as written, score
-        type WordDocs = HashMap<(u32, u32), (usize, usize, f32)>;
-        let score_word = |tokens: &[TokenTerms]| -> tantivy::Result<WordDocs> {
-            // per document: number of tokens present and the word's score
-            let mut word_docs: WordDocs = HashMap::new();
-            for tt in tokens {
-                // token score per doc: max over its terms of the sum over fields
-                let mut tok_docs: HashMap<(u32, u32), (f32, bool)> = HashMap::new();
-                for term in tt {
-                    let scale = if term.starts_with(analyzer::CROSS_MARK) {
-                        analyzer::CROSS_WEIGHT
-                    } else {
-                        1.0
-                    };
-                    let mut term_docs: HashMap<(u32, u32), f32> = HashMap::new();
-                    for (k, field) in f.text.iter().enumerate() {
-                        let t = Term::from_field_text(*field, term);
-                        let df = searcher.doc_freq(&t)?;
-                        if df == 0 {
-                            continue;
-                        }
-                        let w = Bm25Weight::for_one_term(df, stats.n, stats.avg[k])
-                            .boost_by(FIELDS[k].1 * scale);
-                        for (so, seg) in searcher.segment_readers().iter().enumerate() {
-                            let inv = seg.inverted_index(*field)?;
-                            let Some(mut postings) =
-                                inv.read_postings(&t, IndexRecordOption::WithFreqs)?
-                            else {
-                                continue;
-                            };
-                            let norms = seg.get_fieldnorms_reader(*field)?;
-                            let alive = seg.alive_bitset();
-                            let mut doc = postings.doc();
-                            while doc != TERMINATED {
-                                if alive.is_none_or(|a| a.is_alive(doc)) {
-                                    use tantivy::postings::Postings;
-                                    let s = w.score(norms.fieldnorm_id(doc), postings.term_freq());
-                                    *term_docs.entry((so as u32, doc)).or_insert(0.0) += s;
-                                }
-                                doc = postings.advance();
-                            }
-                        }
+                let norms = seg.get_fieldnorms_reader(*field)?;
+                let alive = seg.alive_bitset();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        let norm = norms.fieldnorm_id(doc);
+                        live.push(((so as u32, doc), norm, postings.term_freq()));
                     }
-                    let exact = scale == 1.0;
-                    for (d, s) in term_docs {
-                        let e = tok_docs.entry(d).or_insert((f32::MIN, false));
-                        if s > e.0 {
-                            e.0 = s;
-                        }
-                        e.1 |= exact;
-                    }
-                }
-                for (d, (s, exact)) in tok_docs {
-                    let e = word_docs.entry(d).or_insert((0, 0, 0.0));
-                    e.0 += 1;
-                    e.1 += usize::from(exact);
-                    e.2 += s;
+                    doc = postings.advance();
                 }
             }
-            Ok(word_docs)
-        };
-        let mut acc: HashMap<(u32, u32), Acc> = HashMap::new();
-        for tokens in &resolved {
-            let mut word_docs = score_word(tokens)?;
+            if live.is_empty() {
+                continue;
+            }
+            let w = Bm25Weight::for_one_term(live.len() as u64, self.n, self.avg[k])
+                .boost_by(FIELDS[k].1 * scale);
+            for (d, norm, tf) in live {
+                *out.entry(d).or_insert(0.0) += w.score(norm, tf);
+            }
+        }
+        Ok(())
+    }
+
+    /// Scores one query word: per document, how many of its tokens are present (a token's
+    /// score is the best of its terms'), how many as written, and the sum of their scores.
+    fn score_word(&self, tokens: &[TokenTerms]) -> tantivy::Result<WordDocs> {
+        let mut word_docs: WordDocs = HashMap::new();
+        for tt in tokens {
+            let mut tok_docs: HashMap<DocKey, (f32, bool)> = HashMap::new();
+            for term in tt {
+                let scale = if term.starts_with(analyzer::CROSS_MARK) {
+                    analyzer::CROSS_WEIGHT
+                } else {
+                    1.0
+                };
+                let mut term_docs: HashMap<DocKey, f32> = HashMap::new();
+                self.score_term(term, scale, &mut term_docs)?;
+                let exact = scale == 1.0;
+                for (d, s) in term_docs {
+                    let e = tok_docs.entry(d).or_insert((f32::MIN, false));
+                    if s > e.0 {
+                        e.0 = s;
+                    }
+                    e.1 |= exact;
+                }
+            }
+            for (d, (s, exact)) in tok_docs {
+                let e = word_docs.entry(d).or_insert((0, 0, 0.0));
+                e.0 += 1;
+                e.1 += usize::from(exact);
+                e.2 += s;
+            }
+        }
+        Ok(word_docs)
+    }
+
+    /// Scores every word and adds up, per document, the words it matches (all tokens present).
+    fn score_words(&self, resolved: &[Vec<TokenTerms>]) -> tantivy::Result<HashMap<DocKey, Acc>> {
+        let mut acc: HashMap<DocKey, Acc> = HashMap::new();
+        for tokens in resolved {
+            let mut word_docs = self.score_word(tokens)?;
             // a word few sections hold as written is retried with the cross-space twins of its
             // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
             if word_docs.values().filter(|e| e.0 == tokens.len()).count()
@@ -850,7 +1009,7 @@ impl SearchIndex {
                         tt
                     })
                     .collect();
-                word_docs = score_word(&twinned)?;
+                word_docs = self.score_word(&twinned)?;
             }
             for (d, (count, exact, s)) in word_docs {
                 if count == tokens.len() {
@@ -861,116 +1020,163 @@ impl SearchIndex {
                 }
             }
         }
-        if let Some(want) = trouble {
-            let flags = trouble_flags(&searcher);
-            if words.is_empty() {
-                // an operator alone lists the entries, in note order
-                for (so, col) in flags.iter().enumerate() {
-                    let seg = searcher.segment_reader(so as u32);
-                    for doc in seg.doc_ids_alive() {
-                        if col.as_ref().and_then(|c| c.first(doc)) == Some(1) {
-                            acc.insert((so as u32, doc), Acc::default());
-                        }
-                    }
+        Ok(acc)
+    }
+}
+
+/// Applies `in:troubleshooting` (`want` true) or `-in:troubleshooting`: keeps the matching
+/// documents of that kind, or, for the operator alone, lists every troubleshooting section.
+fn filter_trouble(searcher: &Searcher, acc: &mut HashMap<DocKey, Acc>, want: bool, alone: bool) {
+    let flags = trouble_flags(searcher);
+    if alone {
+        // an operator alone lists the entries, in note order
+        for (so, col) in flags.iter().enumerate() {
+            let seg = searcher.segment_reader(so as u32);
+            for doc in seg.doc_ids_alive() {
+                if col.as_ref().and_then(|c| c.first(doc)) == Some(1) {
+                    acc.insert((so as u32, doc), Acc::default());
                 }
-            } else {
-                acc.retain(|&(so, doc), _| {
-                    let flag = flags[so as usize].as_ref().and_then(|c| c.first(doc));
-                    (flag == Some(1)) == want
-                });
             }
         }
-        let flags = trouble_flags(&searcher);
-        let mut ranked: Vec<((u32, u32), Acc)> = acc.into_iter().collect();
-        // load note ids to group and break ties deterministically
-        let mut rows = Vec::with_capacity(ranked.len());
-        for ((so, doc), a) in ranked.drain(..) {
-            let d: TantivyDocument = searcher.doc(DocAddress::new(so, doc))?;
-            let is_trouble = flags[so as usize].as_ref().and_then(|c| c.first(doc)) == Some(1);
-            let get = |fl: Field| {
-                d.get_first(fl)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            rows.push((a, get(f.note_id), get(f.anchor), d, is_trouble));
-        }
-        rows.sort_by(|x, y| {
-            y.0.matched
-                .cmp(&x.0.matched)
-                .then(y.0.exact.cmp(&x.0.exact))
-                .then(
-                    y.0.score
-                        .partial_cmp(&x.0.score)
-                        .unwrap_or(std::cmp::Ordering::Equal),
-                )
-                .then(x.1.cmp(&y.1))
-                .then(x.2.cmp(&y.2))
+    } else {
+        acc.retain(|&(so, doc), _| {
+            let flag = flags[so as usize].as_ref().and_then(|c| c.first(doc));
+            (flag == Some(1)) == want
         });
-        let mut order: Vec<String> = Vec::new();
-        let mut groups: HashMap<String, Hit> = HashMap::new();
-        for (a, note, anchor, d, is_trouble) in rows {
-            let get = |fl: Field| {
-                d.get_first(fl)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1);
-            if !groups.contains_key(&note) {
-                if order.len() >= limit {
-                    continue;
-                }
-                order.push(note.clone());
-                groups.insert(
-                    note.clone(),
-                    Hit {
-                        title: get(f.text[0]),
-                        path: note.clone(),
-                        url: get(f.url),
-                        heading: String::new(),
-                        anchor: String::new(),
-                        line,
-                        score: a.score,
-                        snippet: String::new(),
-                        sections: vec![],
-                    },
-                );
+    }
+}
+
+/// A scored document with what ranking and grouping read of it: note path, anchor, the
+/// stored document, whether it is part of a troubleshooting entry.
+type Row = (Acc, String, String, TantivyDocument, bool);
+
+/// The first stored text value of `field` (empty when there is none).
+fn stored_text(d: &TantivyDocument, field: Field) -> String {
+    d.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Loads the scored documents and ranks them: words matched, words matched as written,
+/// score (all descending), then note path and anchor, so ties break the same way everywhere.
+fn ranked_rows(
+    searcher: &Searcher,
+    f: &Fields,
+    acc: HashMap<DocKey, Acc>,
+) -> tantivy::Result<Vec<Row>> {
+    let flags = trouble_flags(searcher);
+    let mut rows = Vec::with_capacity(acc.len());
+    for ((so, doc), a) in acc {
+        let d: TantivyDocument = searcher.doc(DocAddress::new(so, doc))?;
+        let is_trouble = flags[so as usize].as_ref().and_then(|c| c.first(doc)) == Some(1);
+        let (note, anchor) = (stored_text(&d, f.note_id), stored_text(&d, f.anchor));
+        rows.push((a, note, anchor, d, is_trouble));
+    }
+    rows.sort_by(|x, y| {
+        y.0.matched
+            .cmp(&x.0.matched)
+            .then(y.0.exact.cmp(&x.0.exact))
+            .then(
+                y.0.score
+                    .partial_cmp(&x.0.score)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            )
+            .then(x.1.cmp(&y.1))
+            .then(x.2.cmp(&y.2))
+    });
+    Ok(rows)
+}
+
+/// Groups ranked rows by note, in rank order: up to `limit` notes, each with its first
+/// [`SECTIONS_PER_NOTE`] sections, its best one also giving the note's heading and snippet.
+fn group_hits(rows: Vec<Row>, f: &Fields, words: &[QueryWord], limit: usize) -> Vec<Hit> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Hit> = HashMap::new();
+    for (a, note, anchor, d, is_trouble) in rows {
+        let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1);
+        if !groups.contains_key(&note) {
+            if order.len() >= limit {
+                continue;
             }
-            let h = groups.get_mut(&note).expect("group");
-            if h.sections.len() < SECTIONS_PER_NOTE {
-                h.sections.push(SectionHit {
-                    heading: get(f.heading_label),
-                    anchor,
+            order.push(note.clone());
+            groups.insert(
+                note.clone(),
+                Hit {
+                    title: stored_text(&d, f.text[0]),
+                    path: note.clone(),
+                    url: stored_text(&d, f.url),
+                    heading: String::new(),
+                    anchor: String::new(),
                     line,
                     score: a.score,
-                    matched: a.matched,
-                    trouble: is_trouble,
-                    // the same text the static export keeps, so both sides cut the same snippet
-                    snippet: super::snippet::snippet(
-                        &get(f.text[4])
-                            .chars()
-                            .take(super::export::TEXT_CHARS)
-                            .collect::<String>(),
-                        &words,
-                        160,
-                    ),
-                });
-            }
+                    snippet: String::new(),
+                    sections: vec![],
+                },
+            );
         }
-        Ok(order
-            .into_iter()
-            .filter_map(|n| groups.remove(&n))
-            .map(|mut h| {
-                if let Some(s) = h.sections.first() {
-                    h.heading = s.heading.clone();
-                    h.anchor = s.anchor.clone();
-                    h.line = s.line;
-                    h.snippet = s.snippet.clone();
-                }
-                h
-            })
-            .collect())
+        let h = groups.get_mut(&note).expect("group");
+        if h.sections.len() < SECTIONS_PER_NOTE {
+            h.sections.push(SectionHit {
+                heading: stored_text(&d, f.heading_label),
+                anchor,
+                line,
+                score: a.score,
+                matched: a.matched,
+                trouble: is_trouble,
+                // the same text the static export keeps, so both sides cut the same snippet
+                snippet: super::snippet::snippet(
+                    &stored_text(&d, f.text[4])
+                        .chars()
+                        .take(super::export::TEXT_CHARS)
+                        .collect::<String>(),
+                    words,
+                    160,
+                ),
+            });
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|n| groups.remove(&n))
+        .map(|mut h| {
+            if let Some(s) = h.sections.first() {
+                h.heading = s.heading.clone();
+                h.anchor = s.anchor.clone();
+                h.line = s.line;
+                h.snippet = s.snippet.clone();
+            }
+            h
+        })
+        .collect()
+}
+
+impl SearchIndex {
+    /// Runs a query and returns up to `limit` notes, each with up to three sections. BM25
+    /// reads the statistics of the live documents ([`SearchIndex::live_stats`],
+    /// [`live_doc_freq`]), the ones the static export states, so both rank alike.
+    pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let (rest, trouble) = analyzer::split_operators(query);
+        let words = analyzer::parse_query(&rest);
+        if words.is_empty() && trouble != Some(true) {
+            return Ok(vec![]);
+        }
+        let stats = self.live_stats(&searcher)?;
+        let scorer = Scorer {
+            searcher: &searcher,
+            f,
+            n: stats.docs,
+            avg: stats.avg(),
+        };
+        let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
+        let mut acc = scorer.score_words(&resolved)?;
+        if let Some(want) = trouble {
+            filter_trouble(&searcher, &mut acc, want, words.is_empty());
+        }
+        let rows = ranked_rows(&searcher, f, acc)?;
+        Ok(group_hits(rows, f, &words, limit))
     }
 }
 
