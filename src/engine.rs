@@ -727,7 +727,7 @@ impl Sink for Recorder<'_> {
             let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
             let moved: Vec<String> = w
                 .iter()
-                .filter(|k| k.starts_with(&format!("{from}/")))
+                .filter(|k| *k == from || k.starts_with(&format!("{from}/")))
                 .cloned()
                 .collect();
             for k in moved {

@@ -124,6 +124,11 @@ impl crate::render::Sink for MemSink {
             .files
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?;
+        // a file moves alone
+        if let Some(v) = files.remove(from) {
+            files.insert(to.to_string(), v);
+            return Ok(());
+        }
         let prefix = format!("{}/", from.trim_end_matches('/'));
         let keys: Vec<String> = files
             .keys()

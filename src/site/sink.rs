@@ -6,7 +6,7 @@ use std::path::Path;
 pub trait Sink: Sync {
     /// Stores one file under its site-relative path.
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
-    /// Moves every file under the folder `from` to the folder `to`.
+    /// Moves the file `from`, or every file under the folder `from`, to `to`.
     fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()>;
     /// Removes one file (no error if it does not exist).
     fn remove(&self, rel: &str) -> std::io::Result<()>;
