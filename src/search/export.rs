@@ -38,14 +38,14 @@
 //! ```
 //!
 //! The sink must keep the files it holds that the update does not touch, and support
-//! [`Sink::rename_dir`] on single files. The dev server keeps its layout in memory and does
-//! the same after each edit.
+//! [`Sink::rename_dir`] on single files; [`Layout::files`] lists every file of the export
+//! afterwards (an update writes only some of them). The dev server keeps its layout in memory
+//! and does the same after each edit.
 
-use crate::pipeline::Site;
-use crate::render::Sink;
 use crate::search::index::{
     FIELDS, LiveStats, MAX_EXPANSIONS, SECTIONS_PER_NOTE, SearchIndex, note_key,
 };
+use crate::site::{Sink, Site};
 use std::collections::HashMap;
 use tantivy::{Searcher, SegmentReader};
 
@@ -1080,6 +1080,15 @@ mod tests {
                 let all = stats.shards + stats.lists + stats.chunks;
                 assert!(stats.files_written * 2 < all, "step {n}: {stats:?}");
             }
+            let mut listed = next.files();
+            listed.sort();
+            let mut held: Vec<&String> = files.keys().collect();
+            held.sort();
+            assert_eq!(
+                listed.iter().collect::<Vec<_>>(),
+                held,
+                "step {n}: the layout's files"
+            );
             next.save(&saved).unwrap();
             layout = Layout::load(&saved).unwrap();
             assert_eq!(layout, next, "step {n}: the layout read back");

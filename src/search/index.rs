@@ -3,7 +3,7 @@
 //! change together), and kb's own query semantics scored with tantivy's BM25.
 
 use super::analyzer::{self, Class, QueryWord};
-use crate::pipeline::Site;
+use crate::site::Site;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -470,7 +470,7 @@ impl SearchIndex {
     /// Opens the `.kb/index` of a knowledge base with its configured expansion budget; when
     /// that fails, a temporary index in memory, with the error for the caller to report.
     pub fn open_for(
-        opts: &crate::pipeline::BuildOptions,
+        opts: &crate::site::BuildOptions,
     ) -> tantivy::Result<(SearchIndex, Option<tantivy::TantivyError>)> {
         let (index, err) = match Self::open(&opts.index_dir()) {
             Ok(i) => (i, None),

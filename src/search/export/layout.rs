@@ -109,6 +109,26 @@ impl Layout {
             .is_ok_and(|m| blake3::hash(&m).as_bytes() == &self.meta)
     }
 
+    /// Every file of the export this layout describes, site-relative (`search/meta.json`,
+    /// `search/t/<hash>/0.bin`, ..): what a build keeps of the previous export after an update
+    /// that rewrote only some of them.
+    pub fn files(&self) -> Vec<String> {
+        let mut out = vec![
+            "search/meta.json".to_string(),
+            "search/trouble.json".to_string(),
+        ];
+        let sets = [
+            (&self.dirs[0], self.shards.len(), "bin"),
+            (&self.dirs[1], self.lists.len(), "bin"),
+            (&self.dirs[2], self.chunks.len(), "json"),
+            (&self.groups.0, self.groups.1, "json"),
+        ];
+        for (dir, count, ext) in sets {
+            out.extend((0..count).map(|i| format!("search/{dir}/{i}.{ext}")));
+        }
+        out
+    }
+
     /// Writes the layout to `path` (through a temporary file and a rename, so a killed build
     /// leaves the old file or the new one).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {

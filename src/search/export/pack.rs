@@ -7,7 +7,7 @@
 //! alone would shift every file after the first change.
 
 use super::{ExportStats, FileHashes};
-use crate::render::Sink;
+use crate::site::Sink;
 
 /// Appends `v` as an unsigned LEB128 varint.
 pub(super) fn varint(out: &mut Vec<u8>, mut v: u64) {

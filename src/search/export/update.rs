@@ -24,10 +24,9 @@ use super::{
     Addr, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files, live_docs,
     note_slots, place, range_of, segment_states, volatile_texts, write_meta,
 };
-use crate::pipeline::Site;
-use crate::render::Sink;
 use crate::search::analyzer::TokenBuf;
 use crate::search::index::{LiveStats, SearchIndex, note_key, note_sections};
+use crate::site::{Sink, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use tantivy::fieldnorm::FieldNormReader;
