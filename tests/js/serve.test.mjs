@@ -85,8 +85,9 @@ test("live reload, error overlay and recovery in Chromium", { skip: SKIP && "KB_
 });
 
 // The dev server updates its static search export in place after an edit (only the shards,
-// term lists and result files the edit touches). After every kind of change, the export must
-// answer exactly what tantivy answers (/_kb/search): same notes, sections and f32 scores.
+// term lists and result files the edit touches) when no note's ordinals move, and exports it
+// in full otherwise. After every kind of change, the export must answer exactly what tantivy
+// answers (/_kb/search): same notes, sections and f32 scores.
 test("the dev server's search export follows edits and matches tantivy", { timeout: 240000 }, async () => {
   const root = join(tempDir("kb-serve-search-"), "kb");
   execFileSync("python3", [GEN_CORPUS, "--notes", "400", "--seed", "11", "--out", join(root, "notes")]);
@@ -100,8 +101,9 @@ test("the dev server's search export follows edits and matches tantivy", { timeo
     "zqxalpha", "zqxbeta 모니터링", "zqxgamma", "zqxdelta", "새 노트", "zqx",
   ];
   const small = (name) => join(root, "notes", name);
-  // changes to small notes touch a few shards of many (a generated note's terms reach most of
-  // the shards of a 400-note site, so editing one may fall back to a full export)
+  // the zqx notes sort before the notes in the Korean folders, so adding or deleting one, or
+  // one taking more or fewer result slots, moves those notes' ordinals: a full export; an
+  // edit, and a rename that keeps a note's place, are updated in place
   const changes = [
     ["add a note", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nkubernetes 설정과 zqxbeta.\n")],
     ["edit it", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nzqxalpha 모니터링 zqxbeta 설정.\n")],
@@ -135,7 +137,8 @@ test("the dev server's search export follows edits and matches tantivy", { timeo
     assert.deepEqual(found.sort(), [notes[3], "zqx-two.md"].sort(), "notes are found by their new words");
     const updated = (proc.stderrText.match(/updated export/g) || []).length;
     console.log(`# ${updated} of ${changes.length} exports updated in place`);
-    assert.ok(updated >= 6, `only ${updated} of ${changes.length} exports were updated in place:\n${proc.stderrText}`);
+    // edit it, rename a note, edit a generated note
+    assert.ok(updated >= 3, `only ${updated} of ${changes.length} exports were updated in place:\n${proc.stderrText}`);
   } finally {
     proc.kill();
   }
