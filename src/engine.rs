@@ -37,11 +37,20 @@ pub struct State {
     output: String,
     /// The site the last build replaced, kept for the next one (see [`output_stamp`]).
     spare: String,
-    /// The files the last build wrote or deleted: what the kept site lacks of the output.
-    /// `None` after a build that rewrote everything.
-    delta: Option<Vec<String>>,
+    /// What the kept site lacks of the output: the last build's renames, in order, and the
+    /// files it wrote or deleted. `None` after a build that rewrote everything.
+    delta: Option<Delta>,
     /// What the last build read and reported.
     summary: Option<Summary>,
+}
+
+/// How the output differs from the site the build before it left (see [`State::set_spare`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Delta {
+    /// Files and folders renamed, in order.
+    pub moves: Vec<(String, String)>,
+    /// Files written or deleted.
+    pub paths: Vec<String>,
 }
 
 /// What a build read (see [`inputs_digest`]) and reported, so that a build with the same
@@ -461,8 +470,8 @@ impl Plan {
         g.key()
     }
 
-    /// Given every page file the run wrote (site-relative paths) and every search export
-    /// file (`None` when the export was not written), returns the files of the last run to
+    /// Given every page file the run wrote (site-relative paths) and every file of the search
+    /// export (`None` when the export was not written), returns the files of the last run to
     /// delete (those of re-rendered or removed groups that were not written again) and the
     /// state to keep for the next run.
     pub fn finish(
@@ -591,16 +600,16 @@ impl State {
 
     /// Records the site kept for the next build (its stamp) and what it lacks of the output
     /// (`None`: unknown, the next build starts from the output instead).
-    pub fn set_spare(&mut self, stamp: String, delta: Option<Vec<String>>) {
+    pub fn set_spare(&mut self, stamp: String, delta: Option<Delta>) {
         self.spare = stamp;
         self.delta = delta;
     }
 
     /// The files to bring over from the output to the kept site whose stamp is `stamp`, when
     /// the state describes that site.
-    pub fn delta_for(&self, stamp: &str) -> Option<&[String]> {
+    pub fn delta_for(&self, stamp: &str) -> Option<&Delta> {
         (!stamp.is_empty() && self.spare == stamp)
-            .then_some(self.delta.as_deref())
+            .then_some(self.delta.as_ref())
             .flatten()
     }
 
@@ -664,7 +673,7 @@ struct Saved {
     format: String,
     output: String,
     spare: String,
-    delta: Option<Vec<String>>,
+    delta: Option<Delta>,
     summary: Option<Summary>,
     digests: BTreeMap<String, String>,
     files: BTreeMap<String, String>,
@@ -692,6 +701,7 @@ pub fn output_stamp(dir: &Path) -> String {
 pub struct Recorder<'a> {
     inner: &'a dyn Sink,
     written: std::sync::Mutex<HashSet<String>>,
+    moves: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -700,12 +710,21 @@ impl<'a> Recorder<'a> {
         Recorder {
             inner,
             written: Default::default(),
+            moves: Default::default(),
         }
     }
 
     /// The paths written.
     pub fn into_written(self) -> HashSet<String> {
         self.written.into_inner().unwrap_or_default()
+    }
+
+    /// The paths written, and the renames done, in order.
+    pub fn into_parts(self) -> (HashSet<String>, Vec<(String, String)>) {
+        (
+            self.written.into_inner().unwrap_or_default(),
+            self.moves.into_inner().unwrap_or_default(),
+        )
     }
 
     fn note(&self, rel: &str) {
@@ -723,6 +742,9 @@ impl Sink for Recorder<'_> {
     }
     fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
         self.inner.rename_dir(from, to)?;
+        if let Ok(mut m) = self.moves.lock() {
+            m.push((from.to_string(), to.to_string()));
+        }
         if let Ok(mut w) = self.written.lock() {
             let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
             let moved: Vec<String> = w

@@ -482,12 +482,17 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         .as_ref()
         .and_then(|s| s.delta_for(&crate::engine::output_stamp(&spare)));
     let staging = match (incremental, delta) {
-        (true, Some(delta)) => crate::write::Staging::catching_up(&out, &spare, delta)
-            .or_else(|_| crate::write::Staging::linked(&out, Some(&spare)))?,
+        (true, Some(delta)) => {
+            crate::write::Staging::catching_up(&out, &spare, &delta.moves, &delta.paths)
+                .or_else(|_| crate::write::Staging::linked(&out, Some(&spare)))?
+        }
         (true, None) => crate::write::Staging::linked(&out, Some(&spare))?,
         (false, _) => crate::write::Staging::reusing(&out, Some(&spare))?,
     };
     timing("staging", t);
+    let layout_path = opts.cache_dir().join(crate::search::export::LAYOUT_FILE);
+    let previous = crate::search::export::Layout::load(&layout_path)
+        .filter(|l| incremental && l.describes(&out));
     let (pages, search_files) = (
         crate::engine::Recorder::new(&staging),
         crate::engine::Recorder::new(&staging),
@@ -501,8 +506,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         &pages as &dyn crate::site::Sink,
         &search_files as &dyn crate::site::Sink,
     );
+    let exporting = (export_due, previous);
     let (diags, search) =
-        render_and_export(&site, &theme, sinks, &hl, &index, &selection, export_due)?;
+        render_and_export(&site, &theme, sinks, &hl, &index, &selection, exporting)?;
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     if let Err(e) = hl.save() {
@@ -517,20 +523,36 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let t = std::time::Instant::now();
     crate::progress::stage("write", 0);
     let written = pages.into_written();
-    let search_written = search.is_some().then(|| search_files.into_written());
-    let files = written.len() + search_written.as_ref().map_or(0, HashSet::len);
-    let (remove, mut state) = plan.finish(&site, &written, search_written.as_ref());
+    let (search_put, moves) = search_files.into_parts();
+    let files = written.len() + search_put.len();
+    // an export updated in place renames the files it keeps: its layout lists them all
+    let search_all: Option<HashSet<String>> = search
+        .as_ref()
+        .map(|(_, l)| l.files().into_iter().collect());
+    let (remove, mut state) = plan.finish(&site, &written, search_all.as_ref());
     for path in &remove {
         staging.remove(path)?;
     }
     staging.commit()?;
+    if let Some((_, layout)) = &search
+        && let Err(e) = layout.save(&layout_path)
+    {
+        site.diagnostics.push(Diagnostic::warning(
+            Code::Cache,
+            ".kb/cache",
+            (1, 1),
+            format!("cannot save the search export's layout: {e}"),
+            "the site is fine; the next build exports search in full",
+        ));
+    }
     state.set_output(crate::engine::output_stamp(&out));
     state.set_summary(inputs, &site);
+    // what the kept site lacks of the output: the renames, files written and deleted
     let delta = incremental.then(|| {
-        let mut d: Vec<String> = written.iter().cloned().collect();
-        d.extend(search_written.iter().flatten().cloned());
-        d.extend(remove);
-        d
+        let mut paths: Vec<String> = written.iter().cloned().collect();
+        paths.extend(search_put);
+        paths.extend(remove);
+        crate::engine::Delta { moves, paths }
     });
     state.set_spare(crate::engine::output_stamp(&spare), delta);
     if let Err(e) = state.save(&state_path) {
@@ -543,7 +565,11 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         ));
     }
     timing("commit", t);
-    Ok(BuildReport::of(site, files, search.unwrap_or_default()))
+    Ok(BuildReport::of(
+        site,
+        files,
+        search.map(|(s, _)| s).unwrap_or_default(),
+    ))
 }
 
 /// Opens the search index in `.kb/index` (a temporary one, with a warning, when it cannot).
@@ -563,6 +589,29 @@ fn open_index(
     Ok((index.with_threads(1), warning))
 }
 
+/// A search export written, with its layout.
+type Exported = (
+    crate::search::export::ExportStats,
+    crate::search::export::Layout,
+);
+
+/// Writes the search export into `sink`: in place from the `previous` layout when it allows
+/// (the sink holds the export it describes), else in full.
+fn export_search(
+    index: &crate::search::index::SearchIndex,
+    site: &Site,
+    sink: &dyn crate::site::Sink,
+    previous: Option<crate::search::export::Layout>,
+) -> anyhow::Result<Exported> {
+    use crate::search::export;
+    if let Some(layout) = previous
+        && let Some(done) = export::export_update(index, site, &layout, sink, &|| false)?
+    {
+        return Ok(done);
+    }
+    export::export_cancellable(index, site, sink, &|| false)
+}
+
 /// Renders the selected pages into the first sink while, on a thread of its own, the search
 /// index is updated and the static export written to the second sink when the index changed
 /// or `export_due` says so. Returns the render's diagnostics and the export's figures (`None`
@@ -574,8 +623,8 @@ fn render_and_export(
     hl: &crate::parse::highlight::Cache,
     index: &crate::search::index::SearchIndex,
     selection: &crate::render::Selection,
-    export_due: bool,
-) -> anyhow::Result<(Vec<Diagnostic>, Option<crate::search::export::ExportStats>)> {
+    (export_due, previous): (bool, Option<crate::search::export::Layout>),
+) -> anyhow::Result<(Vec<Diagnostic>, Option<Exported>)> {
     // the search index needs the parsed notes only, not the pages: tantivy indexes and the
     // static export is written on a thread of their own while the pages render, filling the
     // cores the other stage leaves idle
@@ -590,7 +639,7 @@ fn render_and_export(
             }
             // the static export needs the index only: it too runs beside the pages
             let t = std::time::Instant::now();
-            let search = crate::search::export::export(index, site, search_sink)?;
+            let search = export_search(index, site, search_sink, previous)?;
             timing("export", t);
             anyhow::Ok(Some(search))
         });

@@ -110,10 +110,16 @@ impl Staging {
     }
 
     /// Like [`Staging::linked`], but starts from the site kept at `spare`, which is `target`
-    /// as it was one build earlier: only the files that build wrote or deleted (`delta`) are
-    /// brought over from `target`, so a build that changes a few pages touches a few files,
-    /// not the whole site.
-    pub fn catching_up(target: &Path, spare: &Path, delta: &[String]) -> io::Result<Staging> {
+    /// as it was one build earlier: that build's renames (`moves`, in order; those of files it
+    /// had written itself find nothing to move) are done again, and the files it wrote or
+    /// deleted (`delta`) are brought over from `target`, so a build that changes a few pages
+    /// touches a few files, not the whole site.
+    pub fn catching_up(
+        target: &Path,
+        spare: &Path,
+        moves: &[(String, String)],
+        delta: &[String],
+    ) -> io::Result<Staging> {
         clean_stale(target);
         let dir = sibling(target, "new");
         std::fs::rename(spare, &dir)?;
@@ -125,11 +131,16 @@ impl Staging {
             written: None,
             linked: true,
         };
+        for (from, to) in moves {
+            if safe_join(&staging.dir, from)?.exists() {
+                staging.rename(from, to)?;
+            }
+        }
         for rel in delta {
             let (from, to) = (safe_join(target, rel)?, safe_join(&staging.dir, rel)?);
-            staging.clear_way(&to, None);
             match std::fs::symlink_metadata(&from) {
                 Ok(m) if m.is_file() => {
+                    staging.clear_way(&to, None);
                     if let Some(p) = to.parent() {
                         std::fs::create_dir_all(p)?;
                     }
@@ -281,8 +292,9 @@ impl Staging {
         }
         let path = safe_join(&self.dir, rel)?;
         match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+            Ok(()) => {}
         }
         // a folder left empty goes too, as it would in a site built from scratch
         let mut p = path.parent();

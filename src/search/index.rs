@@ -28,10 +28,7 @@ pub const FIELDS: [(&str, f32); 5] = [
 ];
 /// Expansions kept for a prefix or fuzzy token, by document frequency.
 pub const MAX_EXPANSIONS: usize = 10;
-/// Postings an expansion may add up to by default: the terms after the first stop before their
-/// total document frequency passes this, so a one-letter query does not download the ten
-/// densest posting lists of the index.
-pub const EXPANSION_BUDGET: u64 = 40_000;
+pub use crate::site::config::EXPANSION_BUDGET;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.

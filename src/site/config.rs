@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Postings a search expansion may add up to by default: the terms after the first stop before
+/// their total document frequency passes this, so a one-letter query does not download the ten
+/// densest posting lists of the index.
+pub const EXPANSION_BUDGET: u64 = 40_000;
 /// How kb links plain-text mentions of other notes' titles and aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -83,7 +87,7 @@ impl Default for Config {
             max_note_bytes: 16 * 1024 * 1024,
             strict: false,
             autolink: Autolink::First,
-            search_expansion_budget: crate::search::index::EXPANSION_BUDGET,
+            search_expansion_budget: EXPANSION_BUDGET,
             home: None,
             publish: Vec::new(),
             publish_unlinked: None,
