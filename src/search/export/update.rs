@@ -226,8 +226,11 @@ fn changed_notes(layout: &Layout, notes: &[NoteSlots]) -> Option<(Vec<bool>, Vec
                     return None;
                 }
                 kept[o] = true;
-                redo.push(was.hash != n.hash);
-                if was.hash != n.hash {
+                // a note the manifest does not know (an index not updated for this site) is
+                // taken as changed
+                let changed = was.hash != n.hash || n.hash.is_empty();
+                redo.push(changed);
+                if changed {
                     gone.push(o);
                 }
             }
