@@ -19,8 +19,8 @@
 //! files are then exactly those of a full export of the same notes. It returns `None`, having
 //! written nothing, when a full export is due: a note changes its number of slots, or is
 //! added, removed or renamed before others so that their ordinals move; a replaced version of
-//! a changed note can no longer be read back (tantivy merged its segment away); or half of the
-//! shards would be rewritten anyway.
+//! a changed note can no longer be read back (tantivy merged its segment away); or more than
+//! half of the shards of a large export (over 64) would be rewritten anyway.
 //!
 //! The layout holds no handle on the index, so it can be kept between processes. A build:
 //!
@@ -396,9 +396,9 @@ fn full(
     Ok((stats, layout))
 }
 
-/// Segments of at most this many documents (and an eighth of all) are small: the notes in
-/// them are kept in the layout (see `Layout::texts`).
-const SMALL_SEGMENT_DOCS: u32 = 4096;
+/// Segments holding the documents of at most this many notes are small: the notes in them
+/// are kept in the layout (see `Layout::texts`), since a few edits empty such a segment.
+const SMALL_SEGMENT_NOTES: usize = 64;
 
 /// The sections of the notes with documents in small segments, by note index.
 fn volatile_texts(
@@ -406,22 +406,24 @@ fn volatile_texts(
     addr: &[Addr],
     site: &Site,
 ) -> std::collections::BTreeMap<u32, NoteTexts> {
-    let total: u32 = segs.iter().map(|s| s.max_doc()).sum();
-    let small: Vec<bool> = segs
-        .iter()
-        .map(|s| s.max_doc() <= SMALL_SEGMENT_DOCS && s.max_doc() * 8 <= total)
-        .collect();
+    // documents come in note order, so a segment's notes are counted as they change
+    let mut notes: Vec<Vec<usize>> = vec![Vec::new(); segs.len()];
+    for a in addr.iter().filter(|a| a.note < site.notes.len()) {
+        let seen = &mut notes[a.so as usize];
+        if seen.last() != Some(&a.note) {
+            seen.push(a.note);
+        }
+    }
     let mut out = std::collections::BTreeMap::new();
-    for a in addr
-        .iter()
-        .filter(|a| small[a.so as usize] && a.note < site.notes.len())
-    {
-        out.entry(a.note as u32).or_insert_with(|| {
-            crate::search::index::note_sections(site, a.note)
-                .iter()
-                .map(|d| d.texts().map(String::from))
-                .collect()
-        });
+    for seen in notes.iter().filter(|n| n.len() <= SMALL_SEGMENT_NOTES) {
+        for &i in seen {
+            out.entry(i as u32).or_insert_with(|| {
+                crate::search::index::note_sections(site, i)
+                    .iter()
+                    .map(|d| d.texts().map(String::from))
+                    .collect()
+            });
+        }
     }
     out
 }

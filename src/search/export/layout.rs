@@ -81,7 +81,7 @@ pub struct Layout {
     pub(super) notes: Vec<NoteSlots>,
     /// The segments the export read.
     pub(super) segments: Vec<SegmentState>,
-    /// The sections of the notes whose documents sit in small segments (by index in
+    /// The sections of the notes whose documents sit in segments of few notes (by index in
     /// `notes`): tantivy drops a segment once all its documents are deleted, and merges small
     /// ones soon, so an update could not read these versions back from the index.
     pub(super) texts: BTreeMap<u32, NoteTexts>,

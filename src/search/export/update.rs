@@ -33,6 +33,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::Value;
 use tantivy::{SegmentReader, TantivyDocument};
 
+/// Exports of at most this many shards are updated in place however many of them change.
+const SMALL_EXPORT_SHARDS: usize = 64;
+
 /// A file of an updated set: an old file kept (by its old number) or a new one.
 enum Slot {
     Old(usize),
@@ -187,7 +190,9 @@ fn plan(
         return Ok(None);
     }
     let (dirty_shards, dirty_lists) = v.dirty(&layout.shards.firsts, &layout.lists.firsts);
-    if dirty_shards.len() * 2 > layout.shards.len() {
+    // re-packing most of a large export costs what exporting it does; a small one is cheap
+    // either way, and an update writes fewer files
+    if layout.shards.len() > SMALL_EXPORT_SHARDS && dirty_shards.len() * 2 > layout.shards.len() {
         return Ok(None);
     }
     Ok(Some(Plan {
@@ -221,8 +226,11 @@ fn changed_notes(layout: &Layout, notes: &[NoteSlots]) -> Option<(Vec<bool>, Vec
                     return None;
                 }
                 kept[o] = true;
-                redo.push(was.hash != n.hash);
-                if was.hash != n.hash {
+                // a note the manifest does not know (an index not updated for this site) is
+                // taken as changed
+                let changed = was.hash != n.hash || n.hash.is_empty();
+                redo.push(changed);
+                if changed {
                     gone.push(o);
                 }
             }
