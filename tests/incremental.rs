@@ -4,14 +4,31 @@
 
 mod common;
 
-use common::{assert_same_tree, copy_dir, copy_fixture, kb, stderr, tree};
+use common::{assert_same_tree, copy_fixture, kb, stderr, tree};
 use std::path::Path;
+
+/// Copies a folder keeping the files' modification times (notes without dates in their front
+/// matter are dated by them).
+fn copy_with_times(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (p, dest) = (e.path(), to.join(e.file_name()));
+        if p.is_dir() {
+            copy_with_times(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+            let modified = std::fs::metadata(&p).unwrap().modified().unwrap();
+            let f = std::fs::File::options().write(true).open(&dest).unwrap();
+            f.set_modified(modified).unwrap();
+        }
+    }
+}
 
 /// Builds a copy of `root` without its cache or output, and returns the site.
 fn cold_site(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("kb");
-    copy_dir(root, &copy);
+    copy_with_times(root, &copy);
     let _ = std::fs::remove_dir_all(copy.join(".kb"));
     let _ = std::fs::remove_dir_all(copy.join("public"));
     let out = kb(&copy, &["build"]);
