@@ -575,6 +575,11 @@ impl State {
         std::fs::rename(tmp, path)
     }
 
+    /// Number of files of the site the state describes.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
     /// Records which output folder the state describes (see [`output_stamp`]).
     pub fn set_output(&mut self, stamp: String) {
         self.output = stamp;

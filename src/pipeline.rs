@@ -398,6 +398,10 @@ pub struct BuildReport {
     pub files: usize,
     /// Sizes of the static search export.
     pub search: crate::search::export::ExportStats,
+    /// Files the site holds (after a build that wrote files).
+    pub site_files: Option<usize>,
+    /// Whether the build rendered the whole site (not only pages whose inputs changed).
+    pub full: bool,
 }
 
 impl BuildReport {
@@ -409,6 +413,8 @@ impl BuildReport {
             diagnostics: site.diagnostics.clone(),
             files,
             search,
+            site_files: None,
+            full: false,
         };
         // the model is done with: freeing it note by note would only delay the end of the build
         std::mem::forget(site);
@@ -438,6 +444,7 @@ pub fn tune_allocator() {
 /// whose inputs changed are rendered ([`crate::engine`]); the rest of the site is carried
 /// over as hard links.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let t = std::time::Instant::now();
     let theme = crate::render::theme::Theme::load(&opts.root)?;
     let theme_digest = theme.digest();
     let out = opts.output_dir();
@@ -446,6 +453,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let prev = crate::engine::State::load(&state_path).filter(|s| s.matches_output(&stamp));
     // no file, setting or commit changed since the last build: its report stands
     let inputs = crate::engine::inputs_digest(opts, &theme_digest);
+    timing("inputs", t);
     if let Some(summary) = prev.as_ref().and_then(|s| s.unchanged(inputs.as_deref())) {
         return Ok(BuildReport {
             notes: summary.notes,
@@ -453,6 +461,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             diagnostics: summary.diagnostics.clone(),
             files: 0,
             search: Default::default(),
+            site_files: None,
+            full: false,
         });
     }
     let mut site = assemble(opts);
@@ -471,7 +481,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     // from here on the state no longer describes what is on disk: a build killed midway
     // leaves none, and the next one is cold
     let _ = std::fs::remove_file(&state_path);
+    let t = std::time::Instant::now();
     let (index, warning) = open_index(opts)?;
+    timing("open index", t);
     // the export reads the configuration too (base path, expansion budget)
     let export_due = !incremental || plan.global_changed();
     let hl = crate::parse::highlight::Cache::load(&opts.cache_dir().join("highlight.bin"));
@@ -511,7 +523,13 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         render_and_export(&site, &theme, sinks, &hl, &index, &selection, exporting)?;
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
-    if let Err(e) = hl.save() {
+    // an incremental build used the entries of a few pages only: it keeps the others
+    let saved = if incremental {
+        hl.save_partial()
+    } else {
+        hl.save()
+    };
+    if let Err(e) = saved {
         site.diagnostics.push(Diagnostic::warning(
             Code::Cache,
             ".kb/cache",
@@ -547,6 +565,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     }
     state.set_output(crate::engine::output_stamp(&out));
     state.set_summary(inputs, &site);
+    let site_files = state.file_count();
     // what the kept site lacks of the output: the renames, files written and deleted
     let delta = incremental.then(|| {
         let mut paths: Vec<String> = written.iter().cloned().collect();
@@ -565,11 +584,10 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         ));
     }
     timing("commit", t);
-    Ok(BuildReport::of(
-        site,
-        files,
-        search.map(|(s, _)| s).unwrap_or_default(),
-    ))
+    let mut report = BuildReport::of(site, files, search.map(|(s, _)| s).unwrap_or_default());
+    report.site_files = Some(site_files);
+    report.full = !incremental;
+    Ok(report)
 }
 
 /// Opens the search index in `.kb/index` (a temporary one, with a warning, when it cannot).

@@ -59,8 +59,16 @@ pub fn run(args: Args) -> i32 {
     match built {
         Ok(mut report) => {
             let mut diags = std::mem::take(&mut report.diagnostics);
-            if report.files > 0 {
-                diags.extend(host_limits(&opts.output_dir(), HostLimits::default()));
+            // sizes need every file's size: measured when the whole site was written; an
+            // incremental build checks the number of files, which the build keeps
+            match (report.full, report.site_files) {
+                (true, _) => diags.extend(host_limits(&opts.output_dir(), HostLimits::default())),
+                (false, Some(n)) if report.files > 0 => diags.extend(file_count_limits(
+                    n,
+                    &opts.output_dir(),
+                    HostLimits::default(),
+                )),
+                _ => {}
             }
             crate::diag::sort(&mut diags);
             crate::diag::print(&diags);
@@ -120,6 +128,40 @@ impl Default for HostLimits {
     }
 }
 
+/// A warning when a site of `files` files is over Cloudflare Pages' file limits.
+pub fn file_count_limits(
+    files: usize,
+    dir: &std::path::Path,
+    limits: HostLimits,
+) -> Vec<crate::diag::Diagnostic> {
+    let (free, paid) = (limits.cloudflare_free_files, limits.cloudflare_paid_files);
+    let shown = dir.display().to_string();
+    let warn = |message: String, hint: &str| {
+        crate::diag::Diagnostic::warning(
+            crate::diag::Code::HostLimit,
+            shown.clone(),
+            (1, 1),
+            message,
+            hint,
+        )
+    };
+    let mut out = Vec::new();
+    if files > paid {
+        out.push(warn(
+            format!(
+                "the site has {files} files; Cloudflare Pages allows {paid} even on paid plans"
+            ),
+            "publish on a host without a file limit (GitHub Pages, Netlify, an object store)",
+        ));
+    } else if files > free {
+        out.push(warn(
+            format!("the site has {files} files; Cloudflare Pages allows {free} on its free plan ({paid} on paid plans)"),
+            "use a paid Cloudflare plan or another host",
+        ));
+    }
+    out
+}
+
 /// One warning per host limit the site in `dir` exceeds, naming the limit and the figure.
 pub fn host_limits(dir: &std::path::Path, limits: HostLimits) -> Vec<crate::diag::Diagnostic> {
     let (mut files, mut bytes, mut largest) = (0usize, 0u64, (0u64, String::new()));
@@ -138,28 +180,8 @@ pub fn host_limits(dir: &std::path::Path, limits: HostLimits) -> Vec<crate::diag
         crate::diag::Diagnostic::warning(crate::diag::Code::HostLimit, path, (1, 1), message, hint)
     };
     let shown = dir.display().to_string();
-    let HostLimits {
-        cloudflare_free_files: free,
-        cloudflare_paid_files: paid,
-        cloudflare_file_bytes: per_file,
-        github_pages_bytes: site_bytes,
-    } = limits;
-    let mut out = Vec::new();
-    if files > paid {
-        out.push(warn(
-            shown.clone(),
-            format!(
-                "the site has {files} files; Cloudflare Pages allows {paid} even on paid plans"
-            ),
-            "publish on a host without a file limit (GitHub Pages, Netlify, an object store)",
-        ));
-    } else if files > free {
-        out.push(warn(
-            shown.clone(),
-            format!("the site has {files} files; Cloudflare Pages allows {free} on its free plan ({paid} on paid plans)"),
-            "use a paid Cloudflare plan or another host",
-        ));
-    }
+    let (per_file, site_bytes) = (limits.cloudflare_file_bytes, limits.github_pages_bytes);
+    let mut out = file_count_limits(files, dir, limits);
     if bytes > site_bytes {
         out.push(warn(
             shown,

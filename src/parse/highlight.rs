@@ -311,6 +311,16 @@ impl Cache {
 
     /// Writes the entries used in this run (so the file never grows without bound), atomically.
     pub fn save(&self) -> std::io::Result<()> {
+        self.save_as(true)
+    }
+
+    /// Like [`Cache::save`], but after a run that rendered only some pages: the entries it
+    /// did not use are kept too (nothing is written when it made no new one).
+    pub fn save_partial(&self) -> std::io::Result<()> {
+        self.save_as(false)
+    }
+
+    fn save_as(&self, prune: bool) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
@@ -318,11 +328,10 @@ impl Cache {
             .used
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?;
-        if used.len() == self.old.len()
-            && used
-                .iter()
-                .all(|(k, v)| v.is_none() && self.old.contains_key(k))
-        {
+        let nothing_new = used
+            .iter()
+            .all(|(k, v)| v.is_none() && self.old.contains_key(k));
+        if nothing_new && (!prune || used.len() == self.old.len()) {
             return Ok(());
         }
         if let Some(dir) = path.parent() {
@@ -341,6 +350,13 @@ impl Cache {
             out.write_all(k)?;
             out.write_all(&(v.len() as u32).to_le_bytes())?;
             out.write_all(v.as_bytes())?;
+        }
+        if !prune {
+            for (k, v) in self.old.iter().filter(|(k, _)| !used.contains_key(*k)) {
+                out.write_all(k)?;
+                out.write_all(&(v.len() as u32).to_le_bytes())?;
+                out.write_all(v.as_bytes())?;
+            }
         }
         out.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(tmp, path)
@@ -419,6 +435,27 @@ mod tests {
         assert_eq!(c2.highlight("x = 1\n", "python").unwrap(), a);
         std::fs::write(&p, b"garbage").unwrap();
         assert!(Cache::load(&p).old.is_empty());
+    }
+
+    #[test]
+    fn a_partial_save_keeps_the_entries_it_did_not_use_and_a_full_one_drops_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("hl.bin");
+        let c = Cache::load(&p);
+        c.highlight("a = 1\n", "python").unwrap();
+        c.highlight("b = 2\n", "python").unwrap();
+        c.save().unwrap();
+        // a run that rendered one page, with one new block
+        let c = Cache::load(&p);
+        c.highlight("a = 1\n", "python").unwrap();
+        c.highlight("c = 3\n", "python").unwrap();
+        c.save_partial().unwrap();
+        assert_eq!(Cache::load(&p).old.len(), 3);
+        // a run that rendered everything, using one block
+        let c = Cache::load(&p);
+        c.highlight("a = 1\n", "python").unwrap();
+        c.save().unwrap();
+        assert_eq!(Cache::load(&p).old.len(), 1);
     }
 
     #[test]
