@@ -171,6 +171,24 @@ struct Facts {
     links: Vec<Digest>,
 }
 
+/// Which kb renders: its version, and the size and time of its executable, so that a kb
+/// rebuilt with other rendering code (the same version number) renders every page again.
+fn binary() -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .ok()
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{t}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The site-wide inputs: configuration, theme (`theme` is its digest), every note's names,
 /// categories and tags, and the attachments.
 fn global(site: &Site, theme: &[u8]) -> Digest {
@@ -631,7 +649,7 @@ impl State {
 /// index, the reflog). `None` when a file cannot be read; then the build looks at the notes.
 pub fn inputs_digest(opts: &crate::site::BuildOptions, theme: &[u8]) -> Option<String> {
     let mut h = Hasher::new();
-    h.s(env!("CARGO_PKG_VERSION"))
+    h.s(&binary())
         .s(&format!("{:?}", opts.config))
         .n(opts.drafts as u64)
         .bytes(theme);
