@@ -104,7 +104,7 @@ pub fn note(data: &[u8]) {
         check_location(d, &text);
     }
     let theme = theme();
-    let sink = crate::serve::MemSink::default();
+    let sink = crate::site::MemSink::default();
     let hl = crate::parse::highlight::Cache::default();
     let sel = crate::render::Selection {
         notes: Some(std::iter::once(crate::site::NoteId::from(me)).collect()),

@@ -13,6 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 pub mod graph;
 pub mod mentions;
+pub mod site;
 
 impl Resolution {
     fn broken() -> Self {

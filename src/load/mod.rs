@@ -7,6 +7,7 @@ pub mod frontmatter;
 pub mod history;
 
 use crate::diag::{Code, Diagnostic, line_col};
+use crate::site::BuildOptions;
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -378,6 +379,87 @@ pub fn note_from_bytes(
         committed_last: None,
     };
     (Some(note), diags)
+}
+
+/// Options for the load stage derived from the build options.
+pub fn load_options(opts: &BuildOptions) -> LoadOptions {
+    LoadOptions {
+        notes_dir: opts.notes_dir(),
+        display_prefix: opts.config.display_prefix(),
+        max_note_bytes: opts.config.max_note_bytes,
+        exclude: own_files(opts),
+        history: opts.history.clone(),
+    }
+}
+
+/// kb's own files and folders that lie inside the notes folder (all of them when a vault is
+/// built in place), relative to it: never read as notes or attachments.
+fn own_files(opts: &BuildOptions) -> Vec<String> {
+    let notes = absolute(&opts.notes_dir());
+    let root = &opts.root;
+    let mut own = vec![opts.output_dir(), root.join(".kb"), root.join("kb.toml")];
+    if opts.config.in_place() {
+        own.extend([root.join("templates"), root.join("static")]);
+    }
+    let mut rels: Vec<String> = own
+        .iter()
+        .filter_map(|p| {
+            absolute(p)
+                .strip_prefix(&notes)
+                .ok()
+                .map(crate::load::rel_string)
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    rels.extend(obsidian_excluded(&opts.notes_dir()));
+    rels
+}
+
+/// What the vault's Obsidian settings keep out of the vault's content: the core Templates
+/// plugin's folder (`.obsidian/templates.json`) and the "Excluded files" path filters
+/// (`userIgnoreFilters` in `.obsidian/app.json`; regular expressions, written `/.../`, are not
+/// read).
+fn obsidian_excluded(notes: &Path) -> Vec<String> {
+    let read = |name: &str| -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(notes.join(".obsidian").join(name)).ok()?;
+        serde_json::from_str(&text).ok()
+    };
+    let mut out = Vec::new();
+    if let Some(folder) = read("templates.json")
+        .as_ref()
+        .and_then(|v| v.get("folder")?.as_str().map(str::to_string))
+    {
+        out.push(folder);
+    }
+    if let Some(filters) = read("app.json")
+        .as_ref()
+        .and_then(|v| v.get("userIgnoreFilters")?.as_array().cloned())
+    {
+        out.extend(
+            filters
+                .iter()
+                .filter_map(|f| f.as_str())
+                .map(str::to_string),
+        );
+    }
+    out.into_iter()
+        .filter(|f| !(f.starts_with('/') && f.ends_with('/') && f.len() > 1))
+        .map(|f| f.trim_matches('/').trim_start_matches("./").to_string())
+        .filter(|f| !f.is_empty() && !f.split('/').any(|c| c == ".."))
+        .collect()
+}
+
+/// A path made absolute and canonical as far as it exists (the output folder may not yet).
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf()),
+    }
 }
 
 #[cfg(test)]

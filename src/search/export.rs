@@ -621,8 +621,9 @@ fn write_meta(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{BuildOptions, assemble};
-    use crate::serve::{Files, MemSink};
+    use crate::link::site::assemble;
+    use crate::site::BuildOptions;
+    use crate::site::sink::{Files, MemSink};
     use std::collections::BTreeMap;
     use std::path::Path;
 

@@ -1197,7 +1197,7 @@ mod tests {
         ] {
             std::fs::write(notes.join(format!("{name}.md")), text).unwrap();
         }
-        let site = crate::pipeline::assemble(&crate::pipeline::BuildOptions {
+        let site = crate::link::site::assemble(&crate::site::BuildOptions {
             root: tmp.path().to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
@@ -1230,14 +1230,14 @@ mod tests {
         assert_eq!(hits(0), ["a.md"]);
     }
 
-    fn site_of(notes: &[(&str, &str)]) -> (tempfile::TempDir, crate::pipeline::Site) {
+    fn site_of(notes: &[(&str, &str)]) -> (tempfile::TempDir, crate::site::Site) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("notes");
         std::fs::create_dir_all(&dir).unwrap();
         for (name, text) in notes {
             std::fs::write(dir.join(format!("{name}.md")), text).unwrap();
         }
-        let site = crate::pipeline::assemble(&crate::pipeline::BuildOptions {
+        let site = crate::link::site::assemble(&crate::site::BuildOptions {
             root: tmp.path().to_path_buf(),
             config: crate::config::Config::default(),
             drafts: false,
@@ -1246,7 +1246,7 @@ mod tests {
         (tmp, site)
     }
 
-    fn paths(site: &crate::pipeline::Site, q: &str) -> Vec<String> {
+    fn paths(site: &crate::site::Site, q: &str) -> Vec<String> {
         let ix = SearchIndex::in_memory().unwrap();
         ix.update(site).unwrap();
         ix.search(q, 10)

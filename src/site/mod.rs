@@ -17,7 +17,7 @@ pub use diag::{Code, Diagnostic, Severity};
 pub use graph::{Backlink, Graph, Resolution, Resolver, Target};
 pub use note::{Attachment, FrontMatter, Note};
 pub use parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
-pub use sink::Sink;
+pub use sink::{Files, MemSink, Sink};
 
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,11 @@
 //! Where rendered files go.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Site files by key (`messaging/redis/index.html`).
+pub type Files = HashMap<String, Arc<[u8]>>;
 
 /// Where rendered files go (a staging folder for builds, memory for the dev server).
 pub trait Sink: Sync {
@@ -19,5 +24,77 @@ pub trait Sink: Sync {
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         let bytes = std::fs::read(from)?;
         self.put(rel, &bytes)
+    }
+}
+
+/// A [`Sink`] collecting files in memory (the dev server serves them; tests read them).
+/// Attachments are not copied: the dev server serves them from disk.
+#[derive(Default)]
+pub struct MemSink {
+    /// Files written so far.
+    pub files: Mutex<Files>,
+}
+
+impl Sink for MemSink {
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .insert(rel.to_string(), Arc::from(bytes));
+        Ok(())
+    }
+    fn rename_dir(&self, from: &str, to: &str) -> std::io::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        // a file moves alone
+        if let Some(v) = files.remove(from) {
+            files.insert(to.to_string(), v);
+            return Ok(());
+        }
+        let prefix = format!("{}/", from.trim_end_matches('/'));
+        let keys: Vec<String> = files
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(v) = files.remove(&k) {
+                files.insert(
+                    format!("{}/{}", to.trim_end_matches('/'), &k[prefix.len()..]),
+                    v,
+                );
+            }
+        }
+        Ok(())
+    }
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .remove(rel);
+        Ok(())
+    }
+    fn copy(&self, _rel: &str, _from: &std::path::Path) -> std::io::Result<()> {
+        // attachments are served from disk
+        Ok(())
+    }
+}
+
+impl MemSink {
+    /// A sink already holding `files`.
+    pub fn with(files: Files) -> Self {
+        MemSink {
+            files: Mutex::new(files),
+        }
+    }
+
+    /// Takes the collected files.
+    pub fn take(&self) -> Files {
+        self.files
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
     }
 }
