@@ -373,6 +373,13 @@ fn digests(
             .or_insert_with(|| key.clone());
         out.insert(key, h.done());
     }
+    // attachments are copied with the assets; note pages and tag pages win a shared path,
+    // as the render stage writes them later
+    for a in site.attachments.iter().filter(|a| a.published) {
+        known
+            .entry(a.rel_path.clone())
+            .or_insert_with(|| Group::Assets.key());
+    }
     let mut site_pages = Hasher::new();
     let mut trouble = Hasher::new();
     site_pages.d(&f.global);
@@ -473,7 +480,7 @@ impl Plan {
     }
 
     /// The group a written file belongs to.
-    fn group_of(&self, site: &Site, path: &str) -> String {
+    fn group_of(&self, path: &str) -> String {
         if let Some(k) = self.known.get(path) {
             return k.clone();
         }
@@ -482,7 +489,6 @@ impl Plan {
             "graph" => Group::Graph,
             "static" => Group::Assets,
             "troubleshooting" => Group::Trouble,
-            _ if site.attachments.iter().any(|a| a.rel_path == path) => Group::Assets,
             _ => Group::SitePages,
         };
         g.key()
@@ -494,7 +500,6 @@ impl Plan {
     /// state to keep for the next run.
     pub fn finish(
         self,
-        site: &Site,
         pages: &HashSet<String>,
         search: Option<&HashSet<String>>,
     ) -> (Vec<String>, State) {
@@ -520,7 +525,7 @@ impl Plan {
             }
         }
         for path in pages {
-            files.insert(path.clone(), self.group_of(site, path));
+            files.insert(path.clone(), self.group_of(path));
         }
         for path in search.into_iter().flatten() {
             files.insert(path.clone(), search_key.clone());
@@ -769,16 +774,7 @@ impl Sink for Recorder<'_> {
             m.push((from.to_string(), to.to_string()));
         }
         if let Ok(mut w) = self.written.lock() {
-            let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
-            let moved: Vec<String> = w
-                .iter()
-                .filter(|k| *k == from || k.starts_with(&format!("{from}/")))
-                .cloned()
-                .collect();
-            for k in moved {
-                w.remove(&k);
-                w.insert(format!("{to}{}", &k[from.len()..]));
-            }
+            crate::site::sink::move_paths(&mut w, from, to);
         }
         Ok(())
     }

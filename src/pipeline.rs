@@ -172,7 +172,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let search_all: Option<HashSet<String>> = search
         .as_ref()
         .map(|(_, l)| l.files().into_iter().collect());
-    let (remove, mut state) = plan.finish(&site, &written, search_all.as_ref());
+    let (remove, mut state) = plan.finish(&written, search_all.as_ref());
     for path in &remove {
         staging.remove(path)?;
     }

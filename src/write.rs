@@ -247,16 +247,7 @@ impl Staging {
         if let Some(w) = &self.written
             && let Ok(mut w) = w.lock()
         {
-            let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
-            let moved: Vec<String> = w
-                .iter()
-                .filter(|k| *k == from || k.starts_with(&format!("{from}/")))
-                .cloned()
-                .collect();
-            for k in moved {
-                w.remove(&k);
-                w.insert(format!("{to}{}", &k[from.len()..]));
-            }
+            crate::site::sink::move_paths(&mut w, from, to);
         }
         Ok(())
     }

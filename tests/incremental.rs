@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_same_tree, copy_fixture, kb, stderr, tree};
+use common::{assert_same_tree, copy_fixture, git, kb, stderr, tree};
 use std::path::Path;
 
 /// Copies a folder keeping the files' modification times (notes without dates in their front
@@ -126,20 +126,6 @@ fn a_replaced_output_folder_makes_the_next_build_cold() {
     std::fs::create_dir_all(root.join("public")).unwrap();
     std::fs::write(root.join("public/stray.txt"), "x").unwrap();
     build_and_compare(&root, "a replaced output folder");
-}
-
-/// Runs git in `dir` with a fixed author and date.
-fn git(dir: &Path, date: &str, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.name=kb test", "-c", "user.email=kb@test"])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
 }
 
 #[test]

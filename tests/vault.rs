@@ -5,29 +5,9 @@
 
 mod common;
 
-use common::{assert_same_tree, copy_fixture, kb, read, stderr, tree};
+use common::{assert_same_tree, copy_fixture, git, kb, read, stderr, tree};
 use std::path::Path;
 use std::process::Command;
-
-/// Runs git in `dir` with a fixed author and date.
-fn git(dir: &Path, date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=kb test",
-            "-c",
-            "user.email=kb@test",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-}
 
 /// The vault fixture with a history: everything on 2024-01-10 except the logs note, added
 /// on 2024-03-01 as `log.md` and renamed to `logs.md` on 2024-06-01 (when the metrics note

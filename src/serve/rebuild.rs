@@ -231,7 +231,7 @@ impl Rebuilder {
         render_selected(&self.site, &self.theme, &sink, &self.hl, &Selection::all())?;
         let mut files = sink.take();
         let written: HashSet<String> = files.keys().cloned().collect();
-        self.pages = plan.finish(&self.site, &written, None).1;
+        self.pages = plan.finish(&written, None).1;
         // keep the current search export until it is refreshed
         for (k, v) in self.state.files().iter() {
             if k.starts_with("search/") && k != "search/index.html" {
@@ -548,7 +548,7 @@ impl Rebuilder {
         render_selected(&self.site, &self.theme, &sink, &self.hl, &plan.selection)?;
         let rendered = sink.take();
         let written: HashSet<String> = rendered.keys().cloned().collect();
-        let (remove, pages) = plan.finish(&self.site, &written, None);
+        let (remove, pages) = plan.finish(&written, None);
         self.pages = pages;
         let mut files: super::Files = (*self.state.files()).clone();
         let mut changed: Vec<String> = Vec::new();

@@ -98,3 +98,18 @@ impl MemSink {
             .unwrap_or_default()
     }
 }
+
+/// Renames, in a set of site-relative paths, the path `from` and every path under it to
+/// their place under `to`, as [`Sink::rename_dir`] moves the files.
+pub fn move_paths(paths: &mut std::collections::HashSet<String>, from: &str, to: &str) {
+    let (from, to) = (from.trim_matches('/'), to.trim_matches('/'));
+    let moved: Vec<String> = paths
+        .iter()
+        .filter(|k| *k == from || k.starts_with(&format!("{from}/")))
+        .cloned()
+        .collect();
+    for k in moved {
+        paths.remove(&k);
+        paths.insert(format!("{to}{}", &k[from.len()..]));
+    }
+}

@@ -93,3 +93,17 @@ pub fn assert_same_tree(
         assert!(b[k] == *v, "{what}: {k} differs");
     }
 }
+
+/// Runs git in `dir` with a fixed author and date.
+pub fn git(dir: &Path, date: &str, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=kb test", "-c", "user.email=kb@test"])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
