@@ -297,8 +297,8 @@ fn note_digest(site: &Site, f: &Facts, i: NoteId) -> Digest {
     let g = &site.graph;
     let mut h = Hasher::new();
     h.d(&f.global).d(&f.note[i]).d(&f.links[i]);
-    // the local graph reads the links of the notes its search visits (the direct neighbours
-    // among them, whose links related notes read)
+    // related notes read the links of the direct neighbours, which the local-graph search
+    // visits first
     for v in crate::link::graph::reach(
         g,
         i,

@@ -989,15 +989,55 @@ export function layoutLocal(n, edges, hop, seed, ticks = 200) {
   return { x, y };
 }
 
+/**
+ * A note's local graph from its pack (see `local_graph_packs` in src/render/mod.rs) as
+ * `{nodes: [[title, url, category, hop], ..], edges}`; empty when the pack lacks the note.
+ */
+export function localFromPack(pack, key) {
+  const rows = pack && Array.isArray(pack.nodes) ? pack.nodes : [];
+  const g = pack && pack.notes && Object.prototype.hasOwnProperty.call(pack.notes, key) ? pack.notes[key] : null;
+  if (!g || !Array.isArray(g.nodes)) return { nodes: [], edges: [] };
+  const nodes = [];
+  for (const n of g.nodes) {
+    const r = Array.isArray(n) && Array.isArray(rows[n[0]]) ? rows[n[0]] : null;
+    if (r) nodes.push([r[0], r[1], r[2], n[1]]);
+  }
+  return { nodes, edges: nodes.length === g.nodes.length && Array.isArray(g.edges) ? g.edges : [] };
+}
+
+const packs = new Map(); // pack URL -> Promise<pack | null>
+
+/** Fetches a note's local graph when its box comes near the viewport (once per pack). */
 function initLocal(box) {
   const canvas = box.querySelector("canvas.graph-canvas");
   if (!canvas) return;
-  let data;
-  try {
-    data = JSON.parse(box.dataset.graph || "{}");
-  } catch {
-    return;
-  }
+  const src = box.dataset.src || "";
+  const key = box.dataset.key || "";
+  const start = () => {
+    if (!src) return drawLocal(box, canvas, { nodes: [], edges: [] });
+    let p = packs.get(src);
+    if (!p) {
+      p = fetch(src, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null))
+        .catch(() => null);
+      packs.set(src, p);
+    }
+    p.then((pack) => drawLocal(box, canvas, localFromPack(pack, key)));
+  };
+  if (!("IntersectionObserver" in window)) return start();
+  const io = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        io.disconnect();
+        start();
+      }
+    },
+    { rootMargin: "400px" },
+  );
+  io.observe(box);
+}
+
+function drawLocal(box, canvas, data) {
   const raw = Array.isArray(data.nodes) ? data.nodes : [];
   const n = raw.length;
   if (n <= 1) {
@@ -1186,7 +1226,7 @@ function initLocal(box) {
 
 function init() {
   for (const v of document.querySelectorAll(".graph-view[data-src]")) initGlobal(v);
-  for (const b of document.querySelectorAll(".local-graph[data-graph]")) initLocal(b);
+  for (const b of document.querySelectorAll(".local-graph[data-src]")) initLocal(b);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init, { once: true });

@@ -1,14 +1,14 @@
 // kb default theme: link previews. Hovering (after a short delay) or keyboard-focusing an
-// internal link (<a class="internal" data-note="/page/">) shows a small popover with the
-// target note's title and opening text, or the linked section's text when the link has a
-// #fragment, read from the target page itself (its `<script type="application/json"
-// id="kb-preview-data">` element; the page is fetched once, and the browser can reuse it when
-// the link is followed). Nothing here is needed to navigate; touch-only devices get no previews.
+// internal link (<a class="internal" href="/page/">) shows a small popover with the target
+// note's title and opening text, or the linked section's text when the link has a #fragment,
+// read from the target page itself: its title, its description and the text under its headings
+// (the page is fetched once, and the browser can reuse it when the link is followed). Nothing
+// here is needed to navigate; touch-only devices get no previews.
 
 const SHOW_DELAY = 250; // ms of hovering before a preview opens
 const HIDE_DELAY = 180; // ms of grace to move the pointer from the link into the popover
 const POPOVER_ID = "kb-preview";
-const DATA_START = '<script type="application/json" id="kb-preview-data">';
+const PREVIEW_CHARS = 280; // characters of text a preview shows
 
 const cache = new Map(); // page URL -> Promise<data | null>
 
@@ -20,18 +20,67 @@ function pageUrl(note) {
   return u.pathname;
 }
 
-/** The preview data embedded in a note page's HTML, or null. */
+const flat = (t) => String(t || "").replace(/\s+/g, " ").trim();
+
+/** `t` cut to at most `n` characters, at a space when one is in the second half, with "…". */
+export function truncate(t, n = PREVIEW_CHARS) {
+  const chars = Array.from(t);
+  if (chars.length <= n) return t;
+  let cut = chars.slice(0, n).join("");
+  const space = cut.search(/\s\S*$/);
+  if (space > cut.length / 2) cut = cut.slice(0, space);
+  return `${cut.trimEnd()}…`;
+}
+
+/** The reading text of an element: no anchors, scripts, pictures or buttons. */
+function textOf(el) {
+  const c = el.cloneNode(true);
+  for (const x of c.querySelectorAll("script, style, svg, button, .anchor, .footnote-backref")) x.remove();
+  return flat(c.textContent);
+}
+
+/**
+ * The text under a heading, up to the next heading of its level or higher; a heading with
+ * only sub-headings under it gives its first sub-section's text.
+ */
+function sectionText(h) {
+  const level = Number(h.tagName[1]);
+  let out = "";
+  for (let el = h.nextElementSibling; el && out.length < PREVIEW_CHARS * 2; el = el.nextElementSibling) {
+    const m = /^H([1-6])$/.exec(el.tagName);
+    if (m) {
+      if (Number(m[1]) <= level || out) break;
+      continue;
+    }
+    const t = textOf(el);
+    if (t) out += (out ? " " : "") + t;
+  }
+  return out;
+}
+
+/**
+ * What a preview can show of a note page, read from its HTML: `{title, text, sections}`, where
+ * `sections` maps each heading id and `^block` id of the note's body to `{heading, text}`; null
+ * for a page that is not a note.
+ */
 export function previewData(html) {
-  const start = html.indexOf(DATA_START);
-  if (start < 0) return null;
-  const end = html.indexOf("</script>", start + DATA_START.length);
-  if (end < 0) return null;
+  let doc;
   try {
-    const d = JSON.parse(html.slice(start + DATA_START.length, end));
-    return d && typeof d === "object" ? d : null;
+    doc = new DOMParser().parseFromString(String(html || ""), "text/html");
   } catch {
     return null;
   }
+  const body = doc.querySelector(".note-body");
+  const h1 = doc.querySelector(".note-title");
+  if (!body || !h1) return null;
+  const desc = doc.querySelector('meta[name="description"]');
+  const sections = {};
+  for (const el of body.querySelectorAll("[id]")) {
+    const id = el.id;
+    if (/^H[1-6]$/.test(el.tagName)) sections[id] = { heading: textOf(el), text: truncate(sectionText(el)) };
+    else if (id.startsWith("^")) sections[id] = { heading: "", text: truncate(textOf(el)) };
+  }
+  return { title: textOf(h1), text: truncate(flat(desc ? desc.getAttribute("content") : "")), sections };
 }
 
 function load(note) {
@@ -143,7 +192,7 @@ function init() {
   }
 
   function linkFrom(target) {
-    const a = target && target.closest ? target.closest("a.internal[data-note]") : null;
+    const a = target && target.closest ? target.closest("a.internal[href]") : null;
     if (!a || (pop && pop.contains(a))) return null;
     const u = new URL(a.href, location.href);
     // links to this very page: only anchored ones, which preview the section
@@ -227,7 +276,7 @@ function init() {
     pending = a;
     pendingBy = by;
     if (by === "hover" && !hovering(a)) return cancel();
-    load(a.dataset.note).then((data) => {
+    load(a.href).then((data) => {
       if (my !== token || pending !== a || !a.isConnected) return;
       if (by === "hover" && !hovering(a)) return cancel();
       pending = null;

@@ -72,6 +72,40 @@ fn bad_input_is_reported_and_the_rest_builds() {
     assert!(read(&public, "invalid-utf8/index.html").contains("caf\u{fffd}"));
 }
 
+/// Pages link with IRIs (Hangul as written, a third of the bytes); the sitemap and the feed,
+/// which need URIs, percent-encode them.
+#[test]
+fn pages_carry_iris_and_feeds_uris() {
+    let (_tmp, root) = copy_fixture("good");
+    std::fs::write(
+        root.join("notes/메모 노트.md"),
+        "---\ntitle: 메모 노트\ndate: 2025-01-01\n---\nSee [[Redis]].\n\n## 첫 절\n\n[[#첫 절]]\n",
+    )
+    .unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = root.join("public");
+    let page = read(&p, "메모-노트/index.html");
+    assert!(page.contains("href=\"#첫-절\""), "{page}");
+    let enc = "%EB%A9%94%EB%AA%A8-%EB%85%B8%ED%8A%B8/";
+    let sitemap = read(&p, "sitemap.xml");
+    assert!(
+        sitemap.contains(&format!("<loc>https://me.github.io/kb/{enc}</loc>")),
+        "{sitemap}"
+    );
+    assert!(sitemap.is_ascii(), "{sitemap}");
+    let feed = read(&p, "atom.xml");
+    assert!(
+        feed.contains(&format!("href=\"https://me.github.io/kb/{enc}\"")),
+        "{feed}"
+    );
+    let redis = read(&p, "redis/index.html");
+    assert!(
+        redis.contains("<a class=\"internal\" href=\"/kb/메모-노트/\">메모 노트</a>"),
+        "{redis}"
+    );
+}
+
 #[test]
 fn markdown_features_and_links_render() {
     let (_tmp, root) = copy_fixture("good");
@@ -85,14 +119,13 @@ fn markdown_features_and_links_render() {
         "asset under base path"
     );
     assert!(
-        redis.contains(
-            "<a href=\"/kb/celery/\" class=\"internal\" data-note=\"/kb/celery/\">셀러리</a>"
-        ),
+        redis.contains("<a href=\"/kb/celery/\" class=\"internal\">셀러리</a>"),
         "{redis}"
     );
     assert!(redis.contains("href=\"/kb/db/postgres/#index-types\""));
-    // headings with ids and copy-link anchors, Korean ids percent-encoded in hrefs
-    assert!(redis.contains("<h2 id=\"개념\">개념<a class=\"anchor\" href=\"#%EA%B0%9C%EB%85%90\""));
+    // headings with ids and copy-link anchors; Korean hrefs as IRIs (a third of the bytes of
+    // percent-encoding), which feeds and sitemaps encode
+    assert!(redis.contains("<h2 id=\"개념\">개념<a class=\"anchor\" href=\"#개념\""));
     // callouts: collapsed and plain
     assert!(redis.contains(
         "<details class=\"callout\" data-callout=\"tip\"><summary class=\"callout-title\">"
@@ -160,26 +193,29 @@ fn markdown_features_and_links_render() {
     ));
     let sitemap = read(&p, "sitemap.xml");
     assert!(sitemap.contains("<loc>https://me.github.io/kb/db/postgres/</loc>"));
+
     assert!(read(&p, "robots.txt").contains("Sitemap: https://me.github.io/kb/sitemap.xml"));
     assert!(read(&p, "static/highlight.css").contains(".hl-"));
     // English UI strings from kb.toml
     assert!(redis.contains("Linked from"));
     // related notes (linked both ways), local graph data, preview data with section headings
     assert!(redis.contains("<section class=\"related\""));
-    assert!(redis.contains("class=\"local-graph\" data-graph=\"{&quot;edges&quot;:[[0,1],[0,2],[1,2]],&quot;nodes&quot;:[[&quot;Redis&quot;"));
-    // preview data rides in the page itself (no preview file per note)
-    assert!(!p.join("redis/preview.json").exists());
-    let start = r#"<script type="application/json" id="kb-preview-data">"#;
-    let data = &redis[redis.find(start).expect("preview data") + start.len()..];
-    let data = &data[..data.find("</script>").unwrap()];
-    assert!(!data.contains('<'), "{data}");
-    let preview: serde_json::Value = serde_json::from_str(data).unwrap();
-    assert_eq!(preview["title"], "Redis");
-    assert_eq!(
-        preview["sections"]["redis-vs-rabbitmq"]["heading"],
-        "Redis vs RabbitMQ"
-    );
-    assert_eq!(preview["sections"]["^block-1"]["text"], "Block with id");
+    // the local graph is in a pack of neighbouring notes, fetched when it comes into view
+    let src = r#"class="local-graph" data-src="/kb/graph/local/"#;
+    let at = redis.find(src).expect("local graph box") + src.len();
+    let pack_file = &redis[at..at + redis[at..].find('"').unwrap()];
+    assert!(redis[at..].contains(r#"data-key="/kb/redis/""#));
+    let pack: serde_json::Value =
+        serde_json::from_str(&read(&p, &format!("graph/local/{pack_file}"))).unwrap();
+    let mine = &pack["notes"]["/kb/redis/"];
+    assert_eq!(mine["edges"], serde_json::json!([[0, 1], [0, 2], [1, 2]]));
+    let row = mine["nodes"][0][0].as_u64().unwrap() as usize;
+    assert_eq!(pack["nodes"][row][0], "Redis");
+    assert_eq!(pack["nodes"][row][1], "/kb/redis/");
+    // previews read the linked page itself: its headings and block ids
+    assert!(!redis.contains("kb-preview-data") && !redis.contains("data-note"));
+    assert!(redis.contains("<h2 id=\"redis-vs-rabbitmq\">Redis vs RabbitMQ<"));
+    assert!(redis.contains("<p id=\"^block-1\">Block with id</p>"));
     let graph = std::fs::read_dir(p.join("graph"))
         .unwrap()
         .flatten()
@@ -411,7 +447,7 @@ fn autolink_mentions_follow_the_config() {
         "{first}"
     );
     assert!(
-        first.contains("data-note=\"/kafka/\">카프카</a>에서"),
+        first.contains("<a href=\"/kafka/\" class=\"internal mention\">카프카</a>에서"),
         "{first}"
     );
     assert!(first.contains("<code>Kafka</code>"));

@@ -104,7 +104,7 @@ fn a_vault_builds_in_place_as_obsidian_reads_it() {
         "href=\"/study/monitoring/distributed-tracing/\"",
         "href=\"/study/monitoring/distributed-tracing/#span-context\"",
         "href=\"/study/monitoring/logs/#%5Eretention\"",
-        "href=\"/study/monitoring/logs/#%EB%B3%B4%EC%A1%B4-%EC%A0%95%EC%B1%85-30%EC%9D%BC\"",
+        "href=\"/study/monitoring/logs/#보존-정책-30일\"",
         "href=\"/study/monitoring/metrics/#counter\"",
     ] {
         assert!(obs.contains(href), "observability links {href}");
@@ -148,7 +148,7 @@ fn a_vault_builds_in_place_as_obsidian_reads_it() {
         "README text on the home page"
     );
     assert!(
-        !home.contains("data-note=\"/readme/\""),
+        !home.contains("<a class=\"internal\" href=\"/readme/\">"),
         "README not listed twice"
     );
     assert!(
@@ -287,7 +287,7 @@ fn kb_init_and_kb_toml_choose_the_home_note_and_what_is_published() {
         "the configured home note is shown"
     );
     assert!(
-        home.contains("data-note=\"/readme/\""),
+        home.contains("<a class=\"internal\" href=\"/readme/\">"),
         "the README is listed like any note now"
     );
 

@@ -561,7 +561,7 @@ fn report(
                      rename `{}.md` without `#` (Obsidian does not allow it either) or use a \
                      Markdown link such as [text]({}.md)",
                     l.dest,
-                    crate::parse::slug::encode_path(&l.dest)
+                    crate::parse::slug::encode_uri(&crate::parse::slug::encode_path(&l.dest))
                 ),
                 Some(s) => format!("did you mean [[{s}]]?"),
                 None if is_file => "add the file under notes/ or fix the path".to_string(),

@@ -614,8 +614,7 @@ fn link_diagram(ctx: &Ctx, id: NoteId, svg: &str) -> String {
         match r.target {
             crate::link::Target::Note { id: t, .. } => {
                 out.push_str(&format!(
-                    "<a class=\"internal\" href=\"{}\" data-note=\"{}\">",
-                    esc_attr(&ctx.urls[t]),
+                    "<a class=\"internal\" href=\"{}\">",
                     esc_attr(&ctx.urls[t])
                 ));
                 out.push_str(tag);
@@ -720,9 +719,8 @@ fn open_link(
             let href = note_href(ctx, t, anchor.as_deref(), Some(id));
             (
                 format!(
-                    "<a href=\"{}\" class=\"internal\" data-note=\"{}\"{title_attr}>",
-                    esc_attr(&href),
-                    esc_attr(&ctx.urls[t])
+                    "<a href=\"{}\" class=\"internal\"{title_attr}>",
+                    esc_attr(&href)
                 ),
                 "</a>",
                 label,
@@ -899,9 +897,8 @@ fn embed_note(
         None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
     };
     let head = format!(
-        "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\" data-note=\"{}\">{}</a></div>",
+        "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\">{}</a></div>",
         esc_attr(&href),
-        esc_attr(&ctx.urls[t]),
         esc(&label)
     );
     let node = Shown {
@@ -996,8 +993,7 @@ fn inline_text(
                     linked.insert(t);
                 }
                 out.push_str(&format!(
-                    "<a href=\"{}\" class=\"internal mention\" data-note=\"{}\">{}</a>",
-                    esc_attr(&ctx.urls[t]),
+                    "<a href=\"{}\" class=\"internal mention\">{}</a>",
                     esc_attr(&ctx.urls[t]),
                     esc(s)
                 ));

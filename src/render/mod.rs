@@ -226,7 +226,6 @@ pub fn render_selected(
     let graph_ctx = GraphCtx {
         tags: &tag_lists,
         by_tag: &by_tag,
-        cat_of: categories(site).1,
     };
 
     let prev_next = prev_next(site, &titles);
@@ -419,15 +418,19 @@ fn site_pages(
             Ok(n + tag_pages.len())
         },
         || -> anyhow::Result<usize> {
-            if !(sel.graph && theme.templates.contains_key("graph.html")) {
+            if !sel.graph {
                 return Ok(0);
+            }
+            let packs = local_graph_packs(site, sink)?;
+            if !theme.templates.contains_key("graph.html") {
+                return Ok(packs);
             }
             let mut c = page_context("graph");
             let tg = std::time::Instant::now();
             c.insert("graph_data", &graph_data(site, sink, &base)?);
             crate::progress::timing("graph", tg);
             render_one("graph.html", "graph/index.html", c)?;
-            Ok(1)
+            Ok(packs + 1)
         },
     );
     files += listed? + graphed?;
@@ -481,8 +484,6 @@ fn note_summary(site: &Site, i: NoteId) -> Value {
 struct GraphCtx<'a> {
     tags: &'a [Vec<String>],
     by_tag: &'a std::collections::HashMap<&'a str, Vec<NoteId>>,
-    /// Category number of every page (see [`categories`]).
-    cat_of: Vec<usize>,
 }
 
 /// The categories in a stable order (their numbers pick graph colours), and the number of
@@ -499,8 +500,27 @@ fn categories(site: &Site) -> (Vec<&str>, Vec<usize>) {
     (names, of_page)
 }
 
-/// The local graph of a note: its neighbourhood up to two links away, as compact JSON.
-fn local_graph(site: &Site, i: NoteId, cat_of: &[usize]) -> String {
+/// Notes per local-graph pack: a note page fetches its pack when its local graph comes into
+/// view, and neighbouring notes of a folder (consecutive in path order) share it.
+pub const LOCAL_PACK: usize = 16;
+
+/// Where the local-graph packs go (followed by the pack number and `.json`).
+pub const LOCAL_DIR: &str = "graph/local/";
+
+/// The nodes of a local-graph pack: `[title, url, category]` rows, and each note's row.
+type PackTable<'a> = (
+    Vec<(&'a str, &'a str, usize)>,
+    rustc_hash::FxHashMap<NoteId, usize>,
+);
+
+/// The local graph of a note (its neighbourhood up to two links away): node numbers into
+/// `table`, which collects the `[title, url, category]` of every node of a pack once.
+fn local_graph<'a>(
+    site: &'a Site,
+    i: NoteId,
+    cat_of: &[usize],
+    table: &mut PackTable<'a>,
+) -> serde_json::Value {
     let hood = crate::link::graph::neighbourhood(
         &site.graph,
         i,
@@ -509,12 +529,17 @@ fn local_graph(site: &Site, i: NoteId, cat_of: &[usize]) -> String {
     );
     let index: rustc_hash::FxHashMap<NoteId, usize> =
         hood.iter().enumerate().map(|(k, (v, _))| (*v, k)).collect();
-    // [title, url, category, hop] per node, [a, b] per edge
-    let nodes: Vec<(&str, &str, usize, usize)> = hood
+    // [table row, hop] per node, [a, b] per edge (positions in the node list)
+    let nodes: Vec<[usize; 2]> = hood
         .iter()
         .map(|&(v, hop)| {
-            let page = &site.pages[v];
-            (page.title.as_str(), page.href.as_str(), cat_of[v], hop)
+            let (rows, seen) = &mut *table;
+            let row = *seen.entry(v).or_insert_with(|| {
+                let page = &site.pages[v];
+                rows.push((page.title.as_str(), page.href.as_str(), cat_of[v]));
+                rows.len() - 1
+            });
+            [row, hop]
         })
         .collect();
     let mut edges: Vec<(usize, usize)> = Vec::new();
@@ -528,12 +553,43 @@ fn local_graph(site: &Site, i: NoteId, cat_of: &[usize]) -> String {
             }
         }
     }
-    #[derive(serde::Serialize)]
-    struct LocalGraph<'a> {
-        edges: Vec<(usize, usize)>,
-        nodes: Vec<(&'a str, &'a str, usize, usize)>,
-    }
-    serde_json::to_string(&LocalGraph { edges, nodes }).unwrap_or_default()
+    json!({ "nodes": nodes, "edges": edges })
+}
+
+/// The pack holding note `i`'s local graph.
+fn local_pack(i: NoteId) -> usize {
+    i.0 as usize / LOCAL_PACK
+}
+
+/// Whether note `i` has a neighbour to draw (a note without one fetches no pack).
+fn has_local_graph(site: &Site, i: NoteId) -> bool {
+    site.graph.outgoing[i].iter().any(|&w| w != i)
+        || site.graph.backlinks[i].iter().any(|b| b.from != i)
+}
+
+/// Writes every local-graph pack (`graph/local/<k>.json`: `{"nodes": [[title, url, category],
+/// ..], "notes": {url: {"nodes": [[row, hop], ..], "edges": [[a, b], ..]}}}`) and returns how
+/// many files it wrote. Keeping the local graphs out of the pages keeps a 50k-note site under
+/// GitHub Pages' 1 GB: the same titles and URLs were in every neighbour's page.
+fn local_graph_packs(site: &Site, sink: &dyn Sink) -> anyhow::Result<usize> {
+    let cat_of = categories(site).1;
+    let ids: Vec<NoteId> = NoteId::all(site.notes.len()).collect();
+    ids.par_chunks(LOCAL_PACK)
+        .map(|chunk| -> anyhow::Result<usize> {
+            let mut table: PackTable = Default::default();
+            let mut notes = serde_json::Map::new();
+            for &i in chunk.iter().filter(|&&i| has_local_graph(site, i)) {
+                let g = local_graph(site, i, &cat_of, &mut table);
+                notes.insert(site.pages[i].href.clone(), g);
+            }
+            if notes.is_empty() {
+                return Ok(0);
+            }
+            let bytes = serde_json::to_vec(&json!({ "nodes": table.0, "notes": notes }))?;
+            sink.put(&format!("{LOCAL_DIR}{}.json", local_pack(chunk[0])), &bytes)?;
+            Ok(1)
+        })
+        .sum()
 }
 
 /// A node of the global graph: title, URL, category, degree, x, y, tag ids.
@@ -603,81 +659,6 @@ fn graph_data(site: &Site, sink: &dyn Sink, base: &str) -> anyhow::Result<String
     Ok(format!("{base}{name}"))
 }
 
-/// What a link preview shows of note `i` (title, opening text and each section's opening
-/// text), as JSON safe inside a `<script type="application/json">` element of the note's own
-/// page: a preview fetches the page it links to, which is also the page a click opens, so no
-/// file per note is needed for previews alone.
-fn preview_data(site: &Site, i: NoteId) -> String {
-    let json = preview_json(site, i);
-    // `<` and `>` never appear literally, so no `</script>` or `<!--` can end the element
-    let mut out = Vec::with_capacity(json.len() + 16);
-    for &b in &json {
-        match b {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            b => out.push(b),
-        }
-    }
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// What a link preview shows of one section or block.
-#[derive(serde::Serialize)]
-struct PreviewSection<'a> {
-    heading: &'a str,
-    text: String,
-}
-
-fn preview_json(site: &Site, i: NoteId) -> Vec<u8> {
-    let p = &site.parsed[i];
-    let mut sections: BTreeMap<std::borrow::Cow<str>, PreviewSection> = BTreeMap::new();
-    for (k, s) in p.sections.iter().enumerate() {
-        if s.anchor.is_empty() {
-            continue;
-        }
-        // a heading with only sub-headings under it previews its first sub-section
-        let text = p.sections[k..]
-            .iter()
-            .take_while(|x| x.path.len() >= s.path.len() && x.path[..s.path.len()] == s.path[..])
-            .map(|x| x.text.as_str())
-            .find(|t| !t.trim().is_empty())
-            .unwrap_or("");
-        sections.insert(
-            std::borrow::Cow::Borrowed(&s.anchor),
-            PreviewSection {
-                heading: s.path.last().map_or("", String::as_str),
-                text: crate::parse::truncate_chars(text, 280),
-            },
-        );
-    }
-    for b in &p.block_ids {
-        let raw = &site.notes[i].body()[b.start..b.end.min(site.notes[i].body().len())];
-        let text = crate::parse::inline::strip_block_id(raw)
-            .map(|(t, _)| t)
-            .unwrap_or(raw);
-        sections.insert(
-            std::borrow::Cow::Owned(format!("^{}", b.id)),
-            PreviewSection {
-                heading: "",
-                text: crate::parse::truncate_chars(text.trim(), 280),
-            },
-        );
-    }
-    #[derive(serde::Serialize)]
-    struct Preview<'a> {
-        sections: BTreeMap<std::borrow::Cow<'a, str>, PreviewSection<'a>>,
-        text: String,
-        title: &'a str,
-    }
-    serde_json::to_vec(&Preview {
-        sections,
-        text: crate::parse::truncate_chars(&p.summary, 280),
-        title: &site.pages[i].title,
-    })
-    .unwrap_or_default()
-}
-
 /// A link to another note in a page context.
 #[derive(serde::Serialize)]
 struct NoteLink<'a> {
@@ -729,7 +710,6 @@ struct NoteContext<'a> {
     next: Option<NoteLink<'a>>,
     path: &'a str,
     prev: Option<NoteLink<'a>>,
-    preview: String,
     rel_path: &'a str,
     related: Vec<NoteLink<'a>>,
     tags: Vec<TagLink<'a>>,
@@ -756,8 +736,11 @@ fn note_page(
         title: &site.pages[j].title,
         url: &site.pages[j].href,
     };
-    let graph = local_graph(site, i, &gctx.cat_of);
-    let graph_attr = esc_attr(&graph);
+    let local_src = if has_local_graph(site, i) {
+        format!("{base}{LOCAL_DIR}{}.json", local_pack(i))
+    } else {
+        String::new()
+    };
     let content = html::note_html(ctx, i, &p.title);
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
     let trouble = site.trouble_entries(i);
@@ -790,11 +773,10 @@ fn note_page(
             .lang
             .as_deref()
             .unwrap_or(&site.opts.config.language),
-        local_graph: &graph,
+        local_graph: &local_src,
         next: next.map(link),
         path: &n.display_path,
         prev: prev.map(link),
-        preview: preview_data(site, i),
         rel_path: &n.rel_path,
         related: crate::link::graph::related(&site.graph, gctx.tags, gctx.by_tag, i, 6)
             .into_iter()
@@ -838,9 +820,6 @@ fn note_page(
     };
     let mut c = page_context("note");
     c.insert("note", &note);
-    // the local graph is the largest escaped value of a page: escaped here in one pass
-    // (`note.local_graph` stays the raw JSON for templates that escape it themselves)
-    c.insert("local_graph_attr", &graph_attr);
     // rendered as bytes: tera's `render` would check the whole page is UTF-8 once more
     let mut page = Vec::with_capacity(32 * 1024);
     tera.render_to("note.html", &c, &mut page)?;
@@ -1084,13 +1063,16 @@ fn tag_page_context(site: &Site, tp: &TagPage) -> tera::Context {
     c
 }
 
+/// An href as feeds and sitemaps need it: absolute when kb.toml names the site's URL, and a
+/// URI (non-ASCII percent-encoded), where pages carry IRIs.
 fn abs_url(site: &Site, href: &str) -> String {
+    let href = slug::encode_uri(href);
     let abs = site.opts.config.absolute_base();
     if abs.is_empty() {
-        return href.to_string();
+        return href;
     }
-    let base = site.opts.config.base_path();
-    format!("{abs}{}", href.strip_prefix(&base).unwrap_or(href))
+    let base = slug::encode_uri(&site.opts.config.base_path());
+    format!("{abs}{}", href.strip_prefix(&base).unwrap_or(&href))
 }
 
 fn feed_context(site: &Site) -> tera::Context {

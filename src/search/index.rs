@@ -724,7 +724,7 @@ pub fn hits_json(hits: &[Hit], base: &str) -> Vec<serde_json::Value> {
             let mut v = serde_json::to_value(h).unwrap_or_default();
             v["url"] = serde_json::Value::String(format!(
                 "{base}{}",
-                crate::parse::slug::encode_path(&h.url)
+                crate::parse::slug::encode_uri(&crate::parse::slug::encode_path(&h.url))
             ));
             v
         })
