@@ -584,3 +584,69 @@ fn a_terminal_shows_progress_and_a_pipe_does_not() {
     let err = common::stderr(&piped);
     assert!(!err.contains('\r') && !err.contains("\x1b["), "{err:?}");
 }
+
+/// Long lists (a tag or a home-page category of more than 200 notes) show titles and dates
+/// only, and a note's local graph depth follows kb.toml (0: no local graph at all).
+#[test]
+fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("notes/big")).unwrap();
+    for i in 0..204 {
+        let tag = if i < 3 { "small" } else { "many" };
+        std::fs::write(
+            root.join(format!("notes/big/n{i:03}.md")),
+            format!(
+                "---\ndescription: about note {i}\ntags: [{tag}]\n---\nLinks to [[n{:03}]].\n",
+                (i + 1) % 204
+            ),
+        )
+        .unwrap();
+    }
+    let out = kb(root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = root.join("public");
+    let many = read(&p, "tags/many/index.html");
+    assert!(
+        many.contains(">n004</a>") && !many.contains("class=\"desc\""),
+        "{many}"
+    );
+    assert!(read(&p, "tags/small/index.html").contains("<p class=\"desc\">about note 1</p>"));
+    assert!(!read(&p, "index.html").contains("class=\"desc\""));
+    // depth 1 (the default): the note and the two it links with
+    let page = read(&p, "big/n005/index.html");
+    assert!(
+        page.contains("data-src=\"/graph/local/0.json\" data-key=\"/big/n005/\""),
+        "{page}"
+    );
+    let pack: serde_json::Value = serde_json::from_str(&read(&p, "graph/local/0.json")).unwrap();
+    assert_eq!(
+        pack["notes"]["/big/n005/"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    std::fs::write(root.join("kb.toml"), "local_graph_depth = 2\n").unwrap();
+    assert_eq!(kb(root, &["build"]).status.code(), Some(0));
+    let pack: serde_json::Value = serde_json::from_str(&read(&p, "graph/local/0.json")).unwrap();
+    assert_eq!(
+        pack["notes"]["/big/n005/"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    std::fs::write(root.join("kb.toml"), "local_graph_depth = 0\n").unwrap();
+    assert_eq!(kb(root, &["build"]).status.code(), Some(0));
+    assert!(!read(&p, "big/n005/index.html").contains("local-graph"));
+    assert!(!p.join("graph/local").exists());
+    std::fs::write(root.join("kb.toml"), "local_graph_depth = 9\n").unwrap();
+    let out = kb(root, &["build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kb.toml:1:1: error: local_graph_depth 9 is too deep"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -524,7 +524,7 @@ fn local_graph<'a>(
     let hood = crate::link::graph::neighbourhood(
         &site.graph,
         i,
-        crate::link::graph::LOCAL_HOPS,
+        site.opts.config.local_graph_depth,
         crate::link::graph::LOCAL_MAX,
     );
     let index: rustc_hash::FxHashMap<NoteId, usize> =
@@ -563,8 +563,9 @@ fn local_pack(i: NoteId) -> usize {
 
 /// Whether note `i` has a neighbour to draw (a note without one fetches no pack).
 fn has_local_graph(site: &Site, i: NoteId) -> bool {
-    site.graph.outgoing[i].iter().any(|&w| w != i)
-        || site.graph.backlinks[i].iter().any(|b| b.from != i)
+    site.opts.config.local_graph_depth > 0
+        && (site.graph.outgoing[i].iter().any(|&w| w != i)
+            || site.graph.backlinks[i].iter().any(|b| b.from != i))
 }
 
 /// Writes every local-graph pack (`graph/local/<k>.json`: `{"nodes": [[title, url, category],
@@ -706,7 +707,10 @@ struct NoteContext<'a> {
     extra: &'a serde_json::Map<String, Value>,
     has_diagrams: bool,
     lang: &'a str,
+    /// The URL of the local-graph pack holding this note (empty: nothing to draw).
     local_graph: &'a str,
+    /// kb.toml's `local_graph_depth` (0: no local graph box).
+    local_graph_depth: usize,
     next: Option<NoteLink<'a>>,
     path: &'a str,
     prev: Option<NoteLink<'a>>,
@@ -774,6 +778,7 @@ fn note_page(
             .as_deref()
             .unwrap_or(&site.opts.config.language),
         local_graph: &local_src,
+        local_graph_depth: site.opts.config.local_graph_depth,
         next: next.map(link),
         path: &n.display_path,
         prev: prev.map(link),

@@ -65,6 +65,9 @@ pub struct Config {
     pub troubleshooting_patterns: Vec<String>,
     /// `kb check` warns about troubleshooting entries without a symptom or a fix.
     pub strict_troubleshooting: bool,
+    /// How many links away a note page's local graph reaches: 1 (the default, as in Obsidian
+    /// and Quartz), 2 or 3; 0 leaves the local graph out.
+    pub local_graph_depth: usize,
     /// Whether `notes_dir` was written in kb.toml (a vault found in place is used only when not).
     #[serde(skip)]
     pub notes_dir_set: bool,
@@ -97,6 +100,7 @@ impl Default for Config {
                 .map(|p| p.to_string())
                 .collect(),
             strict_troubleshooting: false,
+            local_graph_depth: 1,
             notes_dir_set: false,
             title_set: false,
         }
@@ -123,6 +127,7 @@ pub const VALID_KEYS: &[&str] = &[
     "troubleshooting_headings",
     "troubleshooting_patterns",
     "strict_troubleshooting",
+    "local_graph_depth",
 ];
 
 /// A configuration problem with a `path:line:col` location.
@@ -214,6 +219,13 @@ impl Config {
                 "language",
                 format!("unsupported language `{}`", cfg.language),
                 "use \"ko\", \"en\" or \"auto\"".into(),
+            ));
+        }
+        if cfg.local_graph_depth > 3 {
+            return Err(at(
+                "local_graph_depth",
+                format!("local_graph_depth {} is too deep", cfg.local_graph_depth),
+                "use 1 (direct links), 2 or 3, or 0 to leave the local graph out".into(),
             ));
         }
         Ok(cfg)
