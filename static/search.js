@@ -790,7 +790,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 5) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 6) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
@@ -819,7 +819,13 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   const shard = (m, i) =>
     cached("t" + i, () => load(`${m.shardDir}/${i}.bin`, "bin").then((buf) => parseShard(buf, m.fields.length)));
   const list = (m, i) => cached("l" + i, () => load(`${m.listDir}/${i}.bin`, "bin").then(parseList));
-  const chunk = (m, i) => cached("d" + i, () => load(`${m.chunkDir}/${i}.json`, "json"));
+  /** The rows of result-data slot `i`: `chunkSlots` consecutive slots share a file. */
+  const chunk = (m, i) => {
+    const k = m.chunkSlots > 1 ? m.chunkSlots : 1;
+    const f = Math.floor(i / k);
+    const file = cached("d" + f, () => load(`${m.chunkDir}/${f}.json`, "json"));
+    return k === 1 ? file : file.then((slots) => (Array.isArray(slots) && Array.isArray(slots[i % k]) ? slots[i % k] : []));
+  };
 
   const group = (m, g) => cached("s" + g, () => load(`${m.shardGroupDir}/${g}.json`, "json"));
 

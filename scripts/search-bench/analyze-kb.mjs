@@ -306,7 +306,10 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
 
   // result data: every row, and which ordinals belong to which note
   const rows = [];
-  for (let c = 0; c < meta.chunks; c++) rows.push(...JSON.parse(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.json`), "utf8")));
+  for (let c = 0; c < meta.chunks; c++) {
+    const file = JSON.parse(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.json`), "utf8"));
+    for (const slot of meta.chunkSlots > 1 ? file : [file]) rows.push(...slot);
+  }
   const ordOf = new Map(rows.map((r, o) => [r[0] + "#" + r[4], o]));
   const noteRows = new Map();
   rows.forEach((r, o) => {
@@ -362,7 +365,7 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
     });
     const res = await s.search(q, { limit: 10 });
     const shown = res.flatMap((r) => r.sections.map((sec) => ordOf.get(r.path + "#" + sec.anchor)));
-    const shownChunks = new Set(shown.map((o) => Math.floor(o / meta.chunkDocs)));
+    const shownChunks = new Set(shown.map((o) => Math.floor(o / meta.chunkDocs / (meta.chunkSlots || 1))));
     const fetchedChunks = typed[i].files.filter((f) => f.kind === "kb:chunk");
     const { terms, lookups, ranges } = resolve(q);
     const neededShards = new Set(terms.map((t) => shardOfTerm.get(t)));

@@ -63,15 +63,47 @@ use terms::{Merged, encode_batch, list_entry, merge_terms, sources};
 pub const SHARD_BYTES: usize = 4 * 1024;
 /// Raw bytes a term list aims at (the dictionary used for prefix and fuzzy expansion).
 pub const LIST_BYTES: usize = 2 * 1024;
-/// Ordinals per result-data file: a note's sections fill one or more whole slots of this size.
+/// Ordinals per result-data slot: a note's sections fill one or more whole slots of this size.
 pub const CHUNK_DOCS: usize = 8;
+
+/// Notes above which the export puts two slots in a result-data file by default.
+pub const PACK_ABOVE_NOTES: usize = 8_000;
+
+/// Result-data slots per file: kb.toml's `search_result_pack`, else 2 above
+/// [`PACK_ABOVE_NOTES`] notes (a file per note takes a 10k-note site past Cloudflare Pages'
+/// 20,000 files; a query then downloads a neighbour's rows with each note's) and 1 below.
+pub fn result_pack(site: &Site) -> usize {
+    match site.opts.config.search_result_pack {
+        0 if site.notes.len() > PACK_ABOVE_NOTES => 2,
+        0 => 1,
+        n => n.min(8),
+    }
+}
+
+/// One result-data file from the JSON row arrays of its consecutive slots: the slot's array
+/// itself for one slot a file, else an array of the slots' arrays.
+fn pack_slots(slots: &[Vec<u8>], pack: usize) -> Vec<u8> {
+    if pack == 1 && slots.len() == 1 {
+        return slots[0].clone();
+    }
+    let mut out = Vec::with_capacity(slots.iter().map(|s| s.len() + 1).sum::<usize>() + 2);
+    out.push(b'[');
+    for (k, s) in slots.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(s);
+    }
+    out.push(b']');
+    out
+}
 /// Characters of section text kept for snippets.
 pub const TEXT_CHARS: usize = 1200;
 /// Shards per group file of shard first terms (`s/<hash>/<g>.json`): meta.json holds only
 /// every group's first term, so it stays small however many shards there are.
 pub const GROUP_SHARDS: usize = 64;
 /// Format version of the export.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 /// File name of a saved [`Layout`], for a folder under `.kb/` (the cache folder).
 pub const LAYOUT_FILE: &str = "search-layout.bin";
 
@@ -357,22 +389,33 @@ fn full(
         cancel,
         (&mut stats, &mut live.tokens),
     )?;
-    // 3. result data, one note group at a time (slots are dense, so file numbers are too)
+    // 3. result data, one note group at a time (slots are dense, so file numbers are too),
+    // `pack` consecutive slots a file
+    let pack = result_pack(site);
     let mut chunk_writer = SetWriter::new(sink, "d", "json");
+    let mut pending: Vec<Vec<u8>> = Vec::with_capacity(pack);
     for (n, (range, first, last)) in placed.groups.iter().enumerate() {
         let docs = &addr[range.clone()];
         for (_, file) in group_files(site, docs, &placed.ordinals[range.clone()], (*first, *last))?
         {
-            chunk_writer.push(&file)?;
+            pending.push(file);
+            if pending.len() == pack {
+                chunk_writer.push(&pack_slots(&pending, pack))?;
+                pending.clear();
+            }
         }
         if n.is_multiple_of(64) && cancel() {
             return Err(Cancelled.into());
         }
     }
+    if !pending.is_empty() {
+        chunk_writer.push(&pack_slots(&pending, pack))?;
+    }
     let (chunk_dir, chunks) = chunk_writer.finish(&mut stats)?;
     stats.chunks = chunks.len();
     let mut layout = Layout {
         targets,
+        pack,
         shards: shards.1,
         lists: lists.1,
         chunks,
@@ -597,8 +640,9 @@ fn write_meta(
         "expansionBudget": index.expansion_budget(),
         "sectionsPerNote": SECTIONS_PER_NOTE,
         "chunkDocs": CHUNK_DOCS,
+        "chunkSlots": layout.pack,
         "docs": stats.docs,
-        "ordinals": layout.chunks.len() * CHUNK_DOCS,
+        "ordinals": layout.slot_count() * CHUNK_DOCS,
         "shardDir": shard_dir,
         "shardGroupDir": layout.groups.0,
         "shardGroupSize": GROUP_SHARDS,
@@ -712,10 +756,22 @@ mod tests {
         for (k, v) in files {
             if let Some(rest) = k.strip_prefix(&format!("search/{}/", m.dirs[2])) {
                 chunk_count += 1;
-                let slot: u64 = rest.trim_end_matches(".json").parse().unwrap();
+                let file: u64 = rest.trim_end_matches(".json").parse().unwrap();
+                let pack = m.meta["chunkSlots"].as_u64().unwrap();
                 let r: Vec<serde_json::Value> = serde_json::from_slice(v).unwrap();
-                for (j, row) in r.into_iter().enumerate() {
-                    rows.insert(slot * CHUNK_DOCS as u64 + j as u64, row);
+                let slots = if pack == 1 {
+                    vec![serde_json::Value::Array(r)]
+                } else {
+                    assert!(r.len() as u64 <= pack);
+                    r
+                };
+                for (k, slot) in slots.into_iter().enumerate() {
+                    let serde_json::Value::Array(slot) = slot else {
+                        panic!("a slot is an array")
+                    };
+                    for (j, row) in slot.into_iter().enumerate() {
+                        rows.insert((file * pack + k as u64) * CHUNK_DOCS as u64 + j as u64, row);
+                    }
                 }
             }
         }
@@ -907,7 +963,7 @@ mod tests {
     fn site(root: &Path) -> Site {
         assemble(&BuildOptions {
             root: root.to_path_buf(),
-            config: crate::config::Config::default(),
+            config: crate::config::Config::load(root).unwrap(),
             drafts: false,
             history: Default::default(),
         })
@@ -1001,8 +1057,20 @@ mod tests {
     /// two builds.
     #[test]
     fn updates_match_a_cold_export() {
+        updates_match_a_cold_export_with("");
+    }
+
+    /// The same with three result-data slots a file: an edit rewrites the files holding the
+    /// note's slots, its neighbours' rows included.
+    #[test]
+    fn packed_updates_match_a_cold_export() {
+        updates_match_a_cold_export_with("search_result_pack = 3\n");
+    }
+
+    fn updates_match_a_cold_export_with(kb_toml: &str) {
         use Step::*;
         let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("kb.toml"), kb_toml).unwrap();
         let notes = tmp.path().join("notes");
         std::fs::create_dir_all(notes.join("sub")).unwrap();
         for i in 0..150 {

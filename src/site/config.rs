@@ -65,6 +65,10 @@ pub struct Config {
     pub troubleshooting_patterns: Vec<String>,
     /// `kb check` warns about troubleshooting entries without a symptom or a fix.
     pub strict_troubleshooting: bool,
+    /// Result-data slots per file in the static search export (1 to 8); 0, the default, picks
+    /// 2 above 8,000 notes (a file per note would take the site past Cloudflare Pages' 20,000
+    /// files) and 1 below.
+    pub search_result_pack: usize,
     /// How many links away a note page's local graph reaches: 1 (the default, as in Obsidian
     /// and Quartz), 2 or 3; 0 leaves the local graph out.
     pub local_graph_depth: usize,
@@ -100,6 +104,7 @@ impl Default for Config {
                 .map(|p| p.to_string())
                 .collect(),
             strict_troubleshooting: false,
+            search_result_pack: 0,
             local_graph_depth: 1,
             notes_dir_set: false,
             title_set: false,
@@ -127,6 +132,7 @@ pub const VALID_KEYS: &[&str] = &[
     "troubleshooting_headings",
     "troubleshooting_patterns",
     "strict_troubleshooting",
+    "search_result_pack",
     "local_graph_depth",
 ];
 
@@ -219,6 +225,13 @@ impl Config {
                 "language",
                 format!("unsupported language `{}`", cfg.language),
                 "use \"ko\", \"en\" or \"auto\"".into(),
+            ));
+        }
+        if cfg.search_result_pack > 8 {
+            return Err(at(
+                "search_result_pack",
+                format!("search_result_pack {} is too large", cfg.search_result_pack),
+                "use 1 to 8 result-data slots per file, or 0 to let kb choose".into(),
             ));
         }
         if cfg.local_graph_depth > 3 {

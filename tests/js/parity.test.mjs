@@ -66,12 +66,9 @@ const LIMIT = 10;
 const GENERATED = Number(process.env.KB_PARITY_GENERATED ?? 150);
 
 function generatedQueries(site, n, seed) {
-  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
   const words = [];
-  for (let i = 0; i < meta.chunks; i++) {
-    for (const r of JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"))) {
-      for (const text of [r[1], r[3], r[6]]) words.push(...text.split(/\s+/).filter(Boolean));
-    }
+  for (const r of exportRows(site)) {
+    for (const text of [r[1], r[3], r[6]]) words.push(...text.split(/\s+/).filter(Boolean));
   }
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out = [];
@@ -89,15 +86,21 @@ function generatedQueries(site, n, seed) {
   return out;
 }
 
+/** Every result row of the export, whether a file holds one slot or several. */
+function exportRows(site) {
+  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
+  const rows = [];
+  for (let i = 0; i < meta.chunks; i++) {
+    const file = JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"));
+    for (const slot of meta.chunkSlots > 1 ? file : [file]) rows.push(...slot);
+  }
+  return rows;
+}
+
 /** Text length (code points) of each exported section: `path#anchor` -> length. */
 function sectionLengths(site) {
-  const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
   const out = new Map();
-  for (let i = 0; i < meta.chunks; i++) {
-    for (const r of JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"))) {
-      out.set(`${r[0]}#${r[4]}`, Array.from(r[6]).length);
-    }
-  }
+  for (const r of exportRows(site)) out.set(`${r[0]}#${r[4]}`, Array.from(r[6]).length);
   return out;
 }
 
@@ -184,12 +187,14 @@ test("parity with kb search: tech-interview-ko", { timeout: 300_000 }, async (t)
   }
   if (!process.env.KB_ROOT_TIK && !existsSync(TIK_CORPUS)) throw new Error(`corpus not found: ${TIK_CORPUS}`);
   // a small expansion budget (kb.toml), so that prefix expansions are cut short on this
-  // site and the two implementations must cut them alike
+  // site and the two implementations must cut them alike; result data three slots a file, as
+  // kb packs a large site's, so that the client reads rows out of shared files
   const root = process.env.KB_ROOT_TIK || tikRoot();
-  if (!process.env.KB_ROOT_TIK) writeFileSync(join(root, "kb.toml"), "search_expansion_budget = 300\n");
+  if (!process.env.KB_ROOT_TIK) writeFileSync(join(root, "kb.toml"), "search_expansion_budget = 300\nsearch_result_pack = 3\n");
   const site = await buildSite(root, process.env.KB_SITE_TIK);
   const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
   if (!process.env.KB_ROOT_TIK) assert.equal(meta.expansionBudget, 300);
+  if (!process.env.KB_ROOT_TIK) assert.equal(meta.chunkSlots, 3);
   await parity(t, "tech-interview-ko", root, site, TIK_QUERIES);
 });
 

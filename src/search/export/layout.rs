@@ -69,9 +69,11 @@ pub(super) struct SegmentState {
 pub struct Layout {
     /// Target bytes of a term shard and of a term list.
     pub(super) targets: (usize, usize),
+    /// Result-data slots per file (see [`result_pack`](super::result_pack)).
+    pub(super) pack: usize,
     pub(super) shards: FileSet,
     pub(super) lists: FileSet,
-    /// Result-data files by slot.
+    /// Result-data files (`pack` slots each).
     pub(super) chunks: FileHashes,
     /// Folders of the shards, lists and result data.
     pub(super) dirs: [String; 3],
@@ -94,9 +96,18 @@ pub struct Layout {
 /// Opening bytes of a layout file; the number after it changes with the layout's encoding or
 /// the export format.
 const MAGIC: &[u8] = b"KBLAYOUT";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 impl Layout {
+    /// Number of result-data slots (the ordinal space over [`CHUNK_DOCS`](super::CHUNK_DOCS)).
+    pub(super) fn slot_count(&self) -> usize {
+        self.notes
+            .iter()
+            .map(|n| (n.first + n.slots) as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Number of term shards.
     pub fn shard_count(&self) -> usize {
         self.shards.len()
@@ -172,6 +183,7 @@ impl Layout {
         varint(out, u64::from(crate::search::index::INDEX_VERSION));
         varint(out, self.targets.0 as u64);
         varint(out, self.targets.1 as u64);
+        varint(out, self.pack as u64);
         for d in &self.dirs {
             w(out, d);
         }
@@ -229,6 +241,7 @@ impl Layout {
             return None;
         }
         let targets = (r.num()? as usize, r.num()? as usize);
+        let pack = r.num()? as usize;
         let dirs = [r.str()?, r.str()?, r.str()?];
         let groups = (r.str()?, r.num()? as usize);
         let segments = (0..r.num()?)
@@ -287,6 +300,7 @@ impl Layout {
         let [shards, lists] = sets;
         Some(Layout {
             targets,
+            pack,
             shards,
             lists,
             chunks,

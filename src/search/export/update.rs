@@ -21,8 +21,8 @@ use super::layout::{FileSet, NoteSlots, SegmentState};
 use super::pack::{Cut, Packed, Packer, set_dir};
 use super::terms::{Merged, Source, list_entry, merge_terms, shard_entry, sources};
 use super::{
-    Addr, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files, live_docs,
-    note_slots, place, range_of, segment_states, volatile_texts, write_meta,
+    Addr, CHUNK_DOCS, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files,
+    live_docs, note_slots, place, range_of, segment_states, volatile_texts, write_meta,
 };
 use crate::search::analyzer::TokenBuf;
 use crate::search::index::{LiveStats, SearchIndex, note_key, note_sections};
@@ -92,7 +92,7 @@ pub(super) fn update(
         entries: &list_entries,
     };
     let (lists, _) = list_runs.repack(cancel)?;
-    let chunks = chunk_slots(site, &plan)?;
+    let chunks = chunk_files(site, &plan, layout.pack)?;
     if cancel() {
         return Err(Cancelled.into());
     }
@@ -105,6 +105,7 @@ pub(super) fn update(
     };
     let mut next = Layout {
         targets: layout.targets,
+        pack: layout.pack,
         shards: FileSet::default(),
         lists: FileSet::default(),
         chunks: Vec::new(),
@@ -163,7 +164,7 @@ fn plan(
     site: &Site,
     layout: &Layout,
 ) -> anyhow::Result<Option<Plan>> {
-    if layout.shards.len() == 0 {
+    if layout.shards.len() == 0 || layout.pack != super::result_pack(site) {
         return Ok(None);
     }
     let addr = live_docs(segs, site)?;
@@ -534,10 +535,13 @@ impl Runs<'_> {
     }
 }
 
-/// The result-data files of the updated export by slot: the changed notes' anew, the others
+/// The result-data files of the updated export, `pack` slots each: a file holding a slot of a
+/// changed note is made anew (its other slots' rows from their notes, which stay), the others
 /// kept (a note that stays keeps its slots).
-fn chunk_slots(site: &Site, plan: &Plan) -> anyhow::Result<Vec<Slot>> {
+fn chunk_files(site: &Site, plan: &Plan, pack: usize) -> anyhow::Result<Vec<Slot>> {
+    let pack = pack.max(1) as u32;
     let mut fresh: HashMap<u32, Vec<u8>> = HashMap::new();
+    let group_slots = |first: u32, last: u32| first / CHUNK_DOCS as u32..=last / CHUNK_DOCS as u32;
     for (range, first, last) in &plan.placed.groups {
         if plan.redo[plan.addr[range.start].note] {
             let files = group_files(
@@ -549,14 +553,37 @@ fn chunk_slots(site: &Site, plan: &Plan) -> anyhow::Result<Vec<Slot>> {
             fresh.extend(files);
         }
     }
-    Ok((0..plan.placed.slots)
-        .map(|s| match fresh.remove(&s) {
-            Some(bytes) => Slot::New(Packed {
+    let touched: std::collections::BTreeSet<u32> = fresh.keys().map(|s| s / pack).collect();
+    if pack > 1 {
+        for (range, first, last) in &plan.placed.groups {
+            let slots = group_slots(*first, *last);
+            if slots
+                .clone()
+                .any(|s| touched.contains(&(s / pack)) && !fresh.contains_key(&s))
+            {
+                fresh.extend(group_files(
+                    site,
+                    &plan.addr[range.clone()],
+                    &plan.placed.ordinals[range.clone()],
+                    (*first, *last),
+                )?);
+            }
+        }
+    }
+    let slots = plan.placed.slots;
+    Ok((0..slots.div_ceil(pack))
+        .map(|f| {
+            if !touched.contains(&f) {
+                return Slot::Old(f as usize);
+            }
+            let mine: Vec<Vec<u8>> = (f * pack..((f + 1) * pack).min(slots))
+                .map(|s| fresh.remove(&s).unwrap_or_else(|| b"[]".to_vec()))
+                .collect();
+            Slot::New(Packed {
                 first: String::new(),
                 open: false,
-                bytes,
-            }),
-            None => Slot::Old(s as usize),
+                bytes: super::pack_slots(&mine, pack as usize),
+            })
         })
         .collect())
 }
