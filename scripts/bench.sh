@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh            # 1k and 10k
 #   SIZES="10000" scripts/bench.sh
+#   SIZES="50000" RUNS=1 OUT=/dev/shm/kb-bench scripts/bench.sh   # 50k, on demand (~1.5 GB of tmpfs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES="${SIZES:-1000 10000}"
