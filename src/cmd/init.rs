@@ -33,6 +33,8 @@ language = "{lang}"          # interface strings: "ko", "en" or "auto" (from the
 # troubleshooting_headings = []  # section names holding fixes, besides 트러블슈팅, Troubleshooting, FAQ, ...
 # troubleshooting_patterns = ["headings", "shape", "callouts"]  # what counts as a troubleshooting entry
 # strict_troubleshooting = false  # kb check warns about entries without a symptom or a fix
+# search_result_pack = 0  # search result data slots per file, 1-8 (0: two above 8,000 notes)
+# local_graph_depth = 1  # links a note's local graph reaches (0: none, up to 3)
 "#;
 
 const WELCOME_KO: &str = "---\ntitle: 시작하기\ndescription: kb 지식 베이스에 오신 것을 환영합니다\ntags: [kb]\ndate: {date}\n---\n\n이 폴더의 Markdown 노트가 검색 가능한 정적 사이트가 됩니다.\n\n## 노트 쓰기\n\n- `kb new \"Redis\"` 로 새 노트를 만듭니다.\n- `[[노트 이름]]` 으로 다른 노트를 링크하고, `#태그` 로 분류합니다.\n- `kb serve --watch` 로 저장할 때마다 바로 미리 봅니다.\n\n## 게시하기\n\n`kb build` 가 `public/` 에 사이트를 만듭니다. 어떤 정적 호스팅에도 올릴 수 있습니다.\n";
