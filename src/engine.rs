@@ -12,6 +12,8 @@
 //!   of every note up to two links away (its local graph and related notes), the text of the
 //!   notes linking to it (their backlink context) and of the notes it embeds.
 //! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
+//! - a folder page: the listing facts of the notes in the folder (its subfolders and their
+//!   notes are names and addresses, site-wide inputs).
 //! - the site pages (home, tag index, feed, sitemap, 404, search, robots): every note's
 //!   listing facts, and the home note's page.
 //! - the troubleshooting pages: the entries and listing facts of the notes with entries.
@@ -74,6 +76,8 @@ pub enum Group {
     Note(String),
     /// One tag's page.
     Tag(String),
+    /// One folder's listing page, by the folder's path.
+    Folder(String),
     /// Home, tag index, feed, sitemap, 404, search page, robots.
     SitePages,
     /// The troubleshooting pages.
@@ -91,6 +95,7 @@ impl Group {
         match self {
             Group::Note(rel) => format!("note:{rel}"),
             Group::Tag(t) => format!("tag:{t}"),
+            Group::Folder(f) => format!("folder:{f}"),
             Group::SitePages => "site".into(),
             Group::Trouble => "trouble".into(),
             Group::Graph => "graph".into(),
@@ -112,7 +117,7 @@ pub struct Plan {
     dirty: HashSet<String>,
     /// Files of the last run, with their group.
     old_files: BTreeMap<String, String>,
-    /// Output file of each note page, and of each tag page, by path: their group.
+    /// Output file of each note, tag and folder page, by path: their group.
     known: HashMap<String, String>,
 }
 
@@ -373,6 +378,16 @@ fn digests(
             .or_insert_with(|| key.clone());
         out.insert(key, h.done());
     }
+    for folder in site.folders().list {
+        let mut h = Hasher::new();
+        h.d(&f.global);
+        for &i in &folder.notes {
+            h.id(i).d(&f.card[i]);
+        }
+        let key = Group::Folder(folder.path).key();
+        known.insert(format!("{}index.html", folder.slug), key.clone());
+        out.insert(key, h.done());
+    }
     // attachments are copied with the assets; note pages and tag pages win a shared path,
     // as the render stage writes them later
     for a in site.attachments.iter().filter(|a| a.published) {
@@ -452,9 +467,14 @@ pub fn plan(site: &Site, theme: &[u8], prev: Option<&State>) -> Plan {
         .iter()
         .filter_map(|k| k.strip_prefix("tag:").map(str::to_string))
         .collect();
+    let folders: HashSet<String> = dirty
+        .iter()
+        .filter_map(|k| k.strip_prefix("folder:").map(str::to_string))
+        .collect();
     let selection = Selection {
         notes: Some(notes),
         tags: Some(tags),
+        folders: Some(folders),
         assets: dirty.contains(&Group::Assets.key()),
         site_pages: dirty.contains(&Group::SitePages.key()),
         trouble: dirty.contains(&Group::Trouble.key()),

@@ -134,7 +134,7 @@ fn markdown_features_and_links_render() {
     assert!(redis.contains("<div class=\"callout\" data-callout=\"note\">"));
     // highlighted code with classes; unknown language plain and escaped
     assert!(redis.contains(
-        "<pre class=\"code\" data-lang=\"python\"><code class=\"language-python\"><span class=\"hl-"
+        "<pre class=\"code\" tabindex=\"0\" data-lang=\"python\"><code class=\"language-python\"><span class=\"hl-"
     ));
     assert!(redis.contains("plain &lt;b&gt;text&lt;/b&gt;"));
     // table with an escaped pipe in a wikilink

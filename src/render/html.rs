@@ -100,6 +100,10 @@ fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<Shown>) -> String {
     if html.contains(" style=\"text-align: ") {
         html = aligned_cells(&html);
     }
+    // a table scrolls sideways when it is wider than the page: reachable by keyboard
+    if html.contains("<table>") {
+        html = html.replace("<table>", "<table tabindex=\"0\">");
+    }
     html
 }
 
@@ -278,7 +282,9 @@ impl<'e> Rewriter<'_, 'e> {
             )
         };
         self.out.push(Event::Html(
-            format!("<pre class=\"code\"{label}><code{cls}>{inner}</code></pre>\n").into(),
+            // a long line scrolls the block sideways: focusable, so the keyboard can scroll it
+            format!("<pre class=\"code\" tabindex=\"0\"{label}><code{cls}>{inner}</code></pre>\n")
+                .into(),
         ));
         j + 1
     }

@@ -4,6 +4,7 @@
 pub use crate::site::Sink;
 pub use crate::site::text::{esc, esc_attr, escape_to};
 
+pub mod folders;
 pub mod html;
 pub mod icons;
 pub mod strings;
@@ -11,7 +12,7 @@ pub mod theme;
 
 use crate::diag::{Code, Diagnostic};
 use crate::parse::slug;
-use crate::site::{NoteId, Site};
+use crate::site::{Folders, NoteId, Site};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -136,9 +137,11 @@ pub struct Selection {
     pub notes: Option<HashSet<NoteId>>,
     /// Tag pages to render by tag name, parents included (`None`: all).
     pub tags: Option<HashSet<String>>,
+    /// Folder pages to render by the folder's path (`None`: all).
+    pub folders: Option<HashSet<String>>,
     /// Static assets and attachments.
     pub assets: bool,
-    /// Home, tag index, 404, search page, feed, sitemap, robots.
+    /// Home, tag index, 404, search page, feed, sitemap, robots, the explorer's tree.
     pub site_pages: bool,
     /// The troubleshooting pages.
     pub trouble: bool,
@@ -152,6 +155,7 @@ impl Selection {
         Selection {
             notes: None,
             tags: None,
+            folders: None,
             assets: true,
             site_pages: true,
             trouble: true,
@@ -195,7 +199,20 @@ pub fn render_selected(
     let base = cfg.base_path();
     let mut diags = Vec::new();
     let (mut files, assets) = write_assets(site, theme, sink, hl, sel, &mut diags)?;
-    let tera = tera_for(site, theme, &assets)?;
+    let mut tera = tera_for(site, theme, &assets)?;
+    // the explorer's tree: every page names it, the site pages' group writes it
+    let folders = site.folders();
+    let tree = folders::tree_json(site, &folders);
+    let tree_name = folders::tree_name(&tree);
+    if sel.site_pages {
+        sink.put(&tree_name, &tree)?;
+        files += 1;
+    }
+    let g = tera.global_context();
+    g.insert("explorer_tree", &format!("{base}{tree_name}"));
+    // the explorer's link leads to the folder of the page (pages that set `folder_url`) or
+    // to the root folder's page
+    g.insert("folder_url", &format!("{base}{}", folders.list[0].slug));
     let att_urls: Vec<String> = site
         .attachments
         .iter()
@@ -230,11 +247,17 @@ pub fn render_selected(
 
     let prev_next = prev_next(site, &titles);
     let t = std::time::Instant::now();
-    let (n, note_diags) = note_pages(site, (&ctx, &graph_ctx, &tera), sink, sel, &prev_next);
+    let (n, note_diags) = note_pages(
+        site,
+        (&ctx, &graph_ctx, &tera),
+        sink,
+        sel,
+        (&prev_next, &folders),
+    );
     files += n;
     diags.extend(note_diags);
     crate::progress::timing("notes", t);
-    files += site_pages(site, theme, (&ctx, &tera), sink, sel)?;
+    files += site_pages(site, theme, (&ctx, &tera), sink, sel, &folders)?;
     Ok((files, diags))
 }
 
@@ -325,7 +348,7 @@ fn note_pages(
     (ctx, graph_ctx, tera): (&html::Ctx, &GraphCtx, &tera::Tera),
     sink: &dyn Sink,
     sel: &Selection,
-    prev_next: &[PrevNext],
+    (prev_next, folders): (&[PrevNext], &Folders),
 ) -> (usize, Vec<Diagnostic>) {
     let (mut files, mut diags) = (0, Vec::new());
     let wanted: Vec<NoteId> = match &sel.notes {
@@ -339,7 +362,7 @@ fn note_pages(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html = note_page(site, ctx, graph_ctx, tera, i, prev_next[i]).map_err(|e| {
+            let html = note_page(site, (ctx, graph_ctx, folders), tera, i, prev_next[i]).map_err(|e| {
                 Box::new(Diagnostic::error(
                     Code::Template,
                     site.notes[i].display_path.clone(),
@@ -379,6 +402,7 @@ fn site_pages(
     (ctx, tera): (&html::Ctx, &tera::Tera),
     sink: &dyn Sink,
     sel: &Selection,
+    folders: &Folders,
 ) -> anyhow::Result<usize> {
     let cfg = &site.opts.config;
     let base = cfg.base_path();
@@ -415,6 +439,24 @@ fn site_pages(
                 )
             })?;
             crate::progress::timing("tag pages", t);
+            // folder pages, each built when rendered
+            let wanted: Vec<usize> = (0..folders.list.len())
+                .filter(|&k| {
+                    sel.folders
+                        .as_ref()
+                        .is_none_or(|w| w.contains(&folders.list[k].path))
+                })
+                .collect();
+            if theme.templates.contains_key("folder.html") {
+                wanted.par_iter().try_for_each(|&k| {
+                    render_one(
+                        "folder.html",
+                        &format!("{}index.html", folders.list[k].slug),
+                        folders::folder_context(site, folders, k),
+                    )
+                })?;
+                n += wanted.len();
+            }
             Ok(n + tag_pages.len())
         },
         || -> anyhow::Result<usize> {
@@ -726,8 +768,7 @@ struct NoteContext<'a> {
 
 fn note_page(
     site: &Site,
-    ctx: &html::Ctx,
-    gctx: &GraphCtx,
+    (ctx, gctx, folders): (&html::Ctx, &GraphCtx, &Folders),
     tera: &tera::Tera,
     i: NoteId,
     PrevNext { prev, next }: PrevNext,
@@ -825,6 +866,11 @@ fn note_page(
     };
     let mut c = page_context("note");
     c.insert("note", &note);
+    c.insert("crumbs", &folders::note_crumbs(site, folders, i));
+    c.insert(
+        "folder_url",
+        &folders::folder_href(base, folders, folders.of_note[i.index()]),
+    );
     // rendered as bytes: tera's `render` would check the whole page is UTF-8 once more
     let mut page = Vec::with_capacity(32 * 1024);
     tera.render_to("note.html", &c, &mut page)?;

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod folders;
 pub mod graph;
 pub mod history;
 pub mod note;
@@ -14,6 +15,7 @@ pub mod text;
 
 pub use config::Config;
 pub use diag::{Code, Diagnostic, Severity};
+pub use folders::{Folder, Folders};
 pub use graph::{Backlink, Graph, Resolution, Resolver, Target};
 pub use note::{Attachment, FrontMatter, Note};
 pub use parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
@@ -168,12 +170,26 @@ pub const RESERVED: &[&str] = &[
     "graph",
     "_kb",
     "troubleshooting",
+    folders::FOLDERS,
 ];
 
 /// Folders whose whole content kb writes: no note may be published below them.
-pub const RESERVED_TREES: &[&str] = &["tags", "static", "search", "_kb", "troubleshooting"];
+pub const RESERVED_TREES: &[&str] = &[
+    "tags",
+    "static",
+    "search",
+    "_kb",
+    "troubleshooting",
+    folders::FOLDERS,
+];
 
 impl Site {
+    /// The folders of the site's notes (see [`Folders`]).
+    pub fn folders(&self) -> Folders {
+        let of: Vec<&str> = self.notes.iter().map(|n| n.folder.as_str()).collect();
+        Folders::new(&of, &self.pages)
+    }
+
     /// The troubleshooting entries of note `i` (found once, when the site is linked).
     pub fn trouble_entries(&self, i: NoteId) -> &[parsed::Entry] {
         self.trouble.get(i.index()).map_or(&[], Vec::as_slice)
