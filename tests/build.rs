@@ -650,3 +650,78 @@ fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
         stderr(&out)
     );
 }
+
+#[test]
+fn folders_get_listing_pages_breadcrumbs_and_one_explorer_tree() {
+    let (_tmp, root) = copy_fixture("good");
+    let notes = root.join("notes");
+    for (rel, text) in [
+        (
+            "Folders.md",
+            "# Folders\n\nA note named like kb's folder pages.\n",
+        ),
+        (
+            "A B/First.md",
+            "---\ndescription: The first one\n---\n# First\n",
+        ),
+        ("A B/Sub/Deep.md", "# Deep\n\nBelow [[First]].\n"),
+        ("a-b/Other.md", "# Other\n"),
+    ] {
+        std::fs::create_dir_all(notes.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(notes.join(rel), text).unwrap();
+    }
+    let out = kb(&root, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("notes/Folders.md:1:1: warning:") && err.contains("/folders-note/"),
+        "{err}"
+    );
+    let site = tree(&root.join("public"));
+    let page = |rel: &str| {
+        String::from_utf8(site.get(rel).unwrap_or_else(|| panic!("no {rel}")).clone()).unwrap()
+    };
+    assert!(page("folders-note/index.html").contains("A note named like"));
+    // the root's page lists the top folders and the top-level notes
+    let top = page("folders/index.html");
+    for link in [
+        "/kb/folders/a-b/\">A B/",
+        "/kb/folders/a-b-2/\">a-b/",
+        "/kb/folders/db/",
+    ] {
+        assert!(top.contains(link), "{link} in {top}");
+    }
+    assert!(top.contains("/kb/redis/"));
+    // `A B` and `a-b` slugify alike: the second in byte order gets its own address
+    let ab = page("folders/a-b/index.html");
+    assert!(ab.contains("The first one") && ab.contains("/kb/folders/a-b/sub/\">Sub/"));
+    assert!(page("folders/a-b-2/index.html").contains("/kb/a-b/other/"));
+    // breadcrumbs: home, then each folder as the vault spells it, linking to its page
+    let deep = page("a-b/sub/deep/index.html");
+    let crumbs = "<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\"><ol><li><a href=\"/kb/\">Home</a></li><li><a href=\"/kb/folders/a-b/\">A B</a></li><li><a href=\"/kb/folders/a-b/sub/\">Sub</a></li></ol></nav>";
+    assert!(deep.contains(crumbs), "{deep}");
+    // one tree for the explorer, named by every page; the note's link leads to its folder
+    let trees: Vec<&String> = site
+        .keys()
+        .filter(|k| k.starts_with("folders/tree-"))
+        .collect();
+    assert_eq!(trees.len(), 1, "{trees:?}");
+    let tree_attr = format!("data-tree=\"/kb/{}\"", trees[0]);
+    for p in [
+        "index.html",
+        "tags/index.html",
+        "redis/index.html",
+        "folders/a-b/index.html",
+    ] {
+        assert!(page(p).contains(&tree_attr), "{p}");
+    }
+    assert!(deep.contains("class=\"explorer-link\" href=\"/kb/folders/a-b/sub/\""));
+    let json: serde_json::Value = serde_json::from_slice(&site[trees[0]]).unwrap();
+    let names: Vec<&str> = json[3]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["A B", "a-b", "db"]);
+}

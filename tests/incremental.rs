@@ -105,6 +105,32 @@ fn incremental_builds_equal_cold_builds_after_every_kind_of_change() {
     std::fs::remove_file(notes.join("Kafka Streams.md")).unwrap();
     build_and_compare(&root, "a deleted note");
 
+    // folder pages: a new folder, a description its page shows, a folder emptied by a move
+    let public = root.join("public");
+    std::fs::create_dir_all(notes.join("ops/Deploy Runs")).unwrap();
+    std::fs::write(
+        notes.join("ops/Deploy Runs/Rollout.md"),
+        "---\ndescription: Shipping in waves\n---\n# Rollout\n\nSee [[Postgres]].\n",
+    )
+    .unwrap();
+    build_and_compare(&root, "a note in a new folder");
+    assert!(common::read(&public, "folders/ops/index.html").contains("Deploy Runs"));
+    let page = "folders/ops/deploy-runs/index.html";
+    assert!(common::read(&public, page).contains("Shipping in waves"));
+    edit("ops/Deploy Runs/Rollout.md", &|t| {
+        t.replace("Shipping in waves", "Shipping by region")
+    });
+    build_and_compare(&root, "a description a folder page shows");
+    assert!(common::read(&public, page).contains("Shipping by region"));
+    std::fs::rename(
+        notes.join("ops/Deploy Runs/Rollout.md"),
+        notes.join("db/Rollout.md"),
+    )
+    .unwrap();
+    build_and_compare(&root, "a folder emptied by a move");
+    assert!(!public.join("folders/ops").exists());
+    assert!(common::read(&public, "folders/db/index.html").contains("Rollout"));
+
     std::fs::create_dir_all(root.join("templates")).unwrap();
     std::fs::write(
         root.join("templates/404.html"),

@@ -189,6 +189,17 @@ fn watch_edit_create_delete_rename_and_errors() {
     assert_eq!(get(&addr, "/apache-kafka/").0, 404);
     assert!(!get(&addr, "/").2.contains("apache-kafka"));
 
+    // a note in a new folder: the folder's page appears with it, and goes with it
+    assert!(get(&addr, "/folders/db/").2.contains("/db/postgres/"));
+    std::fs::create_dir_all(root.join("notes/ops")).unwrap();
+    std::fs::write(root.join("notes/ops/Deploy.md"), "# Deploy\n\nWaves.\n").unwrap();
+    next_event(&rx, "reload");
+    assert!(get(&addr, "/folders/ops/").2.contains("/ops/deploy/"));
+    assert!(get(&addr, "/folders/").2.contains("/folders/ops/"));
+    std::fs::remove_file(root.join("notes/ops/Deploy.md")).unwrap();
+    next_event(&rx, "reload");
+    assert_eq!(get(&addr, "/folders/ops/").0, 404);
+
     // broken front matter: overlay event, last good page still served
     std::fs::write(&note, "---\ntitle: [broken\n---\nBody\n").unwrap();
     let d = next_event(&rx, "error-overlay");

@@ -67,7 +67,11 @@ pub fn tree_json(site: &Site, folders: &Folders) -> Vec<u8> {
                 json!([p.title, rest])
             })
             .collect();
-        let subs: Vec<Value> = f.folders.iter().map(|&c| folder(site, folders, c)).collect();
+        let subs: Vec<Value> = f
+            .folders
+            .iter()
+            .map(|&c| folder(site, folders, c))
+            .collect();
         json!([f.name, f.slug, prefix, subs, notes])
     }
     serde_json::to_vec(&folder(site, folders, 0)).unwrap_or_default()

@@ -362,15 +362,16 @@ fn note_pages(
     let results: Vec<Result<(), Box<Diagnostic>>> = wanted
         .into_par_iter()
         .map(|i| {
-            let html = note_page(site, (ctx, graph_ctx, folders), tera, i, prev_next[i]).map_err(|e| {
-                Box::new(Diagnostic::error(
-                    Code::Template,
-                    site.notes[i].display_path.clone(),
-                    (1, 1),
-                    format!("rendering failed: {e}"),
-                    "fix the template named in the message",
-                ))
-            })?;
+            let html =
+                note_page(site, (ctx, graph_ctx, folders), tera, i, prev_next[i]).map_err(|e| {
+                    Box::new(Diagnostic::error(
+                        Code::Template,
+                        site.notes[i].display_path.clone(),
+                        (1, 1),
+                        format!("rendering failed: {e}"),
+                        "fix the template named in the message",
+                    ))
+                })?;
             crate::progress::inc(1);
             sink.put(&format!("{}index.html", site.pages[i].slug), &html)
                 .map_err(|e| {

@@ -84,7 +84,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("loading", "불러오는 중…", "Loading…"),
     ("explorer", "파일", "Files"),
-    ("explorer_open", "파일 탐색기 열기", "Open the file explorer"),
+    (
+        "explorer_open",
+        "파일 탐색기 열기",
+        "Open the file explorer",
+    ),
     ("breadcrumb", "현재 위치", "Breadcrumb"),
     ("subfolders", "하위 폴더", "Folders"),
     ("notes", "노트", "Notes"),

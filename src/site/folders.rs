@@ -58,8 +58,8 @@ impl Folders {
             .map(|(path, notes)| {
                 let mut notes = notes.clone();
                 notes.sort_by_cached_key(|&i| pages[i].title.to_lowercase());
-                let parent = (!path.is_empty())
-                    .then(|| index[path.rfind('/').map_or("", |k| &path[..k])]);
+                let parent =
+                    (!path.is_empty()).then(|| index[path.rfind('/').map_or("", |k| &path[..k])]);
                 Folder {
                     path: path.to_string(),
                     name: path.rsplit('/').next().unwrap_or("").to_string(),
@@ -150,9 +150,8 @@ mod tests {
         let f = Folders::new(&folders, &pages);
         let paths: Vec<&str> = f.list.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["", "B", "B/deep", "B/deep/er", "a", "a b", "a-b"]);
-        let names = |ks: &[usize]| -> Vec<String> {
-            ks.iter().map(|&k| f.list[k].name.clone()).collect()
-        };
+        let names =
+            |ks: &[usize]| -> Vec<String> { ks.iter().map(|&k| f.list[k].name.clone()).collect() };
         assert_eq!(names(&f.list[0].folders), ["a", "a b", "a-b", "B"]);
         assert_eq!(f.list[0].total, 6);
         assert_eq!(f.list[1].total, 2);
