@@ -192,6 +192,14 @@ impl<'e> Rewriter<'_, 'e> {
                     .push(Event::InlineHtml(math_html(m, display).into()));
             }
             Event::Text(t) => self.text(i, t),
+            Event::TaskListMarker(done) => self.out.push(Event::InlineHtml(
+                format!(
+                    "<input type=\"checkbox\" disabled{} aria-label=\"{}\">",
+                    if *done { " checked" } else { "" },
+                    esc_attr(&task_label(&evs[i + 1..]))
+                )
+                .into(),
+            )),
             other => self.out.push(other.clone()),
         }
         i + 1
@@ -433,6 +441,24 @@ fn aligned_cells(html: &str) -> String {
         }
     }
     out
+}
+
+/// The text of a task list item (up to its nested lists), which names its checkbox for
+/// assistive technology.
+fn task_label(evs: &[Ev]) -> String {
+    let mut out = String::new();
+    for (e, _) in evs {
+        match e {
+            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) => break,
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+        if out.len() > 200 {
+            break;
+        }
+    }
+    crate::parse::truncate_chars(out.trim(), 120)
 }
 
 /// Index of the event closing the container opened at `start`.
