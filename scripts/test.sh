@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration tests (cargo) and the browser tests in headless
 # Chromium. Installs what the browser tests need when it is missing (Debian's chromium and
-# a CJK font via apt-get when run as root or with passwordless sudo; playwright-core via npm).
+# a CJK font via apt-get when run as root or with passwordless sudo; playwright-core and
+# axe-core via npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
@@ -18,7 +19,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "no
     exit 2
   fi
 fi
-if [ -f package.json ] && [ ! -d node_modules/playwright-core ]; then
+if [ -f package.json ] && { [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; }; then
   npm ci --no-audit --no-fund --silent
 fi
 cargo test --release "$@"
