@@ -13,9 +13,10 @@ const base = document.body.dataset.base || "/";
 const docks = /\bpage-(note|folder)\b/.test(document.body.className);
 const wide = window.matchMedia("(min-width: 80rem)");
 
-/** A site path below the base, percent-encoded segment by segment as kb encodes it. */
+/** The href of a site path below the base: slugs hold only letters, digits, `_`, `-` and
+ * `/`, which kb writes as they are (an IRI), so the path needs no encoding. */
 function href(path) {
-  return base + path.split("/").map(encodeURIComponent).join("/");
+  return base + path;
 }
 
 /** The page's own path below the base, as the tree spells paths (decoded, ending in `/`). */

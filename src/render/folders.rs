@@ -45,8 +45,8 @@ fn crumbs(site: &Site, folders: &Folders, trail: &[usize]) -> Vec<Crumb> {
 /// The explorer's tree: per folder `[name, page, prefix, [subfolders], [[title, rest]]]`,
 /// where `page` is the folder page's path below the base, and a note's path below the base is
 /// `prefix` + `rest` + `/` (or `rest` without its leading `/`, and `/`, when the note is
-/// published elsewhere, as a note renamed away from a reserved address is). Paths are not percent-encoded: slugs hold only letters, digits,
-/// `_`, `-` and `/`, which a script encodes segment by segment as kb does.
+/// published elsewhere, as a note renamed away from a reserved address is). Slugs hold only
+/// letters, digits, `_`, `-` and `/`, which hrefs keep as they are (see `slug::encode_path`).
 pub fn tree_json(site: &Site, folders: &Folders) -> Vec<u8> {
     fn folder(site: &Site, folders: &Folders, k: usize) -> Value {
         let f = &folders.list[k];
