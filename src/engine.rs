@@ -12,8 +12,8 @@
 //!   of every note up to two links away (its local graph and related notes), the text of the
 //!   notes linking to it (their backlink context) and of the notes it embeds.
 //! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
-//! - a folder page: the listing facts of the notes in the folder (its subfolders and their
-//!   notes are names and addresses, site-wide inputs).
+//! - a folder page: the listing facts of the notes in the folder and of its subfolders' folder
+//!   notes (the folders themselves are names and addresses, site-wide inputs).
 //! - the site pages (home, tag index, feed, sitemap, 404, search, robots): every note's
 //!   listing facts, and the home note's page.
 //! - the troubleshooting pages: the entries and listing facts of the notes with entries.
@@ -378,13 +378,18 @@ fn digests(
             .or_insert_with(|| key.clone());
         out.insert(key, h.done());
     }
-    for folder in site.folders().list {
+    let folders = site.folders();
+    for folder in &folders.list {
         let mut h = Hasher::new();
         h.d(&f.global);
         for &i in &folder.notes {
             h.id(i).d(&f.card[i]);
         }
-        let key = Group::Folder(folder.path).key();
+        // a subfolder is described by its folder note
+        for i in folder.folders.iter().filter_map(|&c| folders.list[c].note) {
+            h.id(i).d(&f.card[i]);
+        }
+        let key = Group::Folder(folder.path.clone()).key();
         known.insert(format!("{}index.html", folder.slug), key.clone());
         out.insert(key, h.done());
     }

@@ -107,6 +107,17 @@ async function build() {
     all.href = link ? link.getAttribute("href") : href("folders/");
     all.textContent = toggle ? toggle.textContent : "Files";
     head.append(all);
+    // a drawer over the page also closes from inside it (a phone has no Escape key)
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "explorer-close";
+    close.setAttribute("aria-label", nav.dataset.tClose || "Close");
+    close.textContent = "×";
+    close.addEventListener("click", () => {
+      setOpen(false);
+      toggle.focus();
+    });
+    head.prepend(close);
     nav.append(head);
     try {
       const res = await fetch(nav.dataset.tree);

@@ -665,6 +665,10 @@ fn folders_get_listing_pages_breadcrumbs_and_one_explorer_tree() {
             "---\ndescription: The first one\n---\n# First\n",
         ),
         ("A B/Sub/Deep.md", "# Deep\n\nBelow [[First]].\n"),
+        (
+            "A B/Sub/README.md",
+            "---\ndescription: Notes further down\n---\n# Readme\n",
+        ),
         ("a-b/Other.md", "# Other\n"),
     ] {
         std::fs::create_dir_all(notes.join(rel).parent().unwrap()).unwrap();
@@ -695,6 +699,10 @@ fn folders_get_listing_pages_breadcrumbs_and_one_explorer_tree() {
     // `A B` and `a-b` slugify alike: the second in byte order gets its own address
     let ab = page("folders/a-b/index.html");
     assert!(ab.contains("The first one") && ab.contains("/kb/folders/a-b/sub/\">Sub/"));
+    assert!(
+        ab.contains("Notes further down"),
+        "a subfolder described by its README"
+    );
     assert!(page("folders/a-b-2/index.html").contains("/kb/a-b/other/"));
     // breadcrumbs: home, then each folder as the vault spells it, linking to its page
     let deep = page("a-b/sub/deep/index.html");

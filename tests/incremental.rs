@@ -109,21 +109,27 @@ fn incremental_builds_equal_cold_builds_after_every_kind_of_change() {
     let public = root.join("public");
     std::fs::create_dir_all(notes.join("ops/Deploy Runs")).unwrap();
     std::fs::write(
-        notes.join("ops/Deploy Runs/Rollout.md"),
+        notes.join("ops/Deploy Runs/Deploy Runs.md"),
         "---\ndescription: Shipping in waves\n---\n# Rollout\n\nSee [[Postgres]].\n",
     )
     .unwrap();
     build_and_compare(&root, "a note in a new folder");
-    assert!(common::read(&public, "folders/ops/index.html").contains("Deploy Runs"));
-    let page = "folders/ops/deploy-runs/index.html";
+    // the folder note describes its folder on the enclosing folder's page
+    let (parent, page) = (
+        "folders/ops/index.html",
+        "folders/ops/deploy-runs/index.html",
+    );
+    assert!(common::read(&public, parent).contains("Deploy Runs/"));
+    assert!(common::read(&public, parent).contains("Shipping in waves"));
     assert!(common::read(&public, page).contains("Shipping in waves"));
-    edit("ops/Deploy Runs/Rollout.md", &|t| {
+    edit("ops/Deploy Runs/Deploy Runs.md", &|t| {
         t.replace("Shipping in waves", "Shipping by region")
     });
-    build_and_compare(&root, "a description a folder page shows");
+    build_and_compare(&root, "a description folder pages show");
+    assert!(common::read(&public, parent).contains("Shipping by region"));
     assert!(common::read(&public, page).contains("Shipping by region"));
     std::fs::rename(
-        notes.join("ops/Deploy Runs/Rollout.md"),
+        notes.join("ops/Deploy Runs/Deploy Runs.md"),
         notes.join("db/Rollout.md"),
     )
     .unwrap();

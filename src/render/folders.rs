@@ -82,8 +82,9 @@ pub fn tree_name(bytes: &[u8]) -> String {
     format!("{TREE}{}.json", &blake3::hash(bytes).to_hex()[..12])
 }
 
-/// The context of folder `k`'s listing page: its subfolders (with how many notes each holds)
-/// and its notes with their descriptions, in the explorer's order.
+/// The context of folder `k`'s listing page: its subfolders (with how many notes each holds
+/// and the description of each one's folder note) and its notes with their descriptions, in
+/// the explorer's order.
 pub fn folder_context(site: &Site, folders: &Folders, k: usize) -> tera::Context {
     let base = site.opts.config.base_path();
     let f = &folders.list[k];
@@ -108,10 +109,12 @@ pub fn folder_context(site: &Site, folders: &Folders, k: usize) -> tera::Context
         &f.folders
             .iter()
             .map(|&s| {
+                let sub = &folders.list[s];
                 json!({
-                    "name": folders.list[s].name,
+                    "name": sub.name,
                     "url": folder_href(&base, folders, s),
-                    "count": folders.list[s].total,
+                    "count": sub.total,
+                    "description": sub.note.map_or("", |i| site.pages[i].description.as_str()),
                 })
             })
             .collect::<Vec<_>>(),

@@ -84,15 +84,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("loading", "불러오는 중…", "Loading…"),
     ("explorer", "파일", "Files"),
-    (
-        "explorer_open",
-        "파일 탐색기 열기",
-        "Open the file explorer",
-    ),
+    ("close", "닫기", "Close"),
     ("breadcrumb", "현재 위치", "Breadcrumb"),
     ("subfolders", "하위 폴더", "Folders"),
     ("notes", "노트", "Notes"),
-    ("site_nav", "사이트", "Site"),
 ];
 
 /// The strings for `lang` (`ko` or `en`) as a map for templates (`t.home`, ...).

@@ -25,6 +25,9 @@ pub struct Folder {
     pub notes: Vec<NoteId>,
     /// Notes in the folder and below it.
     pub total: usize,
+    /// The folder's own note, whose description describes the folder: the one named like the
+    /// folder (Obsidian's folder notes), else its `index` or `README`.
+    pub note: Option<NoteId>,
 }
 
 /// Every folder holding notes, the root first.
@@ -37,9 +40,10 @@ pub struct Folders {
 }
 
 impl Folders {
-    /// Gathers the folders of `folders` (each note's folder, `""` at the top level) with the
-    /// notes' pages, which give the titles they are sorted by.
-    pub fn new(note_folders: &[&str], pages: &[PageMeta]) -> Folders {
+    /// Gathers the folders of the notes (`note_folders`: each note's folder, `""` at the top
+    /// level; `stems`: its file name without `.md`) with the notes' pages, which give the
+    /// titles they are sorted by.
+    pub fn new(note_folders: &[&str], stems: &[&str], pages: &[PageMeta]) -> Folders {
         // every folder with a note in it or below it, parents before children
         let mut paths: BTreeMap<&str, Vec<NoteId>> = BTreeMap::new();
         paths.insert("", Vec::new());
@@ -60,9 +64,11 @@ impl Folders {
                 notes.sort_by_cached_key(|&i| pages[i].title.to_lowercase());
                 let parent =
                     (!path.is_empty()).then(|| index[path.rfind('/').map_or("", |k| &path[..k])]);
+                let name = path.rsplit('/').next().unwrap_or("");
                 Folder {
+                    note: folder_note(name, &notes, stems),
                     path: path.to_string(),
-                    name: path.rsplit('/').next().unwrap_or("").to_string(),
+                    name: name.to_string(),
                     slug: unique_slug(path, &mut taken),
                     parent,
                     folders: Vec::new(),
@@ -105,6 +111,23 @@ impl Folders {
     }
 }
 
+/// The note of folder `name` (none at the root, `""`) among its `notes`: named like the
+/// folder, else `index`, else `README` (without case).
+fn folder_note(name: &str, notes: &[NoteId], stems: &[&str]) -> Option<NoteId> {
+    if name.is_empty() {
+        return None;
+    }
+    let named = |want: &str| {
+        notes
+            .iter()
+            .copied()
+            .find(|&i| stems[i.index()].to_lowercase() == want.to_lowercase())
+    };
+    named(name)
+        .or_else(|| named("index"))
+        .or_else(|| named("README"))
+}
+
 /// The listing page's path of folder `path`: `folders/` and its slug; a folder whose slug
 /// another took (`A B` and `a-b`) gets `-2`, `-3`, ... (folders are visited in byte order,
 /// so the same vault always gives the same addresses).
@@ -142,18 +165,19 @@ mod tests {
 
     #[test]
     fn folders_nest_sort_and_count() {
-        let folders = ["B/deep/er", "", "a", "B", "a b", "a-b"];
-        let pages: Vec<PageMeta> = ["z", "Root", "x", "b note", "s1", "s2"]
+        let folders = ["B/deep/er", "", "a", "B", "a b", "a-b", "a-b"];
+        let stems = ["z", "Root", "x", "b", "s1", "README", "A-B"];
+        let pages: Vec<PageMeta> = ["z", "Root", "x", "b note", "s1", "s2", "s3"]
             .into_iter()
             .map(page)
             .collect();
-        let f = Folders::new(&folders, &pages);
+        let f = Folders::new(&folders, &stems, &pages);
         let paths: Vec<&str> = f.list.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["", "B", "B/deep", "B/deep/er", "a", "a b", "a-b"]);
         let names =
             |ks: &[usize]| -> Vec<String> { ks.iter().map(|&k| f.list[k].name.clone()).collect() };
         assert_eq!(names(&f.list[0].folders), ["a", "a b", "a-b", "B"]);
-        assert_eq!(f.list[0].total, 6);
+        assert_eq!(f.list[0].total, 7);
         assert_eq!(f.list[1].total, 2);
         assert_eq!(f.list[2].notes, Vec::<NoteId>::new());
         assert_eq!(f.list[2].total, 1);
@@ -163,5 +187,10 @@ mod tests {
         assert_eq!(f.list[0].slug, "folders/");
         assert_eq!(names(&f.trail(NoteId(0))), ["", "B", "deep", "er"]);
         assert_eq!(f.trail(NoteId(1)), [0]);
+        // folder notes: named like the folder (before a README), none at the root
+        assert_eq!(f.list[1].note, Some(NoteId(3)));
+        assert_eq!(f.list[6].note, Some(NoteId(6)));
+        assert_eq!(f.list[4].note, None);
+        assert_eq!(f.list[0].note, None);
     }
 }

@@ -187,7 +187,8 @@ impl Site {
     /// The folders of the site's notes (see [`Folders`]).
     pub fn folders(&self) -> Folders {
         let of: Vec<&str> = self.notes.iter().map(|n| n.folder.as_str()).collect();
-        Folders::new(&of, &self.pages)
+        let stems: Vec<&str> = self.notes.iter().map(|n| n.stem.as_str()).collect();
+        Folders::new(&of, &stems, &self.pages)
     }
 
     /// The troubleshooting entries of note `i` (found once, when the site is linked).

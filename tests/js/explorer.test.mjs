@@ -123,6 +123,13 @@ test("on a phone the header keeps every site link and the explorer is a drawer",
   await page.keyboard.press("Escape");
   assert.equal(await page.locator("#kb-explorer").isVisible(), false);
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains("explorer-toggle")), true);
+  // a touch screen closes it from inside, or by a tap beside it
+  await toggle.click();
+  await page.locator(".explorer-close").click();
+  assert.equal(await page.locator("#kb-explorer").isVisible(), false);
+  await toggle.click();
+  await page.mouse.click(370, 600);
+  assert.equal(await page.locator("#kb-explorer").isVisible(), false);
   assert.deepEqual(problems, []);
   await context.close();
 });
