@@ -86,6 +86,7 @@ fn a_vault_builds_in_place_as_obsidian_reads_it() {
                 && !k.starts_with("tags/")
                 && !k.starts_with("search/")
                 && !k.starts_with("graph/")
+                && !k.starts_with("folders/")
                 && !k.starts_with("troubleshooting/"))
             .count(),
         7,
@@ -94,6 +95,20 @@ fn a_vault_builds_in_place_as_obsidian_reads_it() {
             .keys()
             .filter(|k| k.ends_with("index.html"))
             .collect::<Vec<_>>()
+    );
+    // a listing page per folder holding notes, none for the folders kb leaves out
+    for f in [
+        "folders/",
+        "folders/daily/",
+        "folders/study/",
+        "folders/study/monitoring/",
+    ] {
+        assert!(before.contains_key(&format!("{f}index.html")), "{f}");
+    }
+    assert!(
+        !before
+            .keys()
+            .any(|k| k.starts_with("folders/_templates") || k.starts_with("folders/private"))
     );
 
     // links resolved as Obsidian would: the note pages link their targets
