@@ -10,7 +10,8 @@
 //!   there re-renders everything (titles feed link labels and autolinks on every page).
 //! - a note page: its note (text, front matter, dates), how its links resolve, the link lists
 //!   of every note up to two links away (its local graph and related notes), the text of the
-//!   notes linking to it (their backlink context) and of the notes it embeds.
+//!   notes linking to it (their backlink context) and of the notes it embeds (a canvas: of
+//!   every note it links, whose first lines its file cards show).
 //! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
 //! - a folder page: the listing facts of the notes in the folder and of its subfolders' folder
 //!   notes (the folders themselves are names and addresses, site-wide inputs).
@@ -319,6 +320,14 @@ fn note_digest(site: &Site, f: &Facts, i: NoteId) -> Digest {
     h.s("embeds");
     for e in embedded(site, i) {
         h.d(&f.note[e]);
+    }
+    // a canvas's file cards show the first lines of the notes they name
+    if site.parsed[i].canvas.is_some() {
+        for r in &g.resolutions[i] {
+            if let Target::Note { id, .. } = r.target {
+                h.d(&f.note[id]);
+            }
+        }
     }
     h.done()
 }

@@ -48,7 +48,12 @@ impl Resolver {
             let id = NoteId::from(i);
             r.by_path.insert(key(strip_md(&n.rel_path)), id);
             r.by_stem.entry(key(&n.stem)).or_default().push(id);
-            let mut names = vec![key(&titles[i])];
+            // a canvas or a base is linked by its file name only, as in Obsidian
+            let mut names = if n.kind == crate::site::NoteKind::Markdown {
+                vec![key(&titles[i])]
+            } else {
+                vec![]
+            };
             names.extend(n.front.aliases.iter().map(|a| key(a)));
             names.sort();
             names.dedup();
@@ -629,7 +634,7 @@ fn report(
 
 /// The byte range of a note (or of one of its sections or blocks) that an embed shows.
 pub fn embed_range(note: &Note, parsed: &ParsedNote, anchor: Option<&str>) -> (usize, usize) {
-    let len = note.body().len();
+    let len = parsed.markdown(note).len();
     match anchor {
         Some(a) if a.starts_with('^') => parsed
             .block_ids
@@ -674,7 +679,7 @@ fn embed_cycles(notes: &[Note], parsed: &[ParsedNote], res: &[Vec<Resolution>]) 
     // a page shows embeds MAX_EMBED_DEPTH levels deep: an embed with that many levels below
     // it (or more) has some shown as links
     for i in NoteId::all(notes.len()).filter(|&i| !embeds[i].is_empty()) {
-        let root = Shown::whole(notes, i);
+        let root = Shown::whole(notes, parsed, i);
         let Some(&(li, w)) = search.children(root).iter().find(|(li, w)| {
             !search.reported.contains(&(i, *li))
                 && *w != root
@@ -709,11 +714,11 @@ struct Shown {
 }
 
 impl Shown {
-    fn whole(notes: &[Note], note: NoteId) -> Shown {
+    fn whole(notes: &[Note], parsed: &[ParsedNote], note: NoteId) -> Shown {
         Shown {
             note,
             start: 0,
-            end: notes[note].body().len(),
+            end: parsed[note].markdown(&notes[note]).len(),
         }
     }
 }
@@ -740,6 +745,12 @@ fn embeds_by_note(
                 .enumerate()
                 .filter(|(_, (l, _))| l.kind == LinkKind::Embed)
                 .filter_map(|(li, (l, r))| match &r.target {
+                    // a canvas or a base is shown as a card of its own, not transcluded
+                    Target::Note { id, .. }
+                        if notes[*id].kind != crate::site::NoteKind::Markdown =>
+                    {
+                        None
+                    }
                     Target::Note { id, anchor } => {
                         let (start, end) =
                             embed_range(&notes[*id], &parsed[*id], anchor.as_deref());
@@ -795,7 +806,7 @@ impl EmbedSearch<'_> {
 
     /// Searches from the whole of note `start`.
     fn from(&mut self, start: NoteId) {
-        let root = Shown::whole(self.notes, start);
+        let root = Shown::whole(self.notes, self.parsed, start);
         if self.state.contains_key(&root) {
             return;
         }

@@ -104,6 +104,9 @@ pub fn link_stage(
 /// Finds the troubleshooting entries of note `i`, as kb.toml asks them recognised.
 fn find_trouble(site: &Site, i: NoteId) -> Vec<crate::parse::trouble::Entry> {
     let n = &site.notes[i];
+    if n.kind != crate::site::NoteKind::Markdown {
+        return Vec::new();
+    }
     let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
     crate::parse::trouble::entries(
         n.body(),
@@ -181,8 +184,7 @@ pub fn page_meta(
     let mut out = Vec::with_capacity(notes.len());
     for (i, (n, p)) in notes.iter().zip(parsed).enumerate() {
         let title = title_of(n, p);
-        let stem_path = &n.rel_path[..n.rel_path.len() - 3];
-        let mut s = slug::slugify_path(stem_path);
+        let mut s = slug::slugify_path(n.address_path());
         let top = s.split('/').next().unwrap_or("").to_string();
         if RESERVED.contains(&s.as_str())
             || (RESERVED_TREES.contains(&top.as_str()) && s.contains('/'))

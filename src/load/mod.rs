@@ -7,7 +7,7 @@ pub mod frontmatter;
 pub mod history;
 
 use crate::diag::{Code, Diagnostic, line_col};
-use crate::site::BuildOptions;
+use crate::site::{BuildOptions, NoteKind};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -104,6 +104,13 @@ pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Whether a file under the notes folder is a note (`.md`, any case) rather than an attachment.
 pub fn is_note_path(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+/// Whether a file under the notes folder becomes a page: a note, a canvas or a base.
+pub fn is_page_path(p: &Path) -> bool {
+    p.to_str()
+        .and_then(crate::site::NoteKind::of_path)
+        .is_some()
 }
 
 /// Lists Markdown files (relative path, disk path) and attachments, skipping hidden entries, loops and symlinks that
@@ -204,7 +211,7 @@ pub fn walk(
                 "rename the file; it is published under a lossy name",
             ));
         }
-        if is_note_path(rel) {
+        if is_page_path(rel) {
             md.push((rel_s, entry.path().to_path_buf()));
         } else {
             att.push(Attachment {
@@ -338,11 +345,17 @@ pub fn note_from_bytes(
         ));
         text = text.replace('\0', "\u{fffd}");
     }
-    let (split, d) = frontmatter::split(&text, disp);
-    diags.extend(d);
-    let (front, d) = frontmatter::parse(&split, &text, disp);
-    diags.extend(d);
-    let body_offset = split.body_offset;
+    let kind = NoteKind::of_path(&rel).unwrap_or_default();
+    // a canvas is JSON and a base is YAML through and through: no front matter
+    let (front, body_offset) = if kind == NoteKind::Markdown {
+        let (split, d) = frontmatter::split(&text, disp);
+        diags.extend(d);
+        let (front, d) = frontmatter::parse(&split, &text, disp);
+        diags.extend(d);
+        (front, split.body_offset)
+    } else {
+        (Default::default(), 0)
+    };
     if text[body_offset..].trim().is_empty() && front.title.is_none() {
         diags.push(Diagnostic::warning(
             Code::EmptyNote,
@@ -353,7 +366,8 @@ pub fn note_from_bytes(
         ));
     }
     let file = rel.rsplit('/').next().unwrap_or(&rel);
-    let stem = if file.len() > 3
+    let stem = if kind == NoteKind::Markdown
+        && file.len() > 3
         && file.is_char_boundary(file.len() - 3)
         && file[file.len() - 3..].eq_ignore_ascii_case(".md")
     {
@@ -370,6 +384,7 @@ pub fn note_from_bytes(
         rel_path: rel,
         fs_path: fs,
         stem,
+        kind,
         folder,
         text,
         body_offset,

@@ -6,6 +6,7 @@ pub use crate::site::parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, S
 pub use crate::site::slug;
 pub use crate::site::text::truncate_chars;
 
+pub mod canvas;
 pub mod diagram;
 pub mod highlight;
 pub mod inline;
@@ -258,8 +259,16 @@ pub fn is_external(dest: &str) -> bool {
 const SUMMARY_CHARS: usize = 300;
 const CONTEXT_CHARS: usize = 240;
 
-/// Parses one note's body.
+/// Parses one note's body: Markdown, or a canvas's JSON.
 pub fn parse_note(note: &Note) -> ParsedNote {
+    match note.kind {
+        crate::site::NoteKind::Canvas => canvas::parse(note),
+        _ => parse_markdown(note),
+    }
+}
+
+/// Parses a Markdown note's body.
+fn parse_markdown(note: &Note) -> ParsedNote {
     let evs = events(note.body());
     let mut parser = NoteParser::new(note);
     for (k, (ev, r)) in evs.iter().enumerate() {

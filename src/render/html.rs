@@ -7,7 +7,7 @@ use crate::link::{Resolution, Target};
 use crate::load::Note;
 use crate::parse::inline::{parse_size, scan_tags, scan_urls, split_wiki_target, strip_block_id};
 use crate::parse::{self, Ev, LinkKind, LinkRef, ParsedNote, highlight, slug};
-use crate::site::NoteId;
+use crate::site::{NoteId, NoteKind};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use std::ops::Range;
 
@@ -53,6 +53,22 @@ pub fn note_html(ctx: &Ctx, id: NoteId, title: &str) -> String {
     render(ctx, &part, &mut stack)
 }
 
+/// Renders a byte range of a note's Markdown on its own, as an embed would (no heading ids):
+/// a canvas's text card.
+pub fn fragment_html(ctx: &Ctx, id: NoteId, range: Range<usize>) -> String {
+    let mut stack = vec![Shown {
+        note: id,
+        range: range.clone(),
+    }];
+    let part = Fragment {
+        id,
+        range,
+        top: false,
+        skip_h1: None,
+    };
+    render(ctx, &part, &mut stack)
+}
+
 /// What an embed being rendered shows: a note and a byte range of its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Shown {
@@ -74,7 +90,7 @@ struct Fragment<'t> {
 
 /// Renders `part` of a note's body; `stack` holds the embeds being rendered, to stop cycles.
 fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<Shown>) -> String {
-    let src = &ctx.notes[part.id].body()[part.range.clone()];
+    let src = &ctx.parsed[part.id].markdown(&ctx.notes[part.id])[part.range.clone()];
     let evs = parse::events(src);
     let mut w = Rewriter {
         ctx,
@@ -795,7 +811,8 @@ fn wiki_display(dest: &str) -> String {
     }
 }
 
-const IMAGE_EXT: &[&str] = &[
+/// Extensions shown as images.
+pub const IMAGE_EXT: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico",
 ];
 const AUDIO_EXT: &[&str] = &["mp3", "wav", "ogg", "m4a", "flac", "webm"];
@@ -877,6 +894,9 @@ fn image_or_embed(
                     esc(&split_wiki_target(dest).name)
                 )
             }
+        }
+        Target::Note { id: t, .. } if wiki && ctx.notes[t].kind == NoteKind::Canvas => {
+            super::canvas::embed_card(ctx, t)
         }
         Target::Note { id: t, ref anchor } if wiki => {
             embed_note(ctx, t, anchor.as_deref(), stack, dest)

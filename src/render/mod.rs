@@ -4,6 +4,7 @@
 pub use crate::site::Sink;
 pub use crate::site::text::{esc, esc_attr, escape_to};
 
+pub mod canvas;
 pub mod folders;
 pub mod html;
 pub mod icons;
@@ -787,7 +788,10 @@ fn note_page(
     } else {
         String::new()
     };
-    let content = html::note_html(ctx, i, &p.title);
+    let content = match n.kind {
+        crate::site::NoteKind::Canvas => canvas::canvas_html(ctx, i, &p.title),
+        _ => html::note_html(ctx, i, &p.title),
+    };
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");
     let trouble = site.trouble_entries(i);
     let trouble_hrefs: Vec<String> = trouble
@@ -874,7 +878,11 @@ fn note_page(
     );
     // rendered as bytes: tera's `render` would check the whole page is UTF-8 once more
     let mut page = Vec::with_capacity(32 * 1024);
-    tera.render_to("note.html", &c, &mut page)?;
+    let template = match n.kind {
+        crate::site::NoteKind::Canvas => "canvas.html",
+        _ => "note.html",
+    };
+    tera.render_to(template, &c, &mut page)?;
     Ok(page)
 }
 

@@ -120,6 +120,14 @@ codes! {
     Math = "math", Parse, warning;
     /// A code fence that is never closed.
     UnclosedCodeFence = "unclosed-code-fence", Parse, warning;
+    /// A canvas that is not valid JSON, or not a JSON Canvas object.
+    CanvasSyntax = "canvas-syntax", Parse, error;
+    /// A canvas node or edge kb cannot draw (unknown type, missing field, edge to no node).
+    Canvas = "canvas", Parse, warning;
+    /// A base (a `.base` file or a `base` block) that is not valid YAML or not a map.
+    BaseSyntax = "base-syntax", Parse, error;
+    /// A part of a base kb does not support or cannot read (it is left out; the rest shows).
+    Base = "base", Parse, warning;
     /// A link to no note.
     BrokenLink = "broken-link", Link, warning;
     /// An embed of no note.

@@ -2,6 +2,7 @@
 //! above it; every stage imports it (and earlier stages), and only the driver
 //! ([`crate::pipeline`]), the dev server and the commands import several stages.
 
+pub mod canvas;
 pub mod config;
 pub mod diag;
 pub mod folders;
@@ -17,7 +18,7 @@ pub use config::Config;
 pub use diag::{Code, Diagnostic, Severity};
 pub use folders::{Folder, Folders};
 pub use graph::{Backlink, Graph, Resolution, Resolver, Target};
-pub use note::{Attachment, FrontMatter, Note};
+pub use note::{Attachment, FrontMatter, Note, NoteKind};
 pub use parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
 pub use sink::{Files, MemSink, Sink};
 
@@ -224,5 +225,5 @@ pub fn title_of(n: &Note, p: &ParsedNote) -> String {
         .clone()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| p.h1.clone().filter(|t| !t.is_empty()))
-        .unwrap_or_else(|| n.stem.clone())
+        .unwrap_or_else(|| n.name().to_string())
 }

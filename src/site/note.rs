@@ -3,7 +3,36 @@
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
-/// One Markdown note as read from disk.
+/// What kind of file a note is: Markdown, or one of Obsidian's two other views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// A `.md` note.
+    #[default]
+    Markdown,
+    /// A `.canvas` file (JSON Canvas 1.0): its page draws the cards and edges.
+    Canvas,
+    /// A `.base` file (Obsidian Bases, YAML): its page shows the views it describes.
+    Base,
+}
+
+impl NoteKind {
+    /// The kind of the file at `path` (by extension, any case), `None` for an attachment.
+    pub fn of_path(path: &str) -> Option<NoteKind> {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let (_, ext) = file.rsplit_once('.')?;
+        [
+            ("md", NoteKind::Markdown),
+            ("canvas", NoteKind::Canvas),
+            ("base", NoteKind::Base),
+        ]
+        .into_iter()
+        .find(|(e, _)| ext.eq_ignore_ascii_case(e))
+        .map(|(_, k)| k)
+    }
+}
+
+/// One note as read from disk: a Markdown file, a canvas or a base.
 #[derive(Debug, Clone)]
 pub struct Note {
     /// Path relative to the notes folder, NFC, `/`-separated, with the `.md` extension.
@@ -12,8 +41,11 @@ pub struct Note {
     pub display_path: String,
     /// Where the file is on disk.
     pub fs_path: PathBuf,
-    /// File name without `.md`.
+    /// File name without `.md` (a canvas or a base keeps its extension, as Obsidian links
+    /// them: `[[Plan.canvas]]`).
     pub stem: String,
+    /// Markdown, canvas or base.
+    pub kind: NoteKind,
     /// Folder relative to the notes folder (`""` at the top level).
     pub folder: String,
     /// The whole file, with line endings normalized to `\n` and any BOM removed.
@@ -31,9 +63,32 @@ pub struct Note {
 }
 
 impl Note {
-    /// The Markdown body after the front matter.
+    /// The Markdown body after the front matter (a canvas's JSON, a base's YAML).
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
+    }
+
+    /// The file name without its extension, the title a note without one gets.
+    pub fn name(&self) -> &str {
+        match self.kind {
+            NoteKind::Markdown => &self.stem,
+            _ => self
+                .stem
+                .rsplit_once('.')
+                .map_or(self.stem.as_str(), |(n, _)| n),
+        }
+    }
+
+    /// The path its address is made from: without `.md`, or with the extension of a canvas
+    /// or a base (so that `Plan.canvas` and `Plan.md` have two addresses).
+    pub fn address_path(&self) -> &str {
+        match self.kind {
+            NoteKind::Markdown => self
+                .rel_path
+                .get(..self.rel_path.len().saturating_sub(3))
+                .unwrap_or(&self.rel_path),
+            _ => &self.rel_path,
+        }
     }
 }
 

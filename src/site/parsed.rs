@@ -102,6 +102,18 @@ pub struct ParsedNote {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of Mermaid blocks.
     pub diagrams: usize,
+    /// A canvas's cards and edges (its text cards' Markdown is what `links` point into).
+    pub canvas: Option<Box<super::canvas::Canvas>>,
+}
+
+impl ParsedNote {
+    /// The Markdown the note's links and headings point into: its body, or a canvas's text
+    /// cards.
+    pub fn markdown<'a>(&'a self, note: &'a super::Note) -> &'a str {
+        self.canvas
+            .as_ref()
+            .map_or(note.body(), |c| c.source.as_str())
+    }
 }
 
 /// The patterns kb recognises, as kb.toml names them.
