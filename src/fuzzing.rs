@@ -91,7 +91,18 @@ fn vault_site(extra: Option<(Note, Vec<Diagnostic>)>) -> crate::pipeline::Site {
 
 /// One note through read, parse, link, render and search documents, next to a small vault.
 pub fn note(data: &[u8]) {
-    let (n, d) = read("fuzz.md", data);
+    one_page("fuzz.md", data);
+}
+
+/// One canvas (JSON Canvas) through read, parse (its text cards as Markdown), link, render
+/// and search documents, next to the same vault.
+pub fn canvas(data: &[u8]) {
+    one_page("fuzz.canvas", data);
+}
+
+/// The file `name` holding `data` through every stage, as [`note`] describes.
+fn one_page(name: &str, data: &[u8]) {
+    let (n, d) = read(name, data);
     let Some(n) = n else { return };
     let text = n.text.clone();
     let site = vault_site(Some((n, d)));
@@ -99,7 +110,7 @@ pub fn note(data: &[u8]) {
     for d in site
         .diagnostics
         .iter()
-        .filter(|d| d.path == "notes/fuzz.md")
+        .filter(|d| d.path == format!("notes/{name}"))
     {
         check_location(d, &text);
     }

@@ -49,6 +49,11 @@ fn diagram_corpus() {
 }
 
 #[test]
+fn canvas_corpus() {
+    replay("canvas", kb::fuzzing::canvas);
+}
+
+#[test]
 fn tex_corpus() {
     replay("tex", kb::fuzzing::tex);
 }
@@ -118,6 +123,11 @@ fn mutate(target: &str, run: fn(&[u8]), rounds: usize) {
 #[test]
 fn diagram_mutations() {
     mutate("diagram", kb::fuzzing::diagram, 400);
+}
+
+#[test]
+fn canvas_mutations() {
+    mutate("canvas", kb::fuzzing::canvas, 600);
 }
 
 #[test]

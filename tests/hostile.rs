@@ -182,6 +182,9 @@ fn hostile_knowledge_base_never_breaks_the_build() {
         "notes/embeds/emb-9999.md:3:1: warning: broken embed: no note named `emb-10000`",
         "notes/ok.md:9:15: warning: broken link: no note named `C`",
         "hint: `#` starts a heading in a wikilink",
+        "notes/broken.canvas:4:3: error: canvas is not valid JSON",
+        "notes/odd.canvas:4:5: warning: node `s` has the unknown type `sticker`; it was left out",
+        "notes/odd.canvas:7:5: warning: edge `e` joins no node: `toNode` is `ghost`",
     ];
     if !privileged {
         expect.push("notes/unreadable.md:1:1: error: cannot read note");
@@ -211,6 +214,11 @@ fn hostile_knowledge_base_never_breaks_the_build() {
     let public = root.join("public");
     let page = |p: &str| read(&public, &format!("{p}/index.html"));
     assert!(page("ok").contains("Still Fine"));
+    assert!(page("broken-canvas").contains("class=\"canvas-svg\""));
+    let odd = page("odd-canvas");
+    assert!(
+        odd.contains("Still drawn") && odd.contains("href=\"/ok/\"") && !odd.contains("sticker")
+    );
     assert!(page("bom").contains("<title>BOM Note"));
     assert!(
         page("crlf").contains("<title>CRLF Note")

@@ -199,3 +199,47 @@ fn a_build_with_nothing_changed_reports_what_the_last_one_did() {
     assert_eq!(diags(&a), diags(&b));
     assert!(b.contains(", 0 files into"), "{b}");
 }
+
+#[test]
+fn incremental_builds_follow_canvases() {
+    let (_tmp, root) = copy_fixture("good");
+    let notes = root.join("notes");
+    let canvas = |text: &str| {
+        format!(
+            "{{\"nodes\":[\
+             {{\"id\":\"t\",\"type\":\"text\",\"text\":\"{text}\",\"x\":0,\"y\":0,\"width\":200,\"height\":80}},\
+             {{\"id\":\"f\",\"type\":\"file\",\"file\":\"Redis.md\",\"x\":300,\"y\":0,\"width\":200,\"height\":80}}],\
+             \"edges\":[{{\"id\":\"e\",\"fromNode\":\"t\",\"toNode\":\"f\",\"label\":\"reads\"}}]}}"
+        )
+    };
+    std::fs::write(notes.join("Map.canvas"), canvas("Start at [[Celery]]")).unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(build_and_compare(&root, "nothing changed"), 0);
+
+    // the file card shows Redis's first lines
+    let p = notes.join("Redis.md");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("인메모리 key-value 저장소", "A new first line"),
+    )
+    .unwrap();
+    build_and_compare(&root, "a note a canvas's file card shows");
+
+    std::fs::write(notes.join("Map.canvas"), canvas("Start at [[Redis]] now")).unwrap();
+    build_and_compare(&root, "a canvas's text card and its links");
+
+    std::fs::write(
+        notes.join("Celery.md"),
+        "# Celery\n\nThe plan: ![[Map.canvas]]\n",
+    )
+    .unwrap();
+    build_and_compare(&root, "a note embedding a canvas");
+
+    std::fs::write(notes.join("Map.canvas"), "{\"nodes\": [").unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(1), "a broken canvas is an error");
+    std::fs::remove_file(notes.join("Map.canvas")).unwrap();
+    build_and_compare(&root, "a deleted canvas");
+}
