@@ -11,7 +11,8 @@
 //! - a note page: its note (text, front matter, dates), how its links resolve, the link lists
 //!   of every note up to two links away (its local graph and related notes), the text of the
 //!   notes linking to it (their backlink context) and of the notes it embeds (a canvas: of
-//!   every note it links, whose first lines its file cards show).
+//!   every note it links, whose first lines its file cards show); a page showing a base (a
+//!   `.base` file, a `base` block, an embedded base): every note's text and links.
 //! - a tag page: the listing facts (title, description, dates) of the notes under the tag.
 //! - a folder page: the listing facts of the notes in the folder and of its subfolders' folder
 //!   notes (the folders themselves are names and addresses, site-wide inputs).
@@ -320,6 +321,13 @@ fn note_digest(site: &Site, f: &Facts, i: NoteId) -> Digest {
     h.s("embeds");
     for e in embedded(site, i) {
         h.d(&f.note[e]);
+    }
+    // a base selects among every note, by anything it knows of them
+    if site.parsed[i].bases > 0 || embedded(site, i).iter().any(|&e| site.parsed[e].bases > 0) {
+        h.s("bases");
+        for (n, l) in f.note.iter().zip(&f.links) {
+            h.d(n).d(l);
+        }
     }
     // a canvas's file cards show the first lines of the notes they name
     if site.parsed[i].canvas.is_some() {

@@ -6,6 +6,7 @@ pub use crate::site::parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, S
 pub use crate::site::slug;
 pub use crate::site::text::truncate_chars;
 
+pub mod bases;
 pub mod canvas;
 pub mod diagram;
 pub mod highlight;
@@ -73,6 +74,22 @@ fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &
             "fix the diagram; the page shows its source as code",
         ));
     }
+}
+
+/// Reads a `base` block (its first line is the file's line `line`) for its problems; the
+/// render stage draws it.
+fn check_base(evs: &[Ev], start: usize, line: usize, note: &Note, p: &mut ParsedNote) {
+    let mut src = String::new();
+    for (ev, _) in &evs[start + 1..] {
+        match ev {
+            Event::Text(t) => src.push_str(t),
+            Event::End(TagEnd::CodeBlock) => break,
+            _ => {}
+        }
+    }
+    p.bases += 1;
+    let (_, diags) = bases::parse_base(&src, &note.display_path, line);
+    p.diagnostics.extend(diags);
 }
 
 /// Turns `**text**` that CommonMark leaves as literal asterisks into strong emphasis, as
@@ -263,6 +280,7 @@ const CONTEXT_CHARS: usize = 240;
 pub fn parse_note(note: &Note) -> ParsedNote {
     match note.kind {
         crate::site::NoteKind::Canvas => canvas::parse(note),
+        crate::site::NoteKind::Base => bases::parse(note),
         _ => parse_markdown(note),
     }
 }
@@ -410,6 +428,11 @@ impl<'n> NoteParser<'n> {
                 .is_some_and(|l| l.eq_ignore_ascii_case("mermaid"))
         {
             check_diagram(evs, k, self.pos(r.start), self.note, &mut self.p);
+        }
+        if let CodeBlockKind::Fenced(info) = kind
+            && info.split_whitespace().next() == Some("base")
+        {
+            check_base(evs, k, self.pos(r.start).0 + 1, self.note, &mut self.p);
         }
         if let CodeBlockKind::Fenced(_) = kind {
             check_fence(

@@ -23,6 +23,8 @@ pub struct Ctx<'a> {
     pub titles: &'a [String],
     /// Page hrefs (base path included, percent-encoded, trailing `/`).
     pub urls: &'a [String],
+    /// Page identities (tags and dates, which bases read).
+    pub pages: &'a [crate::site::PageMeta],
     /// Attachment hrefs.
     pub att_urls: &'a [String],
     /// Site base path, e.g. `/kb/`.
@@ -290,6 +292,11 @@ impl<'e> Rewriter<'_, 'e> {
         }
         if let Some(figure) = diagram_html(self.ctx, self.part.id, &lang, &code) {
             self.out.push(Event::Html(figure.into()));
+            return j + 1;
+        }
+        if lang == "base" {
+            let html = super::bases::block_html(self.ctx, self.part.id, &code);
+            self.out.push(Event::Html(html.into()));
             return j + 1;
         }
         let inner = self
@@ -897,6 +904,9 @@ fn image_or_embed(
         }
         Target::Note { id: t, .. } if wiki && ctx.notes[t].kind == NoteKind::Canvas => {
             super::canvas::embed_card(ctx, t)
+        }
+        Target::Note { id: t, .. } if wiki && ctx.notes[t].kind == NoteKind::Base => {
+            super::bases::embed_html(ctx, t, id, split_wiki_target(dest).anchor.as_deref())
         }
         Target::Note { id: t, ref anchor } if wiki => {
             embed_note(ctx, t, anchor.as_deref(), stack, dest)

@@ -4,6 +4,7 @@
 pub use crate::site::Sink;
 pub use crate::site::text::{esc, esc_attr, escape_to};
 
+pub mod bases;
 pub mod canvas;
 pub mod folders;
 pub mod html;
@@ -231,6 +232,7 @@ pub fn render_selected(
         graph: &site.graph,
         titles: &titles,
         urls: &urls,
+        pages: &site.pages,
         att_urls: &att_urls,
         base_path: &base,
         autolink: mentions.as_deref(),
@@ -790,6 +792,7 @@ fn note_page(
     };
     let content = match n.kind {
         crate::site::NoteKind::Canvas => canvas::canvas_html(ctx, i, &p.title),
+        crate::site::NoteKind::Base => bases::page_html(ctx, i),
         _ => html::note_html(ctx, i, &p.title),
     };
     let has_diagrams = content.contains("<svg class=\"kb-mermaid");

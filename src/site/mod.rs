@@ -2,6 +2,7 @@
 //! above it; every stage imports it (and earlier stages), and only the driver
 //! ([`crate::pipeline`]), the dev server and the commands import several stages.
 
+pub mod bases;
 pub mod canvas;
 pub mod config;
 pub mod diag;

@@ -104,6 +104,9 @@ pub struct ParsedNote {
     pub diagrams: usize,
     /// A canvas's cards and edges (its text cards' Markdown is what `links` point into).
     pub canvas: Option<Box<super::canvas::Canvas>>,
+    /// Number of bases it shows (`base` blocks; 1 for a `.base` file): its page reads every
+    /// note.
+    pub bases: usize,
 }
 
 impl ParsedNote {
