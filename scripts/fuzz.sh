@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../fuzz"
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontmatter note analyzer query diagram tex canvas)
+[ ${#targets[@]} -gt 0 ] || targets=(frontmatter note analyzer query diagram tex canvas base)
 cargo +nightly fuzz build -O
 status=0
 for t in "${targets[@]}"; do

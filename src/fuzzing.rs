@@ -100,6 +100,12 @@ pub fn canvas(data: &[u8]) {
     one_page("fuzz.canvas", data);
 }
 
+/// One base (Obsidian Bases YAML and its expressions) through read, parse, link and render:
+/// its views evaluated over the same vault.
+pub fn base(data: &[u8]) {
+    one_page("fuzz.base", data);
+}
+
 /// The file `name` holding `data` through every stage, as [`note`] describes.
 fn one_page(name: &str, data: &[u8]) {
     let (n, d) = read(name, data);

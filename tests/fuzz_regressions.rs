@@ -54,6 +54,11 @@ fn canvas_corpus() {
 }
 
 #[test]
+fn base_corpus() {
+    replay("base", kb::fuzzing::base);
+}
+
+#[test]
 fn tex_corpus() {
     replay("tex", kb::fuzzing::tex);
 }
@@ -128,6 +133,11 @@ fn diagram_mutations() {
 #[test]
 fn canvas_mutations() {
     mutate("canvas", kb::fuzzing::canvas, 600);
+}
+
+#[test]
+fn base_mutations() {
+    mutate("base", kb::fuzzing::base, 1500);
 }
 
 #[test]

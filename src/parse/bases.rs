@@ -488,7 +488,8 @@ fn tokens(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
                 }
             }
             if i == start {
-                return Err((start, format!("unexpected `{}`", &src[start..start + 1])));
+                let ch = src[start..].chars().next().unwrap_or('?');
+                return Err((start, format!("unexpected `{ch}`")));
             }
             out.push((Tok::Ident(src[start..i].to_string()), start));
         } else if let Some(op) = OPS.iter().find(|op| src[i..].starts_with(**op)) {

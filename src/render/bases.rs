@@ -804,6 +804,16 @@ impl<'a> Eval<'a> {
                 .collect::<Vec<_>>()
                 .join(", "),
             V::Bool(b) => format!("<span class=\"base-bool\">{b}</span>"),
+            V::Str(u)
+                if (u.starts_with("https://") || u.starts_with("http://"))
+                    && !u.contains(char::is_whitespace) =>
+            {
+                format!(
+                    "<a class=\"external\" href=\"{}\" rel=\"noopener\">{}</a>",
+                    esc_attr(u),
+                    esc(u)
+                )
+            }
             other => esc(&self.show_text(other)),
         }
     }
@@ -1264,4 +1274,62 @@ pub fn embed_html(ctx: &Ctx, base_note: NoteId, host: NoteId, view: Option<&str>
         note_link(ctx, base_note, &ctx.titles[base_note]),
         base_html(ctx, &base, host, view, false)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_dates() {
+        assert_eq!(duration("1d"), Some((0, 86_400_000)));
+        assert_eq!(duration("2 hours"), Some((0, 7_200_000)));
+        assert_eq!(duration("3M"), Some((3, 0)));
+        assert_eq!(duration("1y"), Some((12, 0)));
+        assert_eq!(duration("-1 week"), Some((0, -604_800_000)));
+        assert_eq!(duration("soon"), None);
+        let d = crate::load::frontmatter::parse_date("2024-12-01").unwrap();
+        let V::Date(later) = shift(d, (1, 4 * 3_600_000 + 3 * 60_000), 1) else {
+            panic!()
+        };
+        assert_eq!(fmt_date(later), "2025-01-01 04:03");
+        assert_eq!(
+            format_date(later, "YYYY/MM/DD HH:mm [%]"),
+            "2025/01/01 04:03 [%]"
+        );
+        assert_eq!(fmt_date(d), "2024-12-01");
+    }
+
+    #[test]
+    fn numbers_and_comparisons() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(
+            number_method(3.14159, "round", &[V::Num(2.0)]).num(),
+            Some(3.14)
+        );
+        let V::Str(s) = number_method(2.0, "toFixed", &[V::Num(2.0)]) else {
+            panic!()
+        };
+        assert_eq!(s, "2.00");
+        assert_eq!(
+            compare(&V::Num(2.0), &V::Str("10".into())),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            compare(&V::Str("b".into()), &V::Str("A".into())),
+            Some(Ordering::Greater)
+        );
+        let d = |s: &str| V::Date(crate::load::frontmatter::parse_date(s).unwrap());
+        assert_eq!(
+            compare(&d("2024-01-02"), &V::Str("2024-01-01".into())),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(compare(&V::Null, &V::Num(1.0)), None);
+        assert_eq!(
+            index(&V::List(vec![V::Num(1.0), V::Num(2.0)]), &V::Num(-1.0)).num(),
+            Some(2.0)
+        );
+    }
 }

@@ -144,3 +144,41 @@ test("a canvas reads without JavaScript, and a note links and embeds it", { skip
   await page.waitForURL(/\/plan-canvas\/$/);
   await context.close();
 });
+
+const paths = (page, sel) => page.$$eval(sel, (rows) => rows.map((r) => r.dataset.path));
+
+test("a base shows exactly the notes its filters select, in its order", { skip: SKIP }, async () => {
+  const { context, page, check } = await open("/reading-base/");
+  const shelf = page.locator("section#shelf");
+  assert.deepEqual(await shelf.locator("th").allTextContents(), ["file name", "author", "Pages", "Title and year"]);
+  // tagged book and in books/ (not the reference manual), newest first
+  assert.deepEqual(await paths(page, "#shelf tr[data-path]"), ["books/Sapiens.md", "books/Neuromancer.md", "books/Dune.md"]);
+  assert.deepEqual(await shelf.locator('tr[data-path="books/Dune.md"] td').allTextContents(), ["Dune", "Frank", "412", "Dune (1965)"]);
+  // more than 300 pages and not being read
+  assert.deepEqual(await paths(page, "#long-reads li[data-path]"), ["books/Dune.md"]);
+  // cards grouped by status
+  assert.deepEqual(await page.locator("#by-status .base-group-title").allTextContents(), ["read", "reading"]);
+  assert.deepEqual(await paths(page, "#by-status li.base-card"), ["books/Dune.md", "books/Neuromancer.md", "books/Sapiens.md"]);
+  // the table of contents leads to the views
+  await page.locator(".toc-side a", { hasText: "Long reads" }).click();
+  await page.waitForURL(/#long-reads$/);
+  await check();
+  // a link property leads to its note
+  await shelf.locator("a", { hasText: "Frank" }).click();
+  await page.waitForURL(/\/frank\/$/);
+  await context.close();
+});
+
+test("a base block and an embedded base view in a note", { skip: SKIP }, async () => {
+  const { context, page, check } = await open("/library/");
+  const views = page.locator(".note-body .base-view");
+  assert.equal(await views.count(), 2);
+  assert.deepEqual(await paths(page, ".note-body > .base tr[data-path]"), ["books/Dune.md", "books/Neuromancer.md"]);
+  const embed = page.locator(".base-embed");
+  assert.equal(await embed.locator(".base-view-title").first().textContent(), "Long reads 1");
+  assert.deepEqual(await paths(page, ".base-embed li[data-path]"), ["books/Dune.md"]);
+  await check();
+  await page.locator('.note-body > .base a[href="/books/neuromancer/"]').click();
+  await page.waitForURL(/\/books\/neuromancer\/$/);
+  await context.close();
+});
