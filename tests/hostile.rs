@@ -185,6 +185,10 @@ fn hostile_knowledge_base_never_breaks_the_build() {
         "notes/broken.canvas:4:3: error: canvas is not valid JSON",
         "notes/odd.canvas:4:5: warning: node `s` has the unknown type `sticker`; it was left out",
         "notes/odd.canvas:7:5: warning: edge `e` joins no node: `toNode` is `ghost`",
+        "notes/broken.base:4:8: error: base is not valid YAML: unclosed bracket",
+        "notes/odd.base:5:9: warning: kb does not know the function `shout`; it gives null",
+        "notes/odd.base:7:11: warning: kb does not draw the view type `timeline`; view `Later` is shown as a table",
+        "notes/base-block.md:6:23: warning: cannot read the expression `file.name ===`: unexpected `=`",
     ];
     if !privileged {
         expect.push("notes/unreadable.md:1:1: error: cannot read note");

@@ -243,3 +243,37 @@ fn incremental_builds_follow_canvases() {
     std::fs::remove_file(notes.join("Map.canvas")).unwrap();
     build_and_compare(&root, "a deleted canvas");
 }
+
+#[test]
+fn incremental_builds_follow_bases() {
+    let (_tmp, root) = copy_fixture("good");
+    let notes = root.join("notes");
+    std::fs::write(
+        notes.join("Stores.base"),
+        "filters: 'file.hasTag(\"broker\") || owner == \"ops\"'\nviews:\n  - type: table\n    name: Stores\n    order: [file.name, owner]\n    sort:\n      - property: file.name\n        direction: DESC\n",
+    )
+    .unwrap();
+    std::fs::write(
+        notes.join("Index.md"),
+        "# Index\n\n```base\nfilters: 'file.inFolder(\"db\")'\nviews:\n  - type: list\n    order: [file.name]\n```\n",
+    )
+    .unwrap();
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(build_and_compare(&root, "nothing changed"), 0);
+
+    // a note's front matter decides whether a base selects it
+    let p = notes.join("Celery.md");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("---\nowner: ops\n---\n{text}")).unwrap();
+    build_and_compare(&root, "a property a base filters on");
+
+    std::fs::write(notes.join("db/Mongo.md"), "# Mongo\n\nDocuments.\n").unwrap();
+    build_and_compare(&root, "a new note in a base block's folder");
+
+    std::fs::write(notes.join("Celery.md"), "# Celery\n\n![[Stores.base]]\n").unwrap();
+    build_and_compare(&root, "a note embedding a base");
+
+    std::fs::remove_file(notes.join("db/Mongo.md")).unwrap();
+    build_and_compare(&root, "a deleted note a base listed");
+}
