@@ -1173,9 +1173,9 @@ fn items(
     };
     for (g, ids) in groups {
         if view.group_by.is_some() {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<p class=\"base-group-title\">{}</p>\n",
+                "<p class=\"base-group-title\">{}</p>",
                 if g.is_empty() {
                     "—".to_string()
                 } else {
@@ -1183,7 +1183,7 @@ fn items(
                 }
             );
         }
-        let _ = write!(s, "<ul class=\"{list}\">\n");
+        let _ = writeln!(s, "<ul class=\"{list}\">");
         for &id in ids {
             let mut ev = Eval::new(ctx, base, id, this);
             let _ = write!(
@@ -1306,8 +1306,8 @@ mod tests {
         assert_eq!(fmt_num(2.5), "2.5");
         assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
         assert_eq!(
-            number_method(3.14159, "round", &[V::Num(2.0)]).num(),
-            Some(3.14)
+            number_method(1.23456, "round", &[V::Num(2.0)]).num(),
+            Some(1.23)
         );
         let V::Str(s) = number_method(2.0, "toFixed", &[V::Num(2.0)]) else {
             panic!()

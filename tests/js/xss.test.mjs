@@ -51,6 +51,37 @@ function writeKb(root) {
     ].join("\n"),
   );
   writeFileSync(join(notes, `${QUOTE_FILE}.md`), "A note whose file name is a payload. zebrafish\n");
+  // a canvas and a base whose every string is a payload
+  const node = (o) => ({ x: 0, y: 0, width: 200, height: 100, ...o });
+  writeFileSync(
+    join(notes, "Board.canvas"),
+    JSON.stringify({
+      nodes: [
+        node({ id: P(40).img, type: "group", label: P(41).script, color: P(42).img }),
+        node({ id: "t", type: "text", text: `\\<script>alert(43)\\</script> [[javascript:alert(44)]] [[${HOSTILE_FILE}]]` }),
+        node({ id: "f", type: "file", file: `${HOSTILE_FILE}.md`, subpath: `#${P(45).svg}` }),
+        node({ id: "u", type: "link", url: "javascript:alert(46)" }),
+        node({ id: "v", type: "link", url: `https://x.test/${P(47).img}` }),
+      ],
+      edges: [{ id: P(48).svg, fromNode: P(40).img, toNode: "t", label: P(49).script, color: P(50).img }],
+    }),
+  );
+  writeFileSync(
+    join(notes, "Shelf.base"),
+    [
+      `filters: 'file.name != "${P(51).svg.replace(/'/g, "''")}"'`,
+      "formulas:",
+      `  shout: "'${P(52).img.replace(/"/g, '\\"')}' + file.name"`,
+      "properties:",
+      `  title:\n    displayName: '${P(53).script}'`,
+      "views:",
+      `  - type: cards`,
+      `    name: '${P(54).img}'`,
+      "    order: [file.name, title, description, aliases, formula.shout]",
+      `    groupBy: {property: title}`,
+      "",
+    ].join("\n"),
+  );
   writeFileSync(
     join(notes, "Safe.md"),
     [
