@@ -821,8 +821,7 @@ impl<'a> Eval<'a> {
 
 fn note_link(ctx: &Ctx, id: NoteId, label: &str) -> String {
     format!(
-        "<a class=\"internal\" href=\"{}\" data-note=\"{}\">{}</a>",
-        esc_attr(&ctx.urls[id]),
+        "<a class=\"internal\" href=\"{}\">{}</a>",
         esc_attr(&ctx.urls[id]),
         esc(label)
     )

@@ -179,9 +179,8 @@ fn file_card(ctx: &Ctx, id: NoteId, file: &str, link: usize) -> String {
                 .filter(|d| !d.trim().is_empty())
                 .unwrap_or(&ctx.parsed[*t].summary);
             format!(
-                "<a class=\"internal canvas-file-title\" href=\"{}\" data-note=\"{}\">{}</a><p class=\"canvas-file-lines\">{}</p>",
+                "<a class=\"internal canvas-file-title\" href=\"{}\">{}</a><p class=\"canvas-file-lines\">{}</p>",
                 esc_attr(&href(*t, anchor.as_deref())),
-                esc_attr(&ctx.urls[*t]),
                 esc(&ctx.titles[*t]),
                 esc(lines)
             )
@@ -366,8 +365,7 @@ pub fn embed_card(ctx: &Ctx, id: NoteId) -> String {
     let c = ctx.parsed[id].canvas.as_deref().unwrap_or(&empty);
     let b = bounds(c);
     let mut s = format!(
-        "<div class=\"embed canvas-embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\" data-note=\"{}\">{}</a></div>",
-        esc_attr(&ctx.urls[id]),
+        "<div class=\"embed canvas-embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\">{}</a></div>",
         esc_attr(&ctx.urls[id]),
         esc(&ctx.titles[id])
     );
