@@ -26,6 +26,9 @@ export const PAGES = [
   ["troubleshooting", "/troubleshooting/", ".trouble-entry"],
   ["search", "/search/?q=redis", ".search-result"],
   ["folder", "/folders/messaging/", ".note-list"],
+  ["canvas", "/boards/plan-canvas/", ".canvas-view.live"],
+  ["base", "/boards/reading-base/", ".base-view"],
+  ["note with a base block and an embedded base", "/boards/library/", ".base-embed"],
   ["404", "/no-such-page/", ".not-found"],
 ];
 
@@ -39,7 +42,7 @@ const AXE = readFileSync(join(REPO, "node_modules/axe-core/axe.min.js"), "utf8")
 
 before(async () => {
   if (SKIP) return;
-  ({ origin, server, browser } = await builtSiteInChromium("kb-a11y-", [["notes", "notes"], ["kb.toml", "kb.toml"]]));
+  ({ origin, server, browser } = await builtSiteInChromium("kb-a11y-", [["notes", "notes"], ["kb.toml", "kb.toml"], ["tests/fixtures/boards/notes", "notes/boards"]]));
 });
 
 after(async () => {
