@@ -222,30 +222,125 @@ function splitWhitespace(s) {
   return words;
 }
 
+/** The export's number of the `filter` field (tag and path terms, never scored). */
+const FILTER_FIELD = 5;
+/** The prefix of the reserved filter terms of tags (mirror of src/search/operators.rs). */
+export const TAG_MARK = "#";
+/** The prefix of the reserved filter terms of paths. */
+export const PATH_MARK = "/";
+
+/** A tag as a tag filter compares it: NFKC, lowercase, no leading `#` nor trailing `/`. */
+export function tagKey(tag) {
+  return normalize(tag).toLowerCase().replace(/^#+/, "").replace(/\/+$/, "");
+}
+
+/** A path prefix as a path filter compares it: NFKC, lowercase, no leading `/`. */
+export function pathKey(path) {
+  return normalize(path).toLowerCase().replace(/^\/+/, "");
+}
+
+/**
+ * Text as phrases compare it: NFKC, lowercase, every run of characters that are not letters,
+ * digits or CJK replaced by one space, trimmed.
+ */
+export function squeeze(text) {
+  let out = "";
+  let gap = false;
+  for (const c of normalize(text).toLowerCase()) {
+    const k = charClass(c);
+    if (k === WORD || k === HANGUL || k === HAN || k === KANA) {
+      if (gap && out) out += " ";
+      gap = false;
+      out += c;
+    } else gap = true;
+  }
+  return out;
+}
+
+// whitespace-separated items of a query, or quoted phrases (see `items` in operators.rs)
+function queryItems(q) {
+  const chars = Array.from(q);
+  const out = [];
+  let i = 0;
+  while (i < chars.length) {
+    if (isSpace(chars[i])) {
+      i++;
+      continue;
+    }
+    const negated = chars[i] === "-" && chars[i + 1] === '"';
+    const q0 = i + (negated ? 1 : 0);
+    if (chars[q0] === '"') {
+      const start = q0 + 1;
+      let end = start;
+      while (end < chars.length && chars[end] !== '"') end++;
+      out.push({ text: chars.slice(start, end).join(""), negated, quoted: true, closed: end < chars.length });
+      i = end + 1;
+      continue;
+    }
+    const start = i;
+    while (i < chars.length && !isSpace(chars[i])) i++;
+    out.push({ text: chars.slice(start, i).join(""), negated: false, quoted: false, closed: false });
+  }
+  return out;
+}
+
+/**
+ * Splits the search operators off a query (mirror of `split_operators` in
+ * src/search/operators.rs): `tag:x`, `path:x`, `"phrase"`, `-word`, `-"phrase"`, `-tag:x`,
+ * `-path:x`, `in:troubleshooting` and `-in:troubleshooting`. Returns `{ rest, trouble, tags,
+ * notTags, paths, notPaths, phrases, notPhrases, notWords }`.
+ */
+export function splitOperators(q) {
+  const ops = { rest: "", trouble: null, tags: [], notTags: [], paths: [], notPaths: [], phrases: [], notPhrases: [], notWords: [] };
+  const rest = [];
+  const all = Array.from(q);
+  const endsSpace = all.length > 0 && isSpace(all[all.length - 1]);
+  let complete = endsSpace;
+  for (const item of queryItems(q)) {
+    complete = endsSpace || item.closed;
+    if (item.quoted) {
+      const p = squeeze(item.text);
+      if (!p) continue;
+      if (item.negated) ops.notPhrases.push(p);
+      else {
+        ops.phrases.push(p);
+        rest.push(splitWhitespace(item.text).join(" "));
+      }
+      continue;
+    }
+    const w = item.text;
+    const neg = w.length > 1 && w[0] === "-" && w[1] !== "-";
+    const body = neg ? w.slice(1) : w;
+    if (/^in:troubleshooting$/i.test(body)) ops.trouble = !neg;
+    else if (/^tag:/i.test(body)) {
+      const key = tagKey(body.slice(4));
+      if (key) (neg ? ops.notTags : ops.tags).push(key);
+    } else if (/^path:/i.test(body)) {
+      const key = pathKey(body.slice(5));
+      if (key) (neg ? ops.notPaths : ops.paths).push(key);
+    } else if (neg) ops.notWords.push(body);
+    else rest.push(w);
+  }
+  ops.rest = rest.join(" ");
+  if (complete && ops.rest) ops.rest += " ";
+  return ops;
+}
+
+/** Whether a query's operators name a set of sections to list when it has no words. */
+export const operatorsList = (ops) => ops.trouble === true || ops.tags.length > 0 || ops.paths.length > 0;
+
+/** Whether a section's title, heading and text hold every phrase and no excluded one. */
+export function phrasesHold(ops, title, heading, text) {
+  if (!ops.phrases.length && !ops.notPhrases.length) return true;
+  const texts = [title, heading, text].map(squeeze);
+  const holds = (p) => texts.some((t) => t.includes(p));
+  return ops.phrases.every(holds) && !ops.notPhrases.some(holds);
+}
+
 /**
  * Parses a query into words `{ text, tokens, prefix }`: particles stripped, tokens per word;
  * the last word is being typed (prefix) unless the query ends with whitespace.
  */
-/**
- * Splits the search operators off a query (mirror of `split_operators` in
- * src/search/analyzer.rs): `in:troubleshooting` keeps only sections of troubleshooting entries
- * (`trouble: true`), `-in:troubleshooting` leaves them out (`false`); the last one wins.
- */
-export function splitOperators(q) {
-  const rest = [];
-  let trouble = null;
-  for (const w of splitWhitespace(q)) {
-    const l = w.toLowerCase();
-    if (l === "in:troubleshooting") trouble = true;
-    else if (l === "-in:troubleshooting") trouble = false;
-    else rest.push(w);
-  }
-  let out = rest.join(" ");
-  const chars = Array.from(q);
-  if (chars.length && isSpace(chars[chars.length - 1]) && out) out += " ";
-  return { rest: out, trouble };
-}
-
 export function parseQuery(q) {
   const norm = normalize(q);
   const chars = Array.from(norm);
@@ -714,6 +809,8 @@ function parseShard(buf, nfields) {
   }
   const cache = new Map();
   return {
+    /** The shard's terms, in order. */
+    terms: [...at.keys()],
     get(term) {
       if (cache.has(term)) return cache.get(term);
       const pos = at.get(term);
@@ -829,13 +926,45 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
 
   const group = (m, g) => cached("s" + g, () => load(`${m.shardGroupDir}/${g}.json`, "json"));
 
-  /** Per-field postings of a term, or null. */
-  async function termInfo(m, term) {
+  /** The number of the shard whose range holds `term` (-1: before every shard). */
+  async function shardOf(m, term) {
     // meta names every group's first term; the group file names each of its shards' first terms
     const g = lastLE(m.shardGroups, term);
-    if (g < 0) return null;
-    const i = g * m.shardGroupSize + lastLE(await group(m, g), term);
-    return (await shard(m, i)).get(term);
+    if (g < 0) return -1;
+    return g * m.shardGroupSize + lastLE(await group(m, g), term);
+  }
+
+  /** Per-field postings of a term, or null. */
+  async function termInfo(m, term) {
+    const i = await shardOf(m, term);
+    return i < 0 ? null : (await shard(m, i)).get(term);
+  }
+
+  /**
+   * The ordinals of the sections holding a term of the filter field that starts with `prefix`
+   * (the term `prefix` alone with `whole`). Filter terms are in no term list: a prefix reads the
+   * shards its range spans. Their postings are runs: (first ordinal, length).
+   */
+  async function filterOrds(m, prefix, whole) {
+    const out = new Set();
+    const add = (fields) => {
+      for (const fd of fields || []) {
+        if (fd.k !== FILTER_FIELD) continue;
+        for (let i = 0; i < fd.docs.length; i++) for (let j = 0; j < fd.tfs[i]; j++) out.add(fd.docs[i] + j);
+      }
+    };
+    if (whole) {
+      add(await termInfo(m, prefix));
+      return out;
+    }
+    const hi = prefixUpper(prefix);
+    const lo = Math.max(0, await shardOf(m, prefix));
+    const last = hi === null ? lo : await shardOf(m, hi);
+    const shards = await Promise.all(Array.from({ length: Math.max(0, last - lo + 1) }, (_, j) => shard(m, lo + j)));
+    for (const sh of shards) {
+      for (const t of sh.terms) if (t.startsWith(prefix)) add(sh.get(t));
+    }
+    return out;
   }
 
   /** All terms in [lo, hi) with their total document frequency. */
@@ -1045,11 +1174,11 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   const rowDoc = (r) => ({ path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8], trouble: r[9] === 1 });
 
   /**
-   * `in:troubleshooting` alone: the first `limit` notes (by path) with entries, each with its
-   * first sections by anchor, as `kb search` lists them; result data is read a batch at a time
-   * until the notes are known (a note's sections are contiguous in the ordinal space).
+   * Operators alone: the first `limit` notes (by path) among the sections `ords` (sorted), each
+   * with its first sections by anchor, as `kb search` lists them; result data is read a batch
+   * at a time until the notes are known (a note's sections are contiguous in the ordinal space).
    */
-  async function listTrouble(m, ords, limit) {
+  async function listNotes(m, ords, limit, ops) {
     const byNote = new Map();
     for (let i = 0; i < ords.length && byNote.size <= limit; i += 64) {
       const batch = ords.slice(i, i + 64);
@@ -1058,6 +1187,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       const rowsOf = new Map(need.map((c, k) => [c, got[k]]));
       for (const o of batch) {
         const d = rowDoc(rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs]);
+        if (!phrasesHold(ops, d.title, d.heading, d.text)) continue;
         if (!byNote.has(d.path)) byNote.set(d.path, []);
         byNote.get(d.path).push(d);
       }
@@ -1081,17 +1211,57 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     });
   }
 
-  async function search(query, { limit = 10 } = {}) {
-    const { rest, trouble } = splitOperators(String(query ?? ""));
-    const words = parseQuery(rest);
-    if ((!words.length && trouble !== true) || limit <= 0) return [];
-    const m = await meta();
-    let rows = words.length ? await score(m, words) : [];
-    if (trouble !== null) {
-      const set = await troubleSet(m);
-      if (!words.length) return listTrouble(m, [...set], limit);
-      rows = rows.filter((r) => set.has(r.ord) === trouble);
+  /**
+   * The ordinals results must be among (null: any) and those they must not be, by the
+   * operators other than phrases (checked on each result's row).
+   */
+  async function operatorSets(m, ops) {
+    let allowed = null;
+    const denied = new Set();
+    const keep = (set) => {
+      allowed = allowed === null ? set : new Set([...allowed].filter((o) => set.has(o)));
+    };
+    const sets = await Promise.all([
+      ops.trouble === null ? null : troubleSet(m),
+      Promise.all(ops.tags.map((t) => filterOrds(m, TAG_MARK + t, true))),
+      Promise.all(ops.paths.map((p) => filterOrds(m, PATH_MARK + p, false))),
+      Promise.all(ops.notTags.map((t) => filterOrds(m, TAG_MARK + t, true))),
+      Promise.all(ops.notPaths.map((p) => filterOrds(m, PATH_MARK + p, false))),
+      Promise.all(ops.notWords.map((w) => wordOrds(m, w))),
+    ]);
+    const [trouble, tags, paths, notTags, notPaths, notWords] = sets;
+    if (ops.trouble === true) keep(trouble);
+    if (ops.trouble === false) for (const o of trouble) denied.add(o);
+    for (const set of [...tags, ...paths]) keep(set);
+    for (const set of [...notTags, ...notPaths, ...notWords]) for (const o of set) denied.add(o);
+    return { allowed, denied };
+  }
+
+  /** The sections holding every token of each word of `w` as written (for `-word`). */
+  async function wordOrds(m, w) {
+    const out = new Set();
+    for (const qw of parseQuery(w + " ")) {
+      const infos = await Promise.all(qw.tokens.map((t) => termInfo(m, t)));
+      let common = null;
+      for (const fields of infos) {
+        const docs = new Set();
+        for (const fd of fields || []) if (fd.k !== FILTER_FIELD) for (const d of fd.docs) docs.add(d);
+        common = common === null ? docs : new Set([...common].filter((d) => docs.has(d)));
+      }
+      for (const d of common || []) out.add(d);
     }
+    return out;
+  }
+
+  async function search(query, { limit = 10 } = {}) {
+    const ops = splitOperators(String(query ?? ""));
+    const words = parseQuery(ops.rest);
+    if ((!words.length && !operatorsList(ops)) || limit <= 0) return [];
+    const m = await meta();
+    const [scored, { allowed, denied }] = await Promise.all([words.length ? score(m, words) : [], operatorSets(m, ops)]);
+    const obeys = (o) => !denied.has(o) && (allowed === null || allowed.has(o));
+    if (!words.length) return listNotes(m, [...allowed].filter(obeys).sort((a, b) => a - b), limit, ops);
+    const rows = allowed === null && denied.size === 0 ? scored : scored.filter((r) => obeys(r.ord));
 
     // document rows, loaded by chunk on demand
     const rowsOf = new Map();
@@ -1116,16 +1286,18 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const spn = m.sectionsPerNote;
     const rank = (x, y) => y.key - x.key || x.ord - y.ord;
     const tied = (a, b) => a.matched === b.matched && a.exact === b.exact && a.score === b.score;
+    const phrased = ops.phrases.length > 0 || ops.notPhrases.length > 0;
     // takes the rows of `list` (ranked) from `i` in tie groups, until `limit` notes are chosen;
     // rows tied on (matched, exact, score) are ordered by note path, then anchor
     const take = async (list, i, full) => {
       while (i < list.length && (full || order.length < limit)) {
         let j = i + 1;
         while (j < list.length && tied(list[j], list[i])) j++;
-        const members = list.slice(i, j);
+        let members = list.slice(i, j);
         i = j;
         await loadDocs(members.map((r) => r.ord));
         for (const r of members) r.doc = doc(r.ord);
+        if (phrased) members = members.filter((r) => phrasesHold(ops, r.doc.title, r.doc.heading, r.doc.text));
         if (members.length > 1) {
           members.sort((x, y) => cmpStr(x.doc.path, y.doc.path) || cmpStr(x.doc.anchor, y.doc.anchor));
         }

@@ -5,13 +5,27 @@ use crate::search::index::{Hit, SearchIndex};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// The query syntax, shown by `kb search --help` (the README documents the same).
+const QUERY_SYNTAX: &str = "\
+Query syntax (the same in kb search, the dev server and the site's search box):
+  redis 메모리          notes with these words first (particles, typos, joined or spaced
+                        Korean words are understood); the last word also matches as a prefix
+  \"exact phrase\"       sections whose title, heading or text holds the phrase
+  tag:db                notes tagged db or a tag nested below it (db/nosql)
+  path:msg              notes with a folder or file name starting with msg (path:db/red)
+  in:troubleshooting    troubleshooting entries only
+  -word  -\"phrase\"  -tag:x  -path:x  -in:troubleshooting
+                        leave out what the operator without - keeps
+Operators alone (tag:redis, path:infra, in:troubleshooting) list the matching notes by path.
+A query starting with - needs -- first: kb search -- -tag:old redis";
+
 /// Arguments of `kb search`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = QUERY_SYNTAX)]
 pub struct Args {
-    /// The query, in Korean and/or English (several words are joined). `in:troubleshooting`
-    /// keeps only troubleshooting entries and, alone, lists the notes that have them;
-    /// `-in:troubleshooting` leaves them out (after `--`: `kb search -- -in:troubleshooting redis`).
-    #[arg(required = true, num_args = 1..)]
+    /// The query, in Korean and/or English (several words are joined), with the operators
+    /// below.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     pub query: Vec<String>,
     /// Maximum number of notes.
     #[arg(long, short = 'n', default_value_t = 10)]

@@ -359,30 +359,9 @@ pub struct QueryWord {
     pub prefix: bool,
 }
 
-/// Parses a query: whitespace-separated words, particles stripped, tokens per word. The last
-/// word is "being typed" unless the query ends with whitespace.
-/// Splits the search operators off a query: `in:troubleshooting` keeps only sections of
-/// troubleshooting entries (`Some(true)`), `-in:troubleshooting` leaves them out
-/// (`Some(false)`). Returns the rest of the query and the filter (the last operator wins).
-pub fn split_operators(q: &str) -> (String, Option<bool>) {
-    let mut rest = Vec::new();
-    let mut trouble = None;
-    for w in q.split_whitespace() {
-        match w.to_lowercase().as_str() {
-            "in:troubleshooting" => trouble = Some(true),
-            "-in:troubleshooting" => trouble = Some(false),
-            _ => rest.push(w),
-        }
-    }
-    let mut out = rest.join(" ");
-    // a query being typed keeps its trailing space (the last word is then complete)
-    if q.ends_with(char::is_whitespace) && !out.is_empty() {
-        out.push(' ');
-    }
-    (out, trouble)
-}
-
-/// Parses a query into words (the operators of [`split_operators`] already taken off).
+/// Parses a query into words: whitespace-separated, particles stripped, tokens per word; the
+/// last word is "being typed" unless the query ends with whitespace. The operators of
+/// [`split_operators`](super::operators::split_operators) are taken off before.
 pub fn parse_query(q: &str) -> Vec<QueryWord> {
     let q = normalize(q);
     let typing = !q.ends_with(char::is_whitespace);

@@ -3,8 +3,9 @@
 //! change together), and kb's own query semantics scored with tantivy's BM25.
 
 use super::analyzer::{self, Class, QueryWord};
+use super::operators::{self, Operators};
 use crate::site::Site;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use tantivy::index::SegmentId;
@@ -32,7 +33,7 @@ pub use crate::site::config::EXPANSION_BUDGET;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 6;
+pub const INDEX_VERSION: u32 = 7;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -96,6 +97,55 @@ impl TokenStream for KbTokenStream<'_> {
     }
 }
 
+/// The tokenizer of the `filter` field: each line of the text is one term, as it is.
+#[derive(Clone, Default)]
+pub struct LineTokenizer {
+    token: Token,
+}
+
+/// Token stream over the lines of one text.
+pub struct LineTokenStream<'a> {
+    lines: std::str::Split<'a, char>,
+    position: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for LineTokenizer {
+    type TokenStream<'a> = LineTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> LineTokenStream<'a> {
+        LineTokenStream {
+            lines: text.split('\n'),
+            position: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for LineTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        for line in self.lines.by_ref() {
+            if line.is_empty() {
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push_str(line);
+            self.token.position = self.position;
+            self.token.offset_from = 0;
+            self.token.offset_to = 0;
+            self.token.position_length = 1;
+            self.position += 1;
+            return true;
+        }
+        false
+    }
+    fn token(&self) -> &Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
 /// Field handles of the schema.
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -113,6 +163,9 @@ pub struct Fields {
     pub line: Field,
     /// [`note_key`] of the note id (fast).
     pub note_key: Field,
+    /// The reserved terms of tag and path filters ([`operators::filter_terms`], one per line;
+    /// never scored).
+    pub filter: Field,
     /// 1 for a section of a troubleshooting entry, else 0 (fast; `in:troubleshooting`).
     pub trouble: Field,
     /// Place of the section in its note, from 0 (fast): orders a note's documents however
@@ -146,6 +199,14 @@ fn schema() -> (Schema, Fields) {
         b.add_text_field("tags", stored.clone()),
         b.add_text_field("body", stored),
     ];
+    let filter = b.add_text_field(
+        "filter",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("kbfilter")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
     let url = b.add_text_field("url", STORED);
     let heading_label = b.add_text_field("heading_label", STORED);
     let line = b.add_u64_field("line", STORED | FAST);
@@ -162,6 +223,7 @@ fn schema() -> (Schema, Fields) {
             heading_label,
             line,
             note_key,
+            filter,
             trouble,
             section,
         },
@@ -487,6 +549,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register("kb", TextAnalyzer::from(KbTokenizer::default()));
+        index
+            .tokenizers()
+            .register("kbfilter", TextAnalyzer::from(LineTokenizer::default()));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -632,6 +697,10 @@ impl SearchIndex {
                     doc.add_text(f.heading_label, &d.heading_label);
                     doc.add_u64(f.line, d.line);
                     doc.add_u64(f.note_key, note_key(&d.note_id));
+                    doc.add_text(
+                        f.filter,
+                        operators::filter_terms(&d.note_id, &d.tags).join("\n"),
+                    );
                     doc.add_u64(f.trouble, u64::from(d.trouble));
                     doc.add_u64(f.section, j as u64);
                     w.add_document(doc)?;
@@ -1021,26 +1090,137 @@ impl Scorer<'_> {
     }
 }
 
-/// Applies `in:troubleshooting` (`want` true) or `-in:troubleshooting`: keeps the matching
-/// documents of that kind, or, for the operator alone, lists every troubleshooting section.
-fn filter_trouble(searcher: &Searcher, acc: &mut HashMap<DocKey, Acc>, want: bool, alone: bool) {
-    let flags = trouble_flags(searcher);
-    if alone {
-        // an operator alone lists the entries, in note order
-        for (so, col) in flags.iter().enumerate() {
-            let seg = searcher.segment_reader(so as u32);
-            for doc in seg.doc_ids_alive() {
-                if col.as_ref().and_then(|c| c.first(doc)) == Some(1) {
-                    acc.insert((so as u32, doc), Acc::default());
-                }
+/// The live documents of troubleshooting entries.
+fn trouble_docs(searcher: &Searcher) -> HashSet<DocKey> {
+    let mut out = HashSet::new();
+    for (so, col) in trouble_flags(searcher).iter().enumerate() {
+        let seg = searcher.segment_reader(so as u32);
+        for doc in seg.doc_ids_alive() {
+            if col.as_ref().and_then(|c| c.first(doc)) == Some(1) {
+                out.insert((so as u32, doc));
             }
         }
-    } else {
-        acc.retain(|&(so, doc), _| {
-            let flag = flags[so as usize].as_ref().and_then(|c| c.first(doc));
-            (flag == Some(1)) == want
-        });
     }
+    out
+}
+
+/// The live documents holding a term of the `filter` field that starts with `prefix` (the
+/// term `prefix` alone with `whole`).
+fn filter_docs(
+    searcher: &Searcher,
+    f: &Fields,
+    prefix: &str,
+    whole: bool,
+) -> tantivy::Result<HashSet<DocKey>> {
+    let mut out = HashSet::new();
+    let upper = prefix_upper(prefix);
+    for (so, seg) in searcher.segment_readers().iter().enumerate() {
+        let inv = seg.inverted_index(f.filter)?;
+        let mut b = inv.terms().range().ge(prefix.as_bytes());
+        b = if whole {
+            b.le(prefix.as_bytes())
+        } else if let Some(h) = &upper {
+            b.lt(h.as_bytes())
+        } else {
+            b
+        };
+        let mut terms = b.into_stream()?;
+        while terms.advance() {
+            let mut p = inv.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            let mut doc = p.doc();
+            while doc != TERMINATED {
+                if seg.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
+                    out.insert((so as u32, doc));
+                }
+                doc = p.advance();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The documents results must be among (`None`: any) and those they must not be, by the
+/// operators other than phrases (which [`ranked_rows`] checks on the stored text).
+fn operator_sets(
+    scorer: &Scorer,
+    ops: &Operators,
+) -> tantivy::Result<(Option<HashSet<DocKey>>, HashSet<DocKey>)> {
+    let (searcher, f) = (scorer.searcher, scorer.f);
+    let mut allowed: Option<HashSet<DocKey>> = None;
+    let mut denied = HashSet::new();
+    let mut keep = |set: HashSet<DocKey>| {
+        allowed = Some(match allowed.take() {
+            None => set,
+            Some(a) => a.intersection(&set).copied().collect(),
+        });
+    };
+    match ops.trouble {
+        Some(true) => keep(trouble_docs(searcher)),
+        Some(false) => denied.extend(trouble_docs(searcher)),
+        None => {}
+    }
+    for t in &ops.tags {
+        keep(filter_docs(
+            searcher,
+            f,
+            &format!("{}{t}", operators::TAG_MARK),
+            true,
+        )?);
+    }
+    for p in &ops.paths {
+        keep(filter_docs(
+            searcher,
+            f,
+            &format!("{}{p}", operators::PATH_MARK),
+            false,
+        )?);
+    }
+    for t in &ops.not_tags {
+        denied.extend(filter_docs(
+            searcher,
+            f,
+            &format!("{}{t}", operators::TAG_MARK),
+            true,
+        )?);
+    }
+    for p in &ops.not_paths {
+        denied.extend(filter_docs(
+            searcher,
+            f,
+            &format!("{}{p}", operators::PATH_MARK),
+            false,
+        )?);
+    }
+    for w in &ops.not_words {
+        // the word's tokens as written (no prefix or fuzzy expansion): a section holding them all
+        for qw in analyzer::parse_query(&format!("{w} ")) {
+            let tokens: Vec<TokenTerms> = qw.tokens.iter().map(|t| vec![t.clone()]).collect();
+            let docs = scorer.score_word(&tokens)?;
+            denied.extend(
+                docs.into_iter()
+                    .filter(|(_, e)| e.0 == tokens.len())
+                    .map(|(d, _)| d),
+            );
+        }
+    }
+    Ok((allowed, denied))
+}
+
+/// Whether a section's title, heading and text (as the static export keeps them) hold every
+/// phrase of the query and none of its excluded phrases.
+pub fn phrases_hold(ops: &Operators, title: &str, heading: &str, text: &str) -> bool {
+    if ops.phrases.is_empty() && ops.not_phrases.is_empty() {
+        return true;
+    }
+    let cut: String = text.chars().take(super::export::TEXT_CHARS).collect();
+    let texts = [title, heading, cut.as_str()];
+    ops.phrases
+        .iter()
+        .all(|p| operators::holds_phrase(&texts, p))
+        && !ops
+            .not_phrases
+            .iter()
+            .any(|p| operators::holds_phrase(&texts, p))
 }
 
 /// A scored document with what ranking and grouping read of it: note path, anchor, the
@@ -1061,11 +1241,21 @@ fn ranked_rows(
     searcher: &Searcher,
     f: &Fields,
     acc: HashMap<DocKey, Acc>,
+    ops: &Operators,
 ) -> tantivy::Result<Vec<Row>> {
     let flags = trouble_flags(searcher);
     let mut rows = Vec::with_capacity(acc.len());
     for ((so, doc), a) in acc {
         let d: TantivyDocument = searcher.doc(DocAddress::new(so, doc))?;
+        let text = |field| stored_text(&d, field);
+        if !phrases_hold(
+            ops,
+            &text(f.text[0]),
+            &text(f.heading_label),
+            &text(f.text[4]),
+        ) {
+            continue;
+        }
         let is_trouble = flags[so as usize].as_ref().and_then(|c| c.first(doc)) == Some(1);
         let (note, anchor) = (stored_text(&d, f.note_id), stored_text(&d, f.anchor));
         rows.push((a, note, anchor, d, is_trouble));
@@ -1155,9 +1345,9 @@ impl SearchIndex {
     pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let (rest, trouble) = analyzer::split_operators(query);
-        let words = analyzer::parse_query(&rest);
-        if words.is_empty() && trouble != Some(true) {
+        let ops = operators::split_operators(query);
+        let words = analyzer::parse_query(&ops.rest);
+        if words.is_empty() && !ops.lists() {
             return Ok(vec![]);
         }
         let stats = self.live_stats(&searcher)?;
@@ -1168,11 +1358,14 @@ impl SearchIndex {
             avg: stats.avg(),
         };
         let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
-        let mut acc = scorer.score_words(&resolved)?;
-        if let Some(want) = trouble {
-            filter_trouble(&searcher, &mut acc, want, words.is_empty());
-        }
-        let rows = ranked_rows(&searcher, f, acc)?;
+        let (allowed, denied) = operator_sets(&scorer, &ops)?;
+        let mut acc = match (&allowed, words.is_empty()) {
+            // operators alone list the documents they name, in note order
+            (Some(set), true) => set.iter().map(|&d| (d, Acc::default())).collect(),
+            _ => scorer.score_words(&resolved)?,
+        };
+        acc.retain(|d, _| !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d)));
+        let rows = ranked_rows(&searcher, f, acc, &ops)?;
         Ok(group_hits(rows, f, &words, limit))
     }
 }

@@ -4,5 +4,6 @@
 pub mod analyzer;
 pub mod export;
 pub mod index;
+pub mod operators;
 pub mod rangecode;
 pub mod snippet;

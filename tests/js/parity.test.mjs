@@ -27,6 +27,13 @@ const NOTES_QUERIES = [
   // the troubleshooting operator: narrowing, excluding, alone
   "in:troubleshooting", "502 in:troubleshooting", "redis in:troubleshooting", "메모리 -in:troubleshooting",
   "-in:troubleshooting celery", "IN:Troubleshooting 타임아웃", "kafka in:troubleshooting ",
+  // tag, path, phrase and exclusion operators: with words, alone, negated, combined
+  "tag:web", "tag:WEB/server", "#web", "tag:#python 큐", "tag:python -tag:analytics", "tag:workflow 스케줄",
+  "tag:nope", "tag:", "path:messaging", "path:Kaf", "path:messaging/r", "path:/web/ nginx", "-path:messaging tag:python",
+  "redis -path:messaging", "redis -celery", "redis -celery -kafka ", "kafka \"consumer group\"", "\"메시지 브로커\"",
+  "\"메시지 브로커", "브로커 -\"메시지 브로커\"", "\"Node.js\"", "tag:python -\"celery\"", "in:troubleshooting tag:web",
+  "in:troubleshooting -path:infra 502", "-redis", "- redis", "--appendonly", "PATH:infra -TAG:x 도커", "path:스택",
+  "tag:workflow path:workflow -airflow", "\"\" redis", "tag:python -in:troubleshooting",
 ];
 
 // tech-interview-ko (computer-science interview notes in Korean).

@@ -22,10 +22,17 @@ pub(super) struct Source {
     alive: Option<AliveBitSet>,
 }
 
-/// The term dictionaries of every text field of every segment.
+/// Fields in the export: the scored ones in [`FIELDS`](crate::search::index::FIELDS) order, then
+/// the `filter` field (number [`FILTER_FIELD`]).
+pub(super) const EXPORT_FIELDS: usize = 6;
+/// The export's number of the `filter` field, whose postings are runs of ordinals.
+pub(super) const FILTER_FIELD: usize = 5;
+
+/// The term dictionaries of every exported field of every segment.
 pub(super) fn sources(index: &SearchIndex, segs: &[SegmentReader]) -> tantivy::Result<Vec<Source>> {
     let mut out = Vec::new();
-    for (k, field) in index.fields.text.iter().enumerate() {
+    let fields = index.fields.text.iter().chain([&index.fields.filter]);
+    for (k, field) in fields.enumerate() {
         for (so, seg) in segs.iter().enumerate() {
             out.push(Source {
                 k,
@@ -43,8 +50,8 @@ pub(super) fn sources(index: &SearchIndex, segs: &[SegmentReader]) -> tantivy::R
 /// when asked for, their postings (ordinal, term frequency, fieldnorm id) sorted by ordinal.
 #[derive(Default, Clone)]
 pub(super) struct Merged {
-    pub df: [u64; 5],
-    pub postings: [Vec<(u32, u32, u8)>; 5],
+    pub df: [u64; EXPORT_FIELDS],
+    pub postings: [Vec<(u32, u32, u8)>; EXPORT_FIELDS],
 }
 
 /// Walks the terms from `lo` on (all with `None`) of every source in byte order and calls
@@ -79,7 +86,7 @@ pub(super) fn merge_terms(
         };
         min.clear();
         min.extend_from_slice(key);
-        m.df = [0; 5];
+        m.df = [0; EXPORT_FIELDS];
         for p in m.postings.iter_mut() {
             p.clear();
         }
@@ -144,11 +151,34 @@ fn read_term(
 /// The flag of a term-shard entry's field mask that says its postings are range-coded.
 pub(super) const RANGE_CODED: u8 = 0x80;
 
+/// Postings of consecutive ordinals as runs: (first ordinal, length, 0). The `filter` field's
+/// terms hold every section of a note, so a note takes one posting.
+fn runs(postings: &[(u32, u32, u8)]) -> Vec<(u32, u32, u8)> {
+    let mut out: Vec<(u32, u32, u8)> = Vec::new();
+    for &(o, _, _) in postings {
+        match out.last_mut() {
+            Some((first, len, _)) if *first + *len == o => *len += 1,
+            _ => out.push((o, 1, 0)),
+        }
+    }
+    out
+}
+
 /// Appends a term-shard entry (see the format document).
 pub(super) fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
     varint(buf, term.len() as u64);
     buf.extend_from_slice(term.as_bytes());
-    let present: Vec<usize> = (0..5).filter(|&k| m.df[k] > 0).collect();
+    if m.df[FILTER_FIELD] > 0 {
+        let mut m = m.clone();
+        m.postings[FILTER_FIELD] = runs(&m.postings[FILTER_FIELD]);
+        return postings_entry(buf, &m);
+    }
+    postings_entry(buf, m);
+}
+
+/// The part of a term-shard entry after the term.
+fn postings_entry(buf: &mut Vec<u8>, m: &Merged) {
+    let present: Vec<usize> = (0..EXPORT_FIELDS).filter(|&k| m.df[k] > 0).collect();
     let mask: u8 = present.iter().fold(0, |acc, k| acc | (1 << k));
     let total: usize = present.iter().map(|&k| m.postings[k].len()).sum();
     if total >= crate::search::rangecode::MIN_POSTINGS {
@@ -184,8 +214,13 @@ pub(super) fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
     }
 }
 
-/// Appends a term-list entry: the term and its document frequency summed over fields.
+/// Appends a term-list entry: the term and its document frequency summed over fields. The
+/// terms of the `filter` field are in no list (nothing expands to them; a path filter finds
+/// its terms in the shards), so their entries are empty.
 pub(super) fn list_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
+    if m.df[..FILTER_FIELD].iter().all(|&d| d == 0) {
+        return;
+    }
     varint(buf, term.len() as u64);
     buf.extend_from_slice(term.as_bytes());
     varint(buf, m.df.iter().sum());

@@ -19,13 +19,14 @@
 
 use super::layout::{FileSet, NoteSlots, SegmentState};
 use super::pack::{Cut, Packed, Packer, set_dir};
-use super::terms::{Merged, Source, list_entry, merge_terms, shard_entry, sources};
+use super::terms::{FILTER_FIELD, Merged, Source, list_entry, merge_terms, shard_entry, sources};
 use super::{
     Addr, CHUNK_DOCS, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files,
     live_docs, note_slots, place, range_of, segment_states, volatile_texts, write_meta,
 };
 use crate::search::analyzer::TokenBuf;
 use crate::search::index::{LiveStats, SearchIndex, note_key, note_sections};
+use crate::search::operators;
 use crate::site::{Sink, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -259,8 +260,16 @@ impl Versions {
     /// Adds one section (`side` 0 for a replaced version), tokenized as the index tokenizes
     /// it: tantivy drops tokens longer than `MAX_TOKEN_LEN` and quantizes each field's length
     /// into a fieldnorm id.
-    fn add(&mut self, side: usize, note: usize, section: u64, texts: [&str; 5]) {
+    fn add(&mut self, side: usize, (note, path): (usize, &str), section: u64, texts: [&str; 5]) {
         self.docs[side] += 1;
+        for term in operators::filter_terms(path, texts[3]) {
+            if term.len() <= tantivy::tokenizer::MAX_TOKEN_LEN {
+                self.postings[side]
+                    .entry((FILTER_FIELD, term))
+                    .or_default()
+                    .push((note, section, 1, 0));
+            }
+        }
         for (k, text) in texts.into_iter().enumerate() {
             self.buf.fill(text, false);
             let mut tfs: HashMap<&str, u32> = HashMap::new();
@@ -299,7 +308,10 @@ impl Versions {
             new.sort_unstable();
             if old != new {
                 dirty.0.insert(range_of(shards, key.1.as_bytes()));
-                *counts.entry(key.1).or_default() += new.len() as i64 - old.len() as i64;
+                // filter terms are in no term list
+                if key.0 < FILTER_FIELD {
+                    *counts.entry(key.1).or_default() += new.len() as i64 - old.len() as i64;
+                }
             }
         }
         for (term, delta) in counts {
@@ -349,7 +361,7 @@ fn versions(
                 for (j, texts) in sections.iter().enumerate() {
                     v.add(
                         0,
-                        note_of(o),
+                        (note_of(o), &layout.notes[o].path),
                         j as u64,
                         texts.each_ref().map(String::as_str),
                     );
@@ -381,7 +393,12 @@ fn versions(
                     .unwrap_or("")
                     .to_string()
             });
-            v.add(0, note, section, texts.each_ref().map(String::as_str));
+            v.add(
+                0,
+                (note, &layout.notes[o].path),
+                section,
+                texts.each_ref().map(String::as_str),
+            );
         }
     }
     if gone
@@ -392,7 +409,7 @@ fn versions(
     }
     for (i, _) in redo.iter().enumerate().filter(|(_, r)| **r) {
         for (j, d) in note_sections(site, i).iter().enumerate() {
-            v.add(1, i, j as u64, d.texts());
+            v.add(1, (i, &site.notes[i].rel_path), j as u64, d.texts());
         }
     }
     Ok(Some(v))
@@ -443,6 +460,10 @@ fn entries<'a>(
         merge_terms(srcs, lo, ord, &mut |term, m| {
             buf.clear();
             entry(&mut buf, term, m);
+            // a term a set does not hold (a filter term in the term lists) is skipped
+            if buf.is_empty() {
+                return Ok(true);
+            }
             each(term, &buf)
         })
     }
