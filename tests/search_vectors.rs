@@ -3,6 +3,7 @@
 //! (`tests/js/analyzer.test.mjs`). Regenerate with `KB_UPDATE_VECTORS=1 cargo test --test search_vectors`.
 
 use kb::search::analyzer::{parse_query, strip_particle, tokens};
+use kb::search::operators::{filter_terms, split_operators, squeeze};
 use serde_json::{Value, json};
 
 const INPUTS: &[&str] = &[
@@ -28,6 +29,15 @@ const INPUTS: &[&str] = &[
     "가",
     "a",
     "Nginx 502 Bad Gateway uwsgi_pass",
+    // operators: tags (nested, `#`, case), paths, phrases (closed, open, empty, negated),
+    // exclusions, `--flags`, operators with no value, mixed with words
+    "tag:#DB/NoSQL redis -tag:Old/ path:/Notes/Msg -PATH:tmp 메모리",
+    "\"Redis  Cluster\" -\"pub sub\" -kafka --force - in:troubleshooting",
+    "\"열린 구문",
+    "\"\" tag: path: -tag: \"  \" -\"",
+    "a\"b c\"d -\"x\"y TAG:ｄｂ path:데이터/캐시 -in:Troubleshooting",
+    "tag:İstanbul path:Straße -Σίσυφος \"Node.js — Redis!\"",
+    "-\u{3000}tag:x\u{3000}\"탭\t구문\" -- ---x -tag:a:b",
 ];
 
 fn compute() -> Value {
@@ -41,6 +51,10 @@ fn compute() -> Value {
                 "strip": t.split_whitespace().map(strip_particle).collect::<Vec<_>>(),
                 "query": parse_query(t),
                 "query_done": parse_query(&format!("{t} ")),
+                "operators": split_operators(t),
+                "operators_done": split_operators(&format!("{t} ")),
+                "squeeze": squeeze(t),
+                "filter_terms": filter_terms(t, t),
             })
         })
         .collect();

@@ -18,6 +18,7 @@ use super::analyzer::{Class, class, normalize};
 
 /// What a query's operators ask for, and the query without them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Operators {
     /// The query without its operators; a phrase's text stays (its words are scored).
     pub rest: String,

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { tokens, stripParticle, parseQuery, snippet, logf, cmpStr, prefixUpper, withinOneEdit } from "../../static/search.js";
+import { tokens, stripParticle, parseQuery, snippet, logf, cmpStr, prefixUpper, withinOneEdit, splitOperators, squeeze } from "../../static/search.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../search_vectors.json", import.meta.url), "utf8"));
 
@@ -18,6 +18,9 @@ for (const [i, v] of vectors.entries()) {
     assert.deepEqual(words.map(stripParticle), v.strip, "strip_particle per word");
     assert.deepEqual(parseQuery(v.text), v.query, "parse_query");
     assert.deepEqual(parseQuery(v.text + " "), v.query_done, "parse_query with a trailing space");
+    assert.deepEqual(splitOperators(v.text), v.operators, "split_operators");
+    assert.deepEqual(splitOperators(v.text + " "), v.operators_done, "split_operators with a trailing space");
+    assert.equal(squeeze(v.text), v.squeeze, "squeeze");
   });
 }
 
