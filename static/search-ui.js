@@ -22,6 +22,8 @@ const T = {
   all: cfg.tAll || FALLBACK.all,
   trouble: cfg.tTrouble || "Troubleshooting",
   troubleOnly: cfg.tTroubleOnly || "Troubleshooting only",
+  operators: cfg.tOperators || "Search operators",
+  remove: cfg.tRemove || "Remove",
 };
 
 const TROUBLE_OP = "in:troubleshooting";
@@ -51,6 +53,41 @@ function troubleToggle(input) {
   box.checked = hasTroubleOp(input.value);
   return label;
 }
+// The items of a query as search.js splits them (`queryItems`): a quoted phrase, with an
+// optional `-`, runs to the next quote or the end; anything else to the next space.
+const ITEM = /-?"[^"]*"?|\S+/g;
+/** Whether a query item is an operator (shown as a chip): tag:, path:, in:, a phrase, -word. */
+const isOperator = (item) =>
+  /^-?(tag|path):./i.test(item) || /^-?in:troubleshooting$/i.test(item) || /^-?"./.test(item) || /^-[^-]/.test(item);
+
+/**
+ * A row of removable chips, one per operator of `input`'s query, kept in step with what is
+ * typed; removing a chip takes its operator off the query.
+ */
+function operatorChips(input) {
+  const row = el("div", { class: "search-chips", role: "list", "aria-label": T.operators });
+  const render = () => {
+    row.replaceChildren();
+    const q = input.value;
+    for (const m of q.matchAll(ITEM)) {
+      const item = m[0];
+      if (!isOperator(item)) continue;
+      const remove = el("button", { type: "button", class: "search-chip-remove", "aria-label": `${T.remove} ${item}` }, "×");
+      remove.addEventListener("click", () => {
+        const rest = (q.slice(0, m.index) + " " + q.slice(m.index + item.length)).replace(/\s+/g, " ").trim();
+        input.value = rest ? rest + " " : "";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.focus();
+      });
+      row.append(el("span", { class: "search-chip" + (item.startsWith("-") ? " search-chip-not" : ""), role: "listitem" }, item, remove));
+    }
+    row.hidden = row.childElementCount === 0;
+  };
+  input.addEventListener("input", render);
+  render();
+  return row;
+}
+
 /** The label of a result section that is a troubleshooting entry. */
 const troubleBadge = (s) => (s.trouble ? el("span", { class: "search-badge" }, T.trouble) : null);
 const DEBOUNCE_MS = 80;
@@ -134,6 +171,7 @@ function setupDropdown() {
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("[role=listbox]");
   panel.insertBefore(troubleToggle(input), list);
+  panel.insertBefore(operatorChips(input), list);
   let seq = 0;
   let active = -1;
   let options = [];
@@ -363,7 +401,7 @@ function setupSearchPage() {
   const out = page.querySelector(".search-page-results");
   if (!input || !out) return;
   let seq = 0;
-  (pform || page).append(troubleToggle(input));
+  (pform || page).append(troubleToggle(input), operatorChips(input));
 
   const show = (node) => {
     out.replaceChildren(node);
@@ -436,8 +474,9 @@ function setupSearchPage() {
   const q = new URLSearchParams(location.search).get("q") || "";
   if (q) {
     input.value = q;
-    const box = page.querySelector(".search-trouble-toggle");
-    if (box) box.checked = hasTroubleOp(q);
+    // the toggle and the chips follow the query
+    input.dispatchEvent(new Event("input"));
+    later.cancel();
     update();
   } else {
     input.focus();
@@ -458,7 +497,8 @@ async function setupHighlight() {
     console.warn("kb search:", e);
     return;
   }
-  const words = mod.parseQuery(q);
+  // operators narrow the search; only the words (and phrases) are highlighted
+  const words = mod.parseQuery(mod.splitOperators(q).rest);
   if (!words.length) return;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
     acceptNode: (n) => (n.parentElement && n.parentElement.closest("script, style, mark.search-hit")

@@ -189,6 +189,42 @@ test("search page: ?q= shows full results and the URL follows the query", { skip
   await page.context().close();
 });
 
+test("operators: a tag page opens the search filtered by its tag; chips show and remove operators", { skip: SKIP }, async () => {
+  const page = await newPage();
+  // the tag page's search button lists the tag's notes, as `kb search tag:web` does
+  const listed = JSON.parse(await kb(["search", "--json", "--root", REPO, "-n", "50", "tag:web "]));
+  assert.ok(listed.length >= 2);
+  await page.goto(origin + SUB + "tags/web/");
+  await page.locator("form.tag-search button").click();
+  await page.waitForSelector(".search-results .search-result");
+  assert.equal(await page.locator(".search-page-input").inputValue(), "tag:web ");
+  let titles = await page.locator(".search-result-title").allTextContents();
+  assert.deepEqual(titles.map((t) => t.trim()), listed.map((h) => h.title));
+  assert.deepEqual(await page.locator(".search-page .search-chip").allTextContents(), ["tag:web×"]);
+  // words and an exclusion narrow the tag's notes; every result obeys every operator
+  const input = page.locator(".search-page-input");
+  const q = "tag:web -path:infra 502";
+  const want = JSON.parse(await kb(["search", "--json", "--root", REPO, "-n", "50", q]));
+  assert.ok(want.length > 0 && want.every((h) => !h.path.startsWith("infra/")));
+  await input.fill(q);
+  await page.waitForFunction((n) => document.querySelectorAll(".search-page .search-chip").length === n, 2);
+  await page.waitForFunction((t) => document.querySelector(".search-result-title")?.textContent.trim() === t, want[0].title);
+  titles = await page.locator(".search-result-title").allTextContents();
+  assert.deepEqual(titles.map((t) => t.trim()), want.map((h) => h.title));
+  // removing the tag chip takes the operator off the query and searches again
+  await page.locator(".search-page .search-chip", { hasText: "tag:web" }).locator("button").click();
+  assert.equal(await input.inputValue(), "-path:infra 502 ");
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("q") === "-path:infra 502");
+  assert.deepEqual(await page.locator(".search-page .search-chip").allTextContents(), ["-path:infra×"]);
+  // the dropdown shows the chips of the header box too
+  await page.goto(origin + SUB);
+  await page.keyboard.press("/");
+  await page.keyboard.type('"메시지 브로커" tag:');
+  await page.waitForFunction(() => document.querySelectorAll(".site-search .search-chip").length === 1);
+  assert.deepEqual(await cspViolations(page), []);
+  await page.context().close();
+});
+
 test("dropdown: Enter right after typing opens kb's best result", { skip: SKIP }, async () => {
   const page = await newPage();
   const q = "airflow 센서";
