@@ -167,14 +167,25 @@ pub fn analyzer(data: &[u8]) {
     );
 }
 
-fn index() -> &'static SearchIndex {
-    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+/// The small vault and its index.
+fn index() -> &'static (crate::pipeline::Site, SearchIndex) {
+    static INDEX: OnceLock<(crate::pipeline::Site, SearchIndex)> = OnceLock::new();
     INDEX.get_or_init(|| {
         let site = vault_site(None);
         let idx = SearchIndex::in_memory().expect("index");
         idx.update(&site).expect("update");
-        idx
+        (site, idx)
     })
+}
+
+/// Whether a note with these filter terms is one the tag and path operators keep.
+fn obeys(ops: &crate::search::operators::Operators, terms: &[String]) -> bool {
+    let has = |t: String| terms.contains(&t);
+    let under = |p: &String| terms.iter().any(|t| t.starts_with(&format!("/{p}")));
+    ops.tags.iter().all(|t| has(format!("#{t}")))
+        && !ops.not_tags.iter().any(|t| has(format!("#{t}")))
+        && ops.paths.iter().all(under)
+        && !ops.not_paths.iter().any(under)
 }
 
 /// The query parser and a search over a small index.
@@ -185,9 +196,16 @@ pub fn query(data: &[u8]) {
     for w in crate::search::analyzer::parse_query(q) {
         assert!(w.tokens.iter().all(|t| !t.is_empty()), "{w:?}");
     }
-    let hits = index().search(q, 5).expect("search");
+    let (site, index) = index();
+    let hits = index.search(q, 5).expect("search");
     assert!(hits.len() <= 5);
+    let ops = crate::search::operators::split_operators(q);
     for h in &hits {
+        // every result obeys the tag and path operators
+        let i = site.notes.iter().position(|n| n.rel_path == h.path);
+        let tags = i.map(|i| site.pages[i].tags.join(" ")).unwrap_or_default();
+        let terms = crate::search::operators::filter_terms(&h.path, &tags);
+        assert!(obeys(&ops, &terms), "{h:?} breaks an operator of {q:?}");
         assert!(!h.url.is_empty() && h.sections.len() <= 3, "{h:?}");
         let bare = h.snippet.replace("<mark>", "").replace("</mark>", "");
         assert!(!bare.contains('<'), "unescaped snippet {}", h.snippet);

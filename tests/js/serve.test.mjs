@@ -99,6 +99,9 @@ test("the dev server's search export follows edits and matches tantivy", { timeo
   const queries = [
     "kubernetes", "redis 캐시", "데이터베이스", "설정", "트러블슈팅", "kafka 파티션", "kube", "데", "istio envoy",
     "zqxalpha", "zqxbeta 모니터링", "zqxgamma", "zqxdelta", "새 노트", "zqx",
+    // operators: tags that edits add and change, paths that renames change, phrases
+    "tag:zqx", "tag:zqx/b", "설정 -tag:zqx", "path:zqx-", "-path:zqx-t kubernetes", "tag:opentelemetry 설정",
+    '"zqxalpha 모니터링"', "zqxalpha -zqxbeta",
   ];
   const small = (name) => join(root, "notes", name);
   // the zqx notes sort before the notes in the Korean folders, so adding or deleting one, or
@@ -106,7 +109,8 @@ test("the dev server's search export follows edits and matches tantivy", { timeo
   // edit, and a rename that keeps a note's place, are updated in place
   const changes = [
     ["add a note", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nkubernetes 설정과 zqxbeta.\n")],
-    ["edit it", () => writeFileSync(small("zqx-new.md"), "# 새 노트 zqxgamma\n\nzqxalpha 모니터링 zqxbeta 설정.\n")],
+    ["edit it", () => writeFileSync(small("zqx-new.md"), "---\ntags: [zqx/a]\n---\n# 새 노트 zqxgamma\n\nzqxalpha 모니터링 zqxbeta 설정.\n")],
+    ["change its tag", () => writeFileSync(small("zqx-new.md"), "---\ntags: [zqx/b, kubernetes]\n---\n# 새 노트 zqxgamma\n\nzqxalpha 모니터링 zqxbeta 설정.\n")],
     ["add another", () => writeFileSync(small("zqx-two.md"), "# 두 번째 zqxdelta\n\nredis 캐시 zqxalpha.\n")],
     ["grow it past its slots", () => writeFileSync(small("zqx-two.md"), "# 두 번째 zqxdelta\n" +
       Array.from({ length: 24 }, (_, i) => `\n## 추가 섹션 ${i}\n\nzqxdelta ${i} 데이터베이스 설정.\n`).join(""))],
