@@ -128,6 +128,19 @@ export const TWIN_RETRY_BELOW = 10;
 /** The share of the score a cross-space bigram earns (a power of two: exact in f32). */
 export const CROSS_WEIGHT = 0.5;
 
+/**
+ * Marks, inside a query, a term a word reaches other than as written: the halves of a Latin
+ * word the notes write spaced and the joined form of two Latin words (see `ALT_MARK` in
+ * src/search/analyzer.rs). Scores at CROSS_WEIGHT; never an index term.
+ */
+export const ALT_MARK = "\u0001";
+/** Characters each half of a split Latin word has at least. */
+export const SPLIT_MIN = 2;
+/** Whether a query term is a cross-space twin or an alternative term (not as written). */
+const notAsWritten = (t) => t.startsWith(CROSS_MARK) || t.startsWith(ALT_MARK);
+/** Whether a token is one Latin (or other alphabetic) word. */
+const latin = (t) => Array.from(t).every((c) => charClass(c) === WORD);
+
 /** The cross-space twin of a query token (`~` + token) when it is two Hangul syllables. */
 export function crossTerm(token) {
   const cs = Array.from(token);
@@ -1013,17 +1026,53 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     }));
     const t0 = w.tokens[0];
     const cps = Array.from(t0);
-    if (n === 1 && cps.length >= 5 && cps.every((c) => charClass(c) === WORD)) {
-      const infos = await Promise.all(out[0].map((x) => termInfo(m, x)));
-      const any = infos.some((f) => f && f.some((fd) => fd.df > 0));
-      if (!any) {
-        const first = cps[0];
-        const cands = (await termsInRange(m, first, prefixUpper(first))).filter(([, c]) => withinOneEdit(c, t0));
-        const top = topByDf(m, cands);
-        if (top.length) out[0] = top;
-      }
+    if (n !== 1 || !latin(t0)) return out;
+    const infos = await Promise.all(out[0].map((x) => termInfo(m, x)));
+    if (infos.some((f) => f && f.some((fd) => fd.df > 0))) return out;
+    // no match as written: two words the notes write spaced, else the terms one edit away
+    const split = await bestSplit(m, cps);
+    if (split) return split.map((h) => [ALT_MARK + h]);
+    if (cps.length >= 5) {
+      const first = cps[0];
+      const cands = (await termsInRange(m, first, prefixUpper(first))).filter(([, c]) => withinOneEdit(c, t0));
+      const top = topByDf(m, cands);
+      if (top.length) out[0] = top;
     }
     return out;
+  }
+
+  /** Total document frequency of a term, from the term lists (0: not in the index). */
+  async function listDf(m, term) {
+    const i = lastLE(m.lists, term);
+    if (i < 0) return 0;
+    const l = await list(m, i);
+    let lo = 0;
+    let hi = l.terms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmpStr(l.terms[mid], term) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < l.terms.length && l.terms[lo] === term ? l.dfs[lo] : 0;
+  }
+
+  /**
+   * The split of a Latin token (code points `cps`) into two halves of at least SPLIT_MIN
+   * characters that are both terms: the one whose rarer half is the most frequent (ties: the
+   * leftmost), as `best_split` in src/search/index.rs; null when there is none.
+   */
+  async function bestSplit(m, cps) {
+    if (cps.length < 2 * SPLIT_MIN) return null;
+    const cuts = [];
+    for (let i = SPLIT_MIN; i <= cps.length - SPLIT_MIN; i++) cuts.push(i);
+    const lefts = await Promise.all(cuts.map((i) => listDf(m, cps.slice(0, i).join(""))));
+    const rights = await Promise.all(cuts.map((i, k) => (lefts[k] ? listDf(m, cps.slice(i).join("")) : 0)));
+    let best = null;
+    cuts.forEach((i, k) => {
+      const d = Math.min(lefts[k], rights[k]);
+      if (lefts[k] && rights[k] && (best === null || d > best[0])) best = [d, i];
+    });
+    return best && [cps.slice(0, best[1]).join(""), cps.slice(best[1]).join("")];
   }
 
   function idf(m, df) {
@@ -1050,8 +1099,21 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
    */
   async function score(m, words) {
     const resolved = await Promise.all(words.map((w) => resolveWord(m, w)));
+    // two adjacent single Latin words also reach the term the notes write joined
+    const joins = await Promise.all(words.slice(1).map(async (w, k) => {
+      const single = (j) => words[j].tokens.length === 1 && resolved[j].length === 1 && latin(words[j].tokens[0]);
+      if (!single(k) || !single(k + 1)) return null;
+      const joined = words[k].tokens[0] + w.tokens[0];
+      const info = await termInfo(m, joined);
+      return info && info.some((fd) => fd.k !== FILTER_FIELD && fd.df > 0) ? joined : null;
+    }));
+    joins.forEach((joined, k) => {
+      if (joined === null) return;
+      resolved[k][0].push(ALT_MARK + joined);
+      resolved[k + 1][0].push(ALT_MARK + joined);
+    });
     const all = [...new Set(resolved.flat(2))];
-    const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t)])));
+    const infos = new Map(await Promise.all(all.map(async (t) => [t, await termInfo(m, t.startsWith(ALT_MARK) ? t.slice(1) : t)])));
     // every ordinal is below meta.ordinals (the dev server's updates keep it so)
     const n = m.ordinals;
     const termS = new Float32Array(n);
@@ -1069,11 +1131,11 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       for (const terms of toks) {
         const tokDocs = [];
         // with a cross-space twin among the terms, the documents holding the token as written
-        const twinned = terms.some((t) => t.startsWith(CROSS_MARK));
+        const twinned = terms.some(notAsWritten);
         for (const term of terms) {
           const fields = infos.get(term);
           if (!fields) continue;
-          const cross = term.startsWith(CROSS_MARK);
+          const cross = notAsWritten(term);
           const termDocs = [];
           for (const fd of fields) {
             if (fd.df === 0) continue;

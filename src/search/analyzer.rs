@@ -201,6 +201,21 @@ pub fn cross_term(token: &str) -> Option<String> {
     }
 }
 
+/// Marks, inside a query, a term a word reaches other than as written: the halves of a Latin
+/// word the notes write spaced (`elasticsearch` -> `elastic`, `search`) and the joined form of
+/// two Latin words (`pub sub` -> `pubsub`). It is looked up without the mark, scores at
+/// [`CROSS_WEIGHT`], and a word matched only through such terms ranks below words matched as
+/// written. No index term starts with it.
+pub const ALT_MARK: char = '\u{1}';
+
+/// Characters each half of a split Latin word has at least.
+pub const SPLIT_MIN: usize = 2;
+
+/// A term marked with [`ALT_MARK`].
+pub fn alt_term(term: &str) -> String {
+    format!("{ALT_MARK}{term}")
+}
+
 /// Tokens in one string: the index tokenizer reuses it for every field value instead of
 /// allocating a string per token.
 #[derive(Debug, Default)]

@@ -893,62 +893,115 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     strsim::osa_distance(a, b) <= 1
 }
 
-/// Resolves each word's tokens to terms: exact, prefix-expanded (last token of a typed word),
-/// or fuzzy (a 5+ letter Latin word that matches nothing).
+/// Whether a token is one Latin (or other alphabetic) word: joined and split forms apply to it.
+fn latin(t: &str) -> bool {
+    t.chars().all(|c| analyzer::class(c) == Class::Word)
+}
+
+/// Total live document frequency of a term over the scored fields.
+fn total_df(searcher: &tantivy::Searcher, f: &Fields, t: &str) -> u64 {
+    dfs(searcher, f, t).iter().sum()
+}
+
+/// The split of a Latin token into two halves of at least [`analyzer::SPLIT_MIN`] characters
+/// that are both terms of the index (`elasticsearch` -> `elastic`, `search`): of those, the
+/// one whose rarer half is the most frequent (ties: the leftmost).
+fn best_split(searcher: &tantivy::Searcher, f: &Fields, t: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = t.chars().collect();
+    let min = analyzer::SPLIT_MIN;
+    if chars.len() < 2 * min {
+        return None;
+    }
+    let mut best: Option<(u64, usize)> = None;
+    for i in min..=chars.len() - min {
+        let left: String = chars[..i].iter().collect();
+        let dl = total_df(searcher, f, &left);
+        if dl == 0 {
+            continue;
+        }
+        let dr = total_df(searcher, f, &chars[i..].iter().collect::<String>());
+        if dr > 0 && best.is_none_or(|(b, _)| dl.min(dr) > b) {
+            best = Some((dl.min(dr), i));
+        }
+    }
+    best.map(|(_, i)| (chars[..i].iter().collect(), chars[i..].iter().collect()))
+}
+
+/// Resolves one word's tokens to terms: exact, or prefix-expanded (the last token of a word
+/// being typed). A single Latin token that matches nothing is tried as two words the notes
+/// write spaced ([`best_split`], as alternative terms), else, from 5 letters, as the terms one
+/// edit away.
+fn resolve_word(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    w: &QueryWord,
+    budget: u64,
+) -> Vec<TokenTerms> {
+    let n = w.tokens.len();
+    let mut out: Vec<TokenTerms> = w
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if w.prefix && i + 1 == n {
+                let cands = terms_in_range(searcher, f, t, prefix_upper(t).as_deref());
+                let mut top = top_by_df(searcher, f, cands, Some(t), budget);
+                if top.is_empty() {
+                    top.push(t.clone());
+                }
+                top
+            } else {
+                vec![t.clone()]
+            }
+        })
+        .collect();
+    let t = &w.tokens[0];
+    if n != 1 || !latin(t) || out[0].iter().any(|x| total_df(searcher, f, x) > 0) {
+        return out;
+    }
+    if let Some((left, right)) = best_split(searcher, f, t) {
+        return vec![vec![analyzer::alt_term(&left)], vec![analyzer::alt_term(&right)]];
+    }
+    if t.chars().count() >= 5 {
+        let first: String = t.chars().take(1).collect();
+        let cands: Vec<String> =
+            terms_in_range(searcher, f, &first, prefix_upper(&first).as_deref())
+                .into_iter()
+                .filter(|c| within_one_edit(c, t))
+                .collect();
+        let top = top_by_df(searcher, f, cands, None, budget);
+        if !top.is_empty() {
+            out[0] = top;
+        }
+    }
+    out
+}
+
+/// Resolves each word's tokens to terms ([`resolve_word`]); two adjacent single Latin words
+/// also reach the term the notes write joined (`pub sub` -> `pubsub`), as an alternative term
+/// of both.
 fn resolve_words(
     searcher: &tantivy::Searcher,
     f: &Fields,
     words: &[QueryWord],
     budget: u64,
 ) -> Vec<Vec<TokenTerms>> {
-    words
+    let mut out: Vec<Vec<TokenTerms>> = words
         .iter()
-        .map(|w| {
-            let n = w.tokens.len();
-            let mut out: Vec<TokenTerms> = w
-                .tokens
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    if w.prefix && i + 1 == n {
-                        let cands = terms_in_range(searcher, f, t, prefix_upper(t).as_deref());
-                        let mut top = top_by_df(searcher, f, cands, Some(t), budget);
-                        if top.is_empty() {
-                            top.push(t.clone());
-                        }
-                        top
-                    } else {
-                        vec![t.clone()]
-                    }
-                })
-                .collect();
-            // fuzzy retry: a single Latin token of 5+ letters with no match at all
-            if n == 1
-                && w.tokens[0].chars().count() >= 5
-                && w.tokens[0]
-                    .chars()
-                    .all(|c| analyzer::class(c) == Class::Word)
-            {
-                let t = &w.tokens[0];
-                let any = out[0]
-                    .iter()
-                    .any(|x| dfs(searcher, f, x).iter().any(|&d| d > 0));
-                if !any {
-                    let first: String = t.chars().take(1).collect();
-                    let cands: Vec<String> =
-                        terms_in_range(searcher, f, &first, prefix_upper(&first).as_deref())
-                            .into_iter()
-                            .filter(|c| within_one_edit(c, t))
-                            .collect();
-                    let top = top_by_df(searcher, f, cands, None, budget);
-                    if !top.is_empty() {
-                        out[0] = top;
-                    }
-                }
+        .map(|w| resolve_word(searcher, f, w, budget))
+        .collect();
+    for i in 1..words.len() {
+        let single = |k: usize| words[k].tokens.len() == 1 && out[k].len() == 1;
+        let (a, b) = (&words[i - 1].tokens[0], &words[i].tokens[0]);
+        if single(i - 1) && single(i) && latin(a) && latin(b) {
+            let joined = format!("{a}{b}");
+            if total_df(searcher, f, &joined) > 0 {
+                out[i - 1][0].push(analyzer::alt_term(&joined));
+                out[i][0].push(analyzer::alt_term(&joined));
             }
-            out
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// Per-document accumulator.
@@ -1026,13 +1079,16 @@ impl Scorer<'_> {
         for tt in tokens {
             let mut tok_docs: HashMap<DocKey, (f32, bool)> = HashMap::new();
             for term in tt {
-                let scale = if term.starts_with(analyzer::CROSS_MARK) {
-                    analyzer::CROSS_WEIGHT
-                } else {
-                    1.0
+                // a cross-space twin or an alternative term scores less and is not as written
+                let (real, scale) = match term.strip_prefix(analyzer::ALT_MARK) {
+                    Some(real) => (real, analyzer::CROSS_WEIGHT),
+                    None if term.starts_with(analyzer::CROSS_MARK) => {
+                        (term.as_str(), analyzer::CROSS_WEIGHT)
+                    }
+                    None => (term.as_str(), 1.0),
                 };
                 let mut term_docs: HashMap<DocKey, f32> = HashMap::new();
-                self.score_term(term, scale, &mut term_docs)?;
+                self.score_term(real, scale, &mut term_docs)?;
                 let exact = scale == 1.0;
                 for (d, s) in term_docs {
                     let e = tok_docs.entry(d).or_insert((f32::MIN, false));
@@ -1478,6 +1534,30 @@ mod tests {
         ix.update(&site).unwrap();
         let written = ix.search("인메모리 ", 1).unwrap()[0].sections[0].score;
         assert!(twin < written, "{twin} vs {written}");
+    }
+
+    /// A Latin word no section holds finds the two words the notes write spaced, and two words
+    /// find the one the notes write joined; both rank below matches as written.
+    #[test]
+    fn joined_and_spaced_latin_words_find_each_other() {
+        let (_t, site) = site_of(&[
+            ("a", "Elastic search 클러스터."),
+            ("b", "pubsub 메시지."),
+            ("c", "search 엔진과 elastic 밴드."),
+            ("d", "pub 그리고 sub."),
+        ]);
+        assert_eq!(paths(&site, "elasticsearch "), ["a.md", "c.md"]);
+        assert_eq!(paths(&site, "pub sub "), ["d.md", "b.md"]);
+        assert_eq!(paths(&site, "pubsub "), ["b.md"]);
+        // the split halves score below the same words as written
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.update(&site).unwrap();
+        let split = ix.search("elasticsearch ", 1).unwrap()[0].score;
+        let written = ix.search("elastic search ", 1).unwrap()[0].score;
+        assert!(split < written, "{split} vs {written}");
+        // a word some section holds as written is not split
+        let (_t, site) = site_of(&[("a", "Elastic search."), ("e", "elasticsearch.")]);
+        assert_eq!(paths(&site, "elasticsearch "), ["e.md"]);
     }
 
     #[test]

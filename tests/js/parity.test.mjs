@@ -34,6 +34,9 @@ const NOTES_QUERIES = [
   "\"메시지 브로커", "브로커 -\"메시지 브로커\"", "\"Node.js\"", "tag:python -\"celery\"", "in:troubleshooting tag:web",
   "in:troubleshooting -path:infra 502", "-redis", "- redis", "--appendonly", "PATH:infra -TAG:x 도커", "path:스택",
   "tag:workflow path:workflow -airflow", "\"\" redis", "tag:python -in:troubleshooting",
+  // Latin words joined where the notes space them, spaced where the notes join them
+  "elastic search", "elastic search ", "pub sub", "gcp pub sub ", "node js", "rabbit mq ", "zoo keeper", "redisbroker",
+  "kafkaconsumer ", "dockercompose", "airflowdag", "celerybeat", "celery beat", "visibilitytimeout", "logstashpipeline ",
 ];
 
 // tech-interview-ko (computer-science interview notes in Korean).
@@ -50,6 +53,8 @@ const TIK_QUERIES = [
   "멀티스레드", "인터럽트", "시스템 콜", "fork exec", "캐시 메모리", "부동 소수점", "해밍 코드",
   "algoritm", "synchronous asynchronous", "논블로킹", "블로킹 I/O", "애자일", "TDD", "마이크로서비스", "devops",
   "스택과 큐의 차이는", "hashmap", "프로세스가 ",
+  "hash map", "string builder", "quick sort", "merge sort ", "dead lock", "loadbalancing", "load balancing",
+  "callbyvalue", "contextswitching", "garbagecollection ", "observerpattern", "singletonpattern", "pagereplacement",
 ];
 
 // Unicode edge cases over tests/js/fixtures/unicode (case mapping, NFKC, scripts, compounds),
