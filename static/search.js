@@ -141,6 +141,39 @@ const notAsWritten = (t) => t.startsWith(CROSS_MARK) || t.startsWith(ALT_MARK);
 /** Whether a token is one Latin (or other alphabetic) word. */
 const latin = (t) => Array.from(t).every((c) => charClass(c) === WORD);
 
+/** The prefix of the phonetic key terms of the filter field (`%KPK=kafka`). */
+export const KEY_MARK = "%";
+/** Separates the key from the term in a key term. */
+export const KEY_SEP = "=";
+/** A key shared by more Latin terms than this is not used. */
+export const MAX_KEY_TERMS = 3;
+/** Names whose Korean spelling the key does not reach (mirror of src/search/phonetic.rs). */
+export const IRREGULAR = [
+  ["몽고디비", "mongodb"], ["몽고", "mongodb"], ["엔진엑스", "nginx"], ["그래프큐엘", "graphql"],
+  ["마이에스큐엘", "mysql"], ["포스트그레스큐엘", "postgresql"], ["에이더블유에스", "aws"], ["케이팔에스", "k8s"],
+  ["제이쿼리", "jquery"], ["뷰", "vue"],
+];
+const KEY_INITIAL = ["K", "K", "N", "T", "T", "R", "M", "P", "P", "S", "S", "", "J", "J", "J", "K", "T", "P", ""];
+const KEY_FINAL = ["", "K", "K", "K", "N", "N", "N", "T", "R", "K", "M", "P", "R", "R", "P", "R", "M", "P", "P",
+  "T", "T", "N", "T", "T", "K", "T", "P", "T"];
+
+/** The phonetic key of a word of Hangul syllables, or null (mirror of `hangul_key`). */
+export function hangulKey(word) {
+  let raw = "";
+  for (const c of word) {
+    const code = c.codePointAt(0);
+    if (code < 0xac00 || code > 0xd7a3) return null;
+    const i = code - 0xac00;
+    raw += KEY_INITIAL[Math.floor(i / 588)] + KEY_FINAL[i % 28];
+  }
+  let key = "";
+  for (const c of raw) if (!key.endsWith(c)) key += c;
+  return key.length >= 2 ? key : null;
+}
+
+/** Whether a query word is one Hangul word of two syllables or more. */
+const isHangulWord = (w) => Array.from(w).length >= 2 && Array.from(w).every((c) => charClass(c) === HANGUL);
+
 /** The cross-space twin of a query token (`~` + token) when it is two Hangul syllables. */
 export function crossTerm(token) {
   const cs = Array.from(token);
@@ -966,16 +999,47 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         for (let i = 0; i < fd.docs.length; i++) for (let j = 0; j < fd.tfs[i]; j++) out.add(fd.docs[i] + j);
       }
     };
-    if (whole) {
-      add(await termInfo(m, prefix));
-      return out;
-    }
+    if (whole) add(await termInfo(m, prefix));
+    else for (const [, fields] of await filterTerms(m, prefix)) add(fields);
+    return out;
+  }
+
+  /** The terms starting with `prefix`, with their postings: the shards their range spans. */
+  async function filterTerms(m, prefix) {
     const hi = prefixUpper(prefix);
     const lo = Math.max(0, await shardOf(m, prefix));
     const last = hi === null ? lo : await shardOf(m, hi);
     const shards = await Promise.all(Array.from({ length: Math.max(0, last - lo + 1) }, (_, j) => shard(m, lo + j)));
+    const out = [];
     for (const sh of shards) {
-      for (const t of sh.terms) if (t.startsWith(prefix)) add(sh.get(t));
+      for (const t of sh.terms) if (t.startsWith(prefix)) out.push([t, sh.get(t)]);
+    }
+    return out;
+  }
+
+  /**
+   * The other spellings of a query word, each as alternative terms per token (mirror of
+   * `alternatives` in src/search/index.rs): the Latin terms sharing a Hangul word's phonetic key
+   * (when at most MAX_KEY_TERMS do), and the other members of its groups in IRREGULAR and in
+   * kb.toml's synonyms.
+   */
+  async function alternatives(m, w) {
+    const stem = stripParticle(w.text).toLowerCase();
+    const out = [];
+    const key = isHangulWord(stem) ? hangulKey(stem) : null;
+    if (key !== null) {
+      const prefix = KEY_MARK + key + KEY_SEP;
+      const terms = (await filterTerms(m, prefix)).filter(([, f]) => f && f.some((fd) => fd.df > 0)).map(([t]) => t);
+      if (terms.length >= 1 && terms.length <= MAX_KEY_TERMS) out.push([terms.map((t) => ALT_MARK + t.slice(prefix.length))]);
+    }
+    const norm = (s) => normalize(s).toLowerCase();
+    for (const group of [...IRREGULAR, ...(m.synonyms || [])]) {
+      if (!group.some((x) => norm(x) === stem)) continue;
+      for (const other of group) {
+        if (norm(other) === stem) continue;
+        const toks = tokens(other, true);
+        if (toks.length) out.push(toks.map((t) => [ALT_MARK + t]));
+      }
     }
     return out;
   }
@@ -1190,7 +1254,8 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         wordExact[d] = 0;
       }
     };
-    for (const toks of resolved) {
+    for (let wi = 0; wi < resolved.length; wi++) {
+      const toks = resolved[wi];
       let wordDocs = scoreWord(toks);
       // a word few sections hold as written is retried with the cross-space twins of its
       // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
@@ -1214,7 +1279,32 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
           if (wordExact[d] === wordCount[d]) accExact[d]++;
         }
       }
+      const full = held < TWIN_RETRY_BELOW ? new Set(wordDocs.filter((d) => wordCount[d] === toks.length)) : null;
       reset(wordDocs);
+      // a word few sections hold as written also matches its other spellings (카프카: kafka),
+      // below the sections holding it as written
+      if (full === null) continue;
+      const alts = await alternatives(m, words[wi]);
+      const fresh = [...new Set(alts.flat(2))].filter((t) => !infos.has(t));
+      for (const [t, info] of await Promise.all(fresh.map(async (t) => [t, await termInfo(m, t.slice(1))]))) infos.set(t, info);
+      const best = new Map();
+      for (const alt of alts) {
+        const docs = scoreWord(alt);
+        for (const d of docs) {
+          if (wordCount[d] !== alt.length) continue;
+          const s = wordS[d];
+          if (!best.has(d) || s > best.get(d)) best.set(d, s);
+        }
+        reset(docs);
+      }
+      for (const [d, s] of best) {
+        if (full.has(d)) continue;
+        if (accMatched[d] === 0) {
+          accDocs.push(d);
+          accS[d] = s;
+        } else accS[d] += s;
+        accMatched[d]++;
+      }
     }
     // the rank key: matched, then exact, then the score's f32 bits (ordered like the score,
     // which is never negative), exact in a double (48 bits)

@@ -656,6 +656,11 @@ fn write_meta(
         "trouble": "trouble.json",
         "base": site.opts.config.base_path(),
     });
+    let mut meta = meta;
+    // synonym groups only when kb.toml has some: meta.json is read by every query
+    if !index.synonyms().is_empty() {
+        meta["synonyms"] = serde_json::json!(index.synonyms());
+    }
     let bytes = serde_json::to_vec(&meta)?;
     stats.bytes += bytes.len();
     stats.files_written += 1;

@@ -4,6 +4,7 @@
 
 use super::analyzer::{self, Class, QueryWord};
 use super::operators::{self, Operators};
+use super::phonetic;
 use crate::site::Site;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -33,7 +34,7 @@ pub use crate::site::config::EXPANSION_BUDGET;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 7;
+pub const INDEX_VERSION: u32 = 8;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -95,6 +96,17 @@ impl TokenStream for KbTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
+}
+
+/// The terms of a section's `filter` field: the tag and path terms of its note
+/// ([`operators::filter_terms`]) and the phonetic key terms of its Latin words
+/// ([`phonetic::key_terms`]), sorted and unique.
+pub fn filter_field_terms(path: &str, texts: [&str; 5]) -> Vec<String> {
+    let mut out = operators::filter_terms(path, texts[3]);
+    out.extend(phonetic::key_terms(&texts));
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The tokenizer of the `filter` field: each line of the text is one term, as it is.
@@ -414,6 +426,8 @@ pub struct SearchIndex {
     threads: usize,
     /// See [`EXPANSION_BUDGET`].
     expansion_budget: u64,
+    /// Synonym groups from kb.toml (`[search] synonyms`).
+    synonyms: Vec<Vec<String>>,
     /// Token counts per document and field of the segments read so far (segments never
     /// change, so this holds until tantivy merges one away).
     lengths: std::sync::Mutex<HashMap<SegmentId, Arc<DocLengths>>>,
@@ -536,7 +550,11 @@ impl SearchIndex {
             Err(e) => (Self::in_memory()?, Some(e)),
         };
         let budget = opts.config.search_expansion_budget;
-        Ok((index.with_expansion_budget(budget), err))
+        let synonyms = opts.config.search.synonyms.clone();
+        Ok((
+            index.with_expansion_budget(budget).with_synonyms(synonyms),
+            err,
+        ))
     }
 
     /// An index in memory (tests, and `kb search` on a read-only folder).
@@ -563,6 +581,7 @@ impl SearchIndex {
             auto_merge: true,
             threads: 2,
             expansion_budget: EXPANSION_BUDGET,
+            synonyms: Vec::new(),
             lengths: Default::default(),
         })
     }
@@ -622,6 +641,18 @@ impl SearchIndex {
     pub fn with_expansion_budget(mut self, budget: u64) -> Self {
         self.expansion_budget = budget;
         self
+    }
+
+    /// The same index with synonym groups: a query word with few matches also finds the other
+    /// members of its groups (`[search] synonyms` of kb.toml; the static export states them).
+    pub fn with_synonyms(mut self, groups: Vec<Vec<String>>) -> Self {
+        self.synonyms = groups;
+        self
+    }
+
+    /// The configured synonym groups.
+    pub fn synonyms(&self) -> &[Vec<String>] {
+        &self.synonyms
     }
 
     /// The postings a prefix or fuzzy expansion may add up to.
@@ -699,7 +730,7 @@ impl SearchIndex {
                     doc.add_u64(f.note_key, note_key(&d.note_id));
                     doc.add_text(
                         f.filter,
-                        operators::filter_terms(&d.note_id, &d.tags).join("\n"),
+                        filter_field_terms(&d.note_id, d.texts()).join("\n"),
                     );
                     doc.add_u64(f.trouble, u64::from(d.trouble));
                     doc.add_u64(f.section, j as u64);
@@ -960,7 +991,10 @@ fn resolve_word(
         return out;
     }
     if let Some((left, right)) = best_split(searcher, f, t) {
-        return vec![vec![analyzer::alt_term(&left)], vec![analyzer::alt_term(&right)]];
+        return vec![
+            vec![analyzer::alt_term(&left)],
+            vec![analyzer::alt_term(&right)],
+        ];
     }
     if t.chars().count() >= 5 {
         let first: String = t.chars().take(1).collect();
@@ -1027,6 +1061,8 @@ struct Scorer<'a> {
     f: &'a Fields,
     n: u64,
     avg: [f32; 5],
+    /// Configured synonym groups (`[search] synonyms` in kb.toml).
+    synonyms: &'a [Vec<String>],
 }
 
 impl Scorer<'_> {
@@ -1109,14 +1145,18 @@ impl Scorer<'_> {
     }
 
     /// Scores every word and adds up, per document, the words it matches (all tokens present).
-    fn score_words(&self, resolved: &[Vec<TokenTerms>]) -> tantivy::Result<HashMap<DocKey, Acc>> {
+    fn score_words(
+        &self,
+        words: &[QueryWord],
+        resolved: &[Vec<TokenTerms>],
+    ) -> tantivy::Result<HashMap<DocKey, Acc>> {
         let mut acc: HashMap<DocKey, Acc> = HashMap::new();
-        for tokens in resolved {
+        for (w, tokens) in words.iter().zip(resolved) {
             let mut word_docs = self.score_word(tokens)?;
+            let held = word_docs.values().filter(|e| e.0 == tokens.len()).count();
             // a word few sections hold as written is retried with the cross-space twins of its
             // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
-            if word_docs.values().filter(|e| e.0 == tokens.len()).count()
-                < analyzer::TWIN_RETRY_BELOW
+            if held < analyzer::TWIN_RETRY_BELOW
                 && tokens
                     .iter()
                     .any(|tt| tt.iter().any(|t| analyzer::cross_term(t).is_some()))
@@ -1133,17 +1173,114 @@ impl Scorer<'_> {
                     .collect();
                 word_docs = self.score_word(&twinned)?;
             }
+            let mut full = HashSet::new();
             for (d, (count, exact, s)) in word_docs {
                 if count == tokens.len() {
                     let a = acc.entry(d).or_default();
                     a.score += s;
                     a.matched += 1;
                     a.exact += u32::from(exact == count);
+                    full.insert(d);
+                }
+            }
+            // a word few sections hold as written also matches its other spellings (카프카:
+            // kafka), below the sections holding it as written
+            if held < analyzer::TWIN_RETRY_BELOW {
+                for (d, s) in self.alternative_docs(w)? {
+                    if !full.contains(&d) {
+                        let a = acc.entry(d).or_default();
+                        a.score += s;
+                        a.matched += 1;
+                    }
                 }
             }
         }
         Ok(acc)
     }
+
+    /// The other spellings of a query word, each as alternative terms per token: the Latin
+    /// terms sharing the phonetic key of a Hangul word (when at most [`phonetic::MAX_KEY_TERMS`]
+    /// do), and the other members of its groups in [`phonetic::IRREGULAR`] and the
+    /// configured synonyms.
+    fn alternatives(&self, w: &QueryWord) -> tantivy::Result<Vec<Vec<TokenTerms>>> {
+        let stem = analyzer::strip_particle(&w.text).to_lowercase();
+        let mut out: Vec<Vec<TokenTerms>> = Vec::new();
+        if phonetic::is_hangul_word(&stem)
+            && let Some(key) = phonetic::hangul_key(&stem)
+        {
+            let prefix = format!("{}{key}{}", phonetic::KEY_MARK, phonetic::KEY_SEP);
+            let terms = filter_term_names(self.searcher, self.f, &prefix)?;
+            if (1..=phonetic::MAX_KEY_TERMS).contains(&terms.len()) {
+                let alt = terms.iter().map(|t| analyzer::alt_term(&t[prefix.len()..]));
+                out.push(vec![alt.collect()]);
+            }
+        }
+        let irregular = phonetic::IRREGULAR.iter().map(|(a, b)| vec![*a, *b]);
+        let configured = self
+            .synonyms
+            .iter()
+            .map(|g| g.iter().map(String::as_str).collect::<Vec<_>>());
+        for group in irregular.chain(configured) {
+            let key = |s: &str| analyzer::normalize(s).to_lowercase();
+            if !group.iter().any(|m| key(m) == stem) {
+                continue;
+            }
+            for other in group.iter().filter(|m| key(m) != stem) {
+                let toks = analyzer::tokens(other, true);
+                if !toks.is_empty() {
+                    out.push(toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The documents matching one of the word's [`Scorer::alternatives`] (all its tokens), with
+    /// the best score.
+    fn alternative_docs(&self, w: &QueryWord) -> tantivy::Result<Vec<(DocKey, f32)>> {
+        let mut best: HashMap<DocKey, f32> = HashMap::new();
+        for alt in self.alternatives(w)? {
+            for (d, (count, _, s)) in self.score_word(&alt)? {
+                if count == alt.len() {
+                    let e = best.entry(d).or_insert(s);
+                    *e = e.max(s);
+                }
+            }
+        }
+        Ok(best.into_iter().collect())
+    }
+}
+
+/// The terms of the `filter` field starting with `prefix` that a live document holds, sorted.
+fn filter_term_names(
+    searcher: &Searcher,
+    f: &Fields,
+    prefix: &str,
+) -> tantivy::Result<Vec<String>> {
+    let mut out = std::collections::BTreeSet::new();
+    let upper = prefix_upper(prefix);
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(f.filter)?;
+        let mut b = inv.terms().range().ge(prefix.as_bytes());
+        if let Some(h) = &upper {
+            b = b.lt(h.as_bytes());
+        }
+        let mut terms = b.into_stream()?;
+        while terms.advance() {
+            let mut p = inv.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            let mut doc = p.doc();
+            while doc != TERMINATED {
+                if seg.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
+                    if let Ok(t) = std::str::from_utf8(terms.key()) {
+                        out.insert(t.to_string());
+                    }
+                    break;
+                }
+                doc = p.advance();
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// The live documents of troubleshooting entries.
@@ -1412,13 +1549,14 @@ impl SearchIndex {
             f,
             n: stats.docs,
             avg: stats.avg(),
+            synonyms: &self.synonyms,
         };
         let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
         let (allowed, denied) = operator_sets(&scorer, &ops)?;
         let mut acc = match (&allowed, words.is_empty()) {
             // operators alone list the documents they name, in note order
             (Some(set), true) => set.iter().map(|&d| (d, Acc::default())).collect(),
-            _ => scorer.score_words(&resolved)?,
+            _ => scorer.score_words(&words, &resolved)?,
         };
         acc.retain(|d, _| !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d)));
         let rows = ranked_rows(&searcher, f, acc, &ops)?;
@@ -1558,6 +1696,37 @@ mod tests {
         // a word some section holds as written is not split
         let (_t, site) = site_of(&[("a", "Elastic search."), ("e", "elasticsearch.")]);
         assert_eq!(paths(&site, "elasticsearch "), ["e.md"]);
+    }
+
+    /// A Hangul word few sections hold finds the Latin terms sharing its phonetic key, below
+    /// the sections holding it as written; a key shared by too many terms is not used; kb.toml's
+    /// synonyms reach what the key does not.
+    #[test]
+    fn hangul_words_find_latin_names() {
+        let (_t, site) = site_of(&[
+            ("a", "Kafka 파티션 설정."),
+            ("b", "카프카 소개."),
+            ("c", "Redis 캐시."),
+            ("d", "MongoDB 컬렉션."),
+        ]);
+        assert_eq!(paths(&site, "카프카 "), ["b.md", "a.md"]);
+        assert_eq!(paths(&site, "레디스를 "), ["c.md"]);
+        assert!(paths(&site, "몽고 ").contains(&"d.md".to_string()));
+        let ix = SearchIndex::in_memory()
+            .unwrap()
+            .with_synonyms(vec![vec!["레디스".into(), "Kafka".into()]]);
+        ix.update(&site).unwrap();
+        let mut found: Vec<String> = ix
+            .search("레디스 ", 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.path)
+            .collect();
+        found.sort();
+        assert_eq!(found, ["a.md", "c.md"]);
+        // four Latin terms with the key of 레디스 (RTS): too many, none is used
+        let (_t, site) = site_of(&[("c", "Redis 캐시."), ("e", "reads rides roads 메모.")]);
+        assert!(paths(&site, "레디스 ").is_empty());
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod analyzer;
 pub mod export;
 pub mod index;
 pub mod operators;
+pub mod phonetic;
 pub mod rangecode;
 pub mod snippet;

@@ -72,6 +72,8 @@ pub struct Config {
     /// How many links away a note page's local graph reaches: 1 (the default, as in Obsidian
     /// and Quartz), 2 or 3; 0 leaves the local graph out.
     pub local_graph_depth: usize,
+    /// The `[search]` table.
+    pub search: SearchConfig,
     /// Whether `notes_dir` was written in kb.toml (a vault found in place is used only when not).
     #[serde(skip)]
     pub notes_dir_set: bool,
@@ -106,6 +108,7 @@ impl Default for Config {
             strict_troubleshooting: false,
             search_result_pack: 0,
             local_graph_depth: 1,
+            search: SearchConfig::default(),
             notes_dir_set: false,
             title_set: false,
         }
@@ -134,7 +137,17 @@ pub const VALID_KEYS: &[&str] = &[
     "strict_troubleshooting",
     "search_result_pack",
     "local_graph_depth",
+    "search",
 ];
+
+/// The `[search]` table of kb.toml.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Groups of words that find each other when a query word has few matches as written:
+    /// `synonyms = [["몽고", "MongoDB"]]`.
+    pub synonyms: Vec<Vec<String>>,
+}
 
 /// A configuration problem with a `path:line:col` location.
 #[derive(Debug, Clone)]

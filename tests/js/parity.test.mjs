@@ -37,6 +37,9 @@ const NOTES_QUERIES = [
   // Latin words joined where the notes space them, spaced where the notes join them
   "elastic search", "elastic search ", "pub sub", "gcp pub sub ", "node js", "rabbit mq ", "zoo keeper", "redisbroker",
   "kafkaconsumer ", "dockercompose", "airflowdag", "celerybeat", "celery beat", "visibilitytimeout", "logstashpipeline ",
+  // Korean spellings of names the notes write in Latin letters
+  "카프카", "레디스 ", "엘라스틱서치", "주키퍼 세션", "셀러리", "파이썬 ", "도커를", "스파크 셔플", "하둡", "장고 ", "키바나",
+  "로그스태시", "래빗엠큐", "에어플로우 ", "판다스", "넘파이", "클라우드플레어", "엔진엑스", "몽고디비", "깃허브",
 ];
 
 // tech-interview-ko (computer-science interview notes in Korean).
@@ -55,6 +58,7 @@ const TIK_QUERIES = [
   "스택과 큐의 차이는", "hashmap", "프로세스가 ",
   "hash map", "string builder", "quick sort", "merge sort ", "dead lock", "loadbalancing", "load balancing",
   "callbyvalue", "contextswitching", "garbagecollection ", "observerpattern", "singletonpattern", "pagereplacement",
+  "레디스", "자바스크립트 클로저", "리액트", "스프링 ", "뷰", "제이쿼리", "리눅스 ", "파이썬", "도커", "노드",
 ];
 
 // Unicode edge cases over tests/js/fixtures/unicode (case mapping, NFKC, scripts, compounds),

@@ -26,7 +26,6 @@ use super::{
 };
 use crate::search::analyzer::TokenBuf;
 use crate::search::index::{LiveStats, SearchIndex, note_key, note_sections};
-use crate::search::operators;
 use crate::site::{Sink, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -262,7 +261,7 @@ impl Versions {
     /// into a fieldnorm id.
     fn add(&mut self, side: usize, (note, path): (usize, &str), section: u64, texts: [&str; 5]) {
         self.docs[side] += 1;
-        for term in operators::filter_terms(path, texts[3]) {
+        for term in crate::search::index::filter_field_terms(path, texts) {
             if term.len() <= tantivy::tokenizer::MAX_TOKEN_LEN {
                 self.postings[side]
                     .entry((FILTER_FIELD, term))
