@@ -10,12 +10,14 @@ const QUERY_SYNTAX: &str = "\
 Query syntax (the same in kb search, the dev server and the site's search box):
   redis 메모리          notes with these words first (particles, typos, joined or spaced
                         Korean words are understood); the last word also matches as a prefix
-  \"exact phrase\"       sections whose title, heading or text holds the phrase
+  \"exact phrase\"        sections whose title, heading or text holds the phrase
   tag:db                notes tagged db or a tag nested below it (db/nosql)
   path:msg              notes with a folder or file name starting with msg (path:db/red)
   in:troubleshooting    troubleshooting entries only
   -word  -\"phrase\"  -tag:x  -path:x  -in:troubleshooting
                         leave out what the operator without - keeps
+Names match however they are spelled: elasticsearch finds \"Elastic search\", node js finds
+\"nodejs\", 카프카 finds Kafka (below matches as written; kb.toml [search] synonyms adds more).
 Operators alone (tag:redis, path:infra, in:troubleshooting) list the matching notes by path.
 A query starting with - needs -- first: kb search -- -tag:old redis";
 
