@@ -139,25 +139,36 @@ pub fn latin_keys(term: &str) -> Vec<String> {
     if b.len() < 3 || !b.iter().all(u8::is_ascii_lowercase) {
         return Vec::new();
     }
-    let mut keys = vec![latin_key_with(b, "S"), latin_key_with(b, "T")];
-    keys.sort();
-    keys.dedup();
+    let mut keys = vec![latin_key_with(b, "S")];
+    if term.contains("th") {
+        keys.push(latin_key_with(b, "T"));
+        keys.sort();
+        keys.dedup();
+    }
     keys.retain(|k| k.len() >= MIN_KEY);
     keys
 }
 
 /// The key terms of a section: `%key=term` for each Latin token of `texts` with a key.
 pub fn key_terms(texts: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut buf = super::analyzer::TokenBuf::default();
+    let mut latin: std::collections::BTreeSet<String> = Default::default();
     for text in texts {
-        for t in super::analyzer::tokens(text, false) {
-            for k in latin_keys(&t) {
-                out.push(format!("{KEY_MARK}{k}{KEY_SEP}{t}"));
+        buf.fill(text, false);
+        for i in 0..buf.len() {
+            let t = buf.get(i);
+            if t.len() >= 3 && t.bytes().all(|b| b.is_ascii_lowercase()) && !latin.contains(t) {
+                latin.insert(t.to_string());
             }
         }
     }
+    let mut out = Vec::new();
+    for t in latin {
+        for k in latin_keys(&t) {
+            out.push(format!("{KEY_MARK}{k}{KEY_SEP}{t}"));
+        }
+    }
     out.sort();
-    out.dedup();
     out
 }
 
