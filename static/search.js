@@ -168,7 +168,7 @@ export function hangulKey(word) {
   }
   let key = "";
   for (const c of raw) if (!key.endsWith(c)) key += c;
-  return key.length >= 2 ? key : null;
+  return key.length >= 3 ? key : null;
 }
 
 /** Whether a query word is one Hangul word of two syllables or more. */

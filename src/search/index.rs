@@ -34,7 +34,7 @@ pub use crate::site::config::EXPANSION_BUDGET;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 8;
+pub const INDEX_VERSION: u32 = 9;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
