@@ -933,7 +933,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 6) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 7) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
