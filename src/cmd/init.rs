@@ -27,6 +27,9 @@ language = "{lang}"          # interface strings: "ko", "en" or "auto" (from the
 # autolink = "first"        # link plain mentions of other notes: "off", "first" or "all"
 # max_note_bytes = 16777216  # larger notes are skipped with an error
 # search_expansion_budget = 40000  # postings a one-letter or typed-prefix query word may read
+# search_result_pack = 0    # result-data slots per search file, 1 to 8 (0: 2 above 8,000 notes, else 1)
+# local_graph_depth = 1     # links a note page's local graph reaches (0 leaves it out)
+# search = { synonyms = [["몽고", "MongoDB"]] }  # words that find each other when few sections hold a query word
 # home = "README.md"        # the note shown on the home page (default: index.md, README.md or Home.md)
 # publish = ["assets/"]     # folders published whole, linked or not
 # publish_unlinked = false  # publish every file; default: true for notes/, false for a vault in place
