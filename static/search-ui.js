@@ -54,11 +54,11 @@ function troubleToggle(input) {
   return label;
 }
 // The items of a query as search.js splits them (`queryItems`): a quoted phrase, with an
-// optional `-`, runs to the next quote or the end; anything else to the next space.
-const ITEM = /-?"[^"]*"?|\S+/g;
+// optional `-`, runs to the closing quote; anything else to the next space.
+const ITEM = /-?"[^"]*"|\S+/g;
 /** Whether a query item is an operator (shown as a chip): tag:, path:, in:, a phrase, -word. */
 const isOperator = (item) =>
-  /^-?(tag|path):./i.test(item) || /^-?in:troubleshooting$/i.test(item) || /^-?"./.test(item) || /^-[^-]/.test(item);
+  /^-?(tag|path):./i.test(item) || /^-?in:troubleshooting$/i.test(item) || /^-?".*"$/.test(item) || /^-[^-]/.test(item);
 
 /**
  * A row of removable chips, one per operator of `input`'s query, kept in step with what is

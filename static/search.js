@@ -315,11 +315,11 @@ function queryItems(q) {
     }
     const negated = chars[i] === "-" && chars[i + 1] === '"';
     const q0 = i + (negated ? 1 : 0);
-    if (chars[q0] === '"') {
-      const start = q0 + 1;
-      let end = start;
-      while (end < chars.length && chars[end] !== '"') end++;
-      out.push({ text: chars.slice(start, end).join(""), negated, quoted: true, closed: end < chars.length });
+    let end = q0 + 1;
+    while (end < chars.length && chars[end] !== '"') end++;
+    // a quote never closed is an ordinary character
+    if (chars[q0] === '"' && end < chars.length) {
+      out.push({ text: chars.slice(q0 + 1, end).join(""), negated, quoted: true, closed: true });
       i = end + 1;
       continue;
     }

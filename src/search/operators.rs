@@ -7,7 +7,8 @@
 //! - `path:x` keeps the notes whose path has a folder or file name starting with `x` (`x` may
 //!   name nested folders: `path:db/red`);
 //! - `"exact phrase"` keeps the sections whose title, heading or text holds the phrase (case,
-//!   punctuation and spacing aside); its words are also scored as query words;
+//!   punctuation and spacing aside); its words are also scored as query words (a quote never
+//!   closed is an ordinary character);
 //! - `-word`, `-"phrase"`, `-tag:x`, `-path:x` leave out what the operator without `-` keeps;
 //! - `in:troubleshooting` and `-in:troubleshooting` as before (the last one wins).
 //!
@@ -140,8 +141,8 @@ struct Item {
 }
 
 /// Splits a query into items: whitespace separates them except inside double quotes; a quote
-/// opens a phrase at the start of an item (after an optional `-`), and the phrase runs to the
-/// next quote or the end of the query.
+/// at the start of an item (after an optional `-`) opens a phrase that runs to the next quote.
+/// A quote never closed is an ordinary character (a phrase being typed is searched as words).
 fn items(q: &str) -> Vec<Item> {
     let chars: Vec<char> = q.chars().collect();
     let mut out = Vec::new();
@@ -153,16 +154,13 @@ fn items(q: &str) -> Vec<Item> {
         }
         let negated = chars[i] == '-' && chars.get(i + 1) == Some(&'"');
         let q0 = i + usize::from(negated);
-        if chars[q0] == '"' {
-            let start = q0 + 1;
-            let end = (start..chars.len())
-                .find(|&j| chars[j] == '"')
-                .unwrap_or(chars.len());
+        let close = (q0 + 1..chars.len()).find(|&j| chars[j] == '"');
+        if let (true, Some(end)) = (chars[q0] == '"', close) {
             out.push(Item {
-                text: chars[start..end].iter().collect(),
+                text: chars[q0 + 1..end].iter().collect(),
                 negated,
                 quoted: true,
-                closed: end < chars.len(),
+                closed: true,
             });
             i = end + 1;
             continue;
@@ -264,9 +262,10 @@ mod tests {
         assert_eq!(o.not_words, ["kafka"]);
         assert_eq!(o.trouble, Some(true));
         assert!(o.lists());
-        // a closed phrase at the end is complete; an open one is being typed
+        // a closed phrase at the end is complete; an open quote is an ordinary character
         assert_eq!(split_operators("\"a b\"").rest, "a b ");
-        assert_eq!(split_operators("\"a b").rest, "a b");
+        assert_eq!(split_operators("\"a b").rest, "\"a b");
+        assert!(split_operators("\"a b").phrases.is_empty());
         assert_eq!(split_operators("tag: path: \"\"").rest, "");
     }
 
