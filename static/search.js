@@ -375,6 +375,9 @@ export function splitOperators(q) {
 /** Whether a query's operators name a set of sections to list when it has no words. */
 export const operatorsList = (ops) => ops.trouble === true || ops.tags.length > 0 || ops.paths.length > 0;
 
+/** Sections a phrase is checked in, at most (whole tie groups; mirror of index.rs). */
+export const PHRASE_CANDIDATES = 64;
+
 /** Whether a section's title, heading and text hold every phrase and no excluded one. */
 export function phrasesHold(ops, title, heading, text) {
   if (!ops.phrases.length && !ops.notPhrases.length) return true;
@@ -1413,7 +1416,18 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const [scored, { allowed, denied }] = await Promise.all([words.length ? score(m, words) : [], operatorSets(m, ops)]);
     const obeys = (o) => !denied.has(o) && (allowed === null || allowed.has(o));
     if (!words.length) return listNotes(m, [...allowed].filter(obeys).sort((a, b) => a - b), limit, ops);
-    const rows = allowed === null && denied.size === 0 ? scored : scored.filter((r) => obeys(r.ord));
+    let rows = allowed === null && denied.size === 0 ? scored : scored.filter((r) => obeys(r.ord));
+    // a phrase is checked on the rows of the best candidates only, whole tie groups at a time
+    // (`keep_phrase_candidates` in src/search/index.rs): a phrase nowhere must not read them all
+    if (ops.phrases.length || ops.notPhrases.length) {
+      const sorted = [...rows].sort((x, y) => y.key - x.key);
+      let end = 0;
+      while (end < sorted.length && end < PHRASE_CANDIDATES) {
+        const key = sorted[end].key;
+        while (end < sorted.length && sorted[end].key === key) end++;
+      }
+      rows = sorted.slice(0, end);
+    }
 
     // document rows, loaded by chunk on demand
     const rowsOf = new Map();

@@ -1399,6 +1399,35 @@ fn operator_sets(
     Ok((allowed, denied))
 }
 
+/// Sections a phrase is checked in, at most (whole tie groups): the static client reads each
+/// one's result data, so a phrase no section holds must not read them all.
+pub const PHRASE_CANDIDATES: usize = 64;
+
+/// Keeps the best-ranked documents, by words matched, matched as written and score, in whole
+/// groups of equal rank until [`PHRASE_CANDIDATES`] are kept.
+fn keep_phrase_candidates(acc: &mut HashMap<DocKey, Acc>) {
+    let mut ranked: Vec<(DocKey, (u32, u32, f32))> = acc
+        .iter()
+        .map(|(d, a)| (*d, (a.matched, a.exact, a.score)))
+        .collect();
+    ranked.sort_by(|x, y| {
+        (y.1.0, y.1.1).cmp(&(x.1.0, x.1.1)).then(
+            y.1.2
+                .partial_cmp(&x.1.2)
+                .unwrap_or(std::cmp::Ordering::Equal),
+        )
+    });
+    let mut end = 0;
+    while end < ranked.len() && end < PHRASE_CANDIDATES {
+        let rank = ranked[end].1;
+        while end < ranked.len() && ranked[end].1 == rank {
+            end += 1;
+        }
+    }
+    let keep: HashSet<DocKey> = ranked[..end].iter().map(|(d, _)| *d).collect();
+    acc.retain(|d, _| keep.contains(d));
+}
+
 /// Whether a section's title, heading and text (as the static export keeps them) hold every
 /// phrase of the query and none of its excluded phrases.
 pub fn phrases_hold(ops: &Operators, title: &str, heading: &str, text: &str) -> bool {
@@ -1559,6 +1588,9 @@ impl SearchIndex {
             _ => scorer.score_words(&words, &resolved)?,
         };
         acc.retain(|d, _| !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d)));
+        if !words.is_empty() && (!ops.phrases.is_empty() || !ops.not_phrases.is_empty()) {
+            keep_phrase_candidates(&mut acc);
+        }
         let rows = ranked_rows(&searcher, f, acc, &ops)?;
         Ok(group_hits(rows, f, &words, limit))
     }
