@@ -619,35 +619,49 @@ fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
         page.contains("data-src=\"/graph/local/0.json\" data-key=\"/big/n005/\""),
         "{page}"
     );
-    let pack: serde_json::Value = serde_json::from_str(&read(&p, "graph/local/0.json")).unwrap();
-    assert_eq!(
+    // the nodes of n005's local graph, after a build with `kb_toml`
+    let build_with = |kb_toml: &str| {
+        std::fs::write(root.join("kb.toml"), kb_toml).unwrap();
+        kb(root, &["build"])
+    };
+    let hood = || -> usize {
+        let pack: serde_json::Value =
+            serde_json::from_str(&read(&p, "graph/local/0.json")).unwrap();
         pack["notes"]["/big/n005/"]["nodes"]
             .as_array()
             .unwrap()
-            .len(),
-        3
-    );
-    std::fs::write(root.join("kb.toml"), "local_graph_depth = 2\n").unwrap();
-    assert_eq!(kb(root, &["build"]).status.code(), Some(0));
-    let pack: serde_json::Value = serde_json::from_str(&read(&p, "graph/local/0.json")).unwrap();
-    assert_eq!(
-        pack["notes"]["/big/n005/"]["nodes"]
-            .as_array()
-            .unwrap()
-            .len(),
-        5
-    );
-    std::fs::write(root.join("kb.toml"), "local_graph_depth = 0\n").unwrap();
-    assert_eq!(kb(root, &["build"]).status.code(), Some(0));
+            .len()
+    };
+    assert_eq!(hood(), 3);
+    assert_eq!(build_with("local_graph_depth = 2\n").status.code(), Some(0));
+    assert_eq!(hood(), 5);
+    assert_eq!(build_with("local_graph_depth = 0\n").status.code(), Some(0));
     assert!(!read(&p, "big/n005/index.html").contains("local-graph"));
     assert!(!p.join("graph/local").exists());
-    std::fs::write(root.join("kb.toml"), "local_graph_depth = 9\n").unwrap();
-    let out = kb(root, &["build"]);
+    let out = build_with("local_graph_depth = 9\n");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("kb.toml:1:1: error: local_graph_depth 9 is too deep"),
-        "{}",
-        stderr(&out)
+        err.contains("kb.toml:1:1: error: local_graph_depth 9 is too deep"),
+        "{err}"
+    );
+    // result data two slots a file: meta.json says so, and a file holds two slots' rows
+    assert_eq!(
+        build_with("search_result_pack = 2\n").status.code(),
+        Some(0)
+    );
+    let meta: serde_json::Value = serde_json::from_str(&read(&p, "search/meta.json")).unwrap();
+    assert_eq!(meta["chunkSlots"], 2);
+    assert_eq!(meta["chunks"], 102, "204 one-slot notes in 102 files");
+    let dir = meta["chunkDir"].as_str().unwrap();
+    let file: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(&read(&p, &format!("search/{dir}/0.json"))).unwrap();
+    let first_paths = (file[0][0][0].as_str(), file[1][0][0].as_str());
+    assert_eq!(first_paths, (Some("big/n000.md"), Some("big/n001.md")));
+    let err = stderr(&build_with("search_result_pack = 9\n"));
+    assert!(
+        err.contains("error: search_result_pack 9 is too large"),
+        "{err}"
     );
 }
 

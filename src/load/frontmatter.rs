@@ -150,14 +150,8 @@ impl Source<'_> {
             }
             _ => self.at(0),
         };
-        let msg = e.to_string();
-        let msg = msg.lines().next().unwrap_or("syntax error").trim();
-        let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
-        // drop the parser's own "line N column M:" (kb prints the file position)
-        let msg = match msg.find(": ") {
-            Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
-            _ => msg,
-        };
+        let raw = e.to_string();
+        let msg = crate::diag::parser_message(&raw);
         // the parser's own error kinds, under its snippet and alias wrappers
         let mut kind = e;
         while let serde_saphyr::Error::WithSnippet { error, .. }

@@ -160,14 +160,8 @@ impl Reader<'_> {
                         )
                     })
                     .unwrap_or((self.origin, 1));
-                let msg = e.to_string();
-                let msg = msg.lines().next().unwrap_or("syntax error").trim();
-                let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
-                // the parser's own "line N column M:" (kb prints the file position)
-                let msg = match msg.find(": ") {
-                    Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
-                    _ => msg,
-                };
+                let raw = e.to_string();
+                let msg = crate::diag::parser_message(&raw);
                 self.diags.push(Diagnostic::error(
                     Code::BaseSyntax,
                     self.path,

@@ -54,8 +54,8 @@ pub fn events(src: &str) -> Vec<Ev<'_>> {
     out
 }
 
-/// Reports a Mermaid block that does not parse (the page shows it as code) at its first line.
-fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &mut ParsedNote) {
+/// The text of the fenced code block whose start tag is `evs[start]`.
+fn code_block_text(evs: &[Ev], start: usize) -> String {
     let mut src = String::new();
     for (ev, _) in &evs[start + 1..] {
         match ev {
@@ -64,6 +64,12 @@ fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &
             _ => {}
         }
     }
+    src
+}
+
+/// Reports a Mermaid block that does not parse (the page shows it as code) at its first line.
+fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &mut ParsedNote) {
+    let src = code_block_text(evs, start);
     p.diagrams += 1;
     if let Err(e) = diagram::check(&src) {
         p.diagnostics.push(Diagnostic::warning(
@@ -79,14 +85,7 @@ fn check_diagram(evs: &[Ev], start: usize, at: (usize, usize), note: &Note, p: &
 /// Reads a `base` block (its first line is the file's line `line`) for its problems; the
 /// render stage draws it.
 fn check_base(evs: &[Ev], start: usize, line: usize, note: &Note, p: &mut ParsedNote) {
-    let mut src = String::new();
-    for (ev, _) in &evs[start + 1..] {
-        match ev {
-            Event::Text(t) => src.push_str(t),
-            Event::End(TagEnd::CodeBlock) => break,
-            _ => {}
-        }
-    }
+    let src = code_block_text(evs, start);
     p.bases += 1;
     let (_, diags) = bases::parse_base(&src, &note.display_path, line);
     p.diagnostics.extend(diags);

@@ -385,6 +385,17 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 }
 
 /// Converts a byte offset into a 1-based (line, column) pair; the column counts characters.
+/// The first line of a parser's error message without its own `error:` prefix and `line N
+/// column M:` position: a diagnostic states the position in the file itself.
+pub fn parser_message(raw: &str) -> &str {
+    let msg = raw.lines().next().unwrap_or("syntax error").trim();
+    let msg = msg.strip_prefix("error:").unwrap_or(msg).trim();
+    match msg.find(": ") {
+        Some(i) if msg[..i].starts_with("line ") => &msg[i + 2..],
+        _ => msg,
+    }
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
     let before = &text[..offset];
