@@ -150,7 +150,7 @@ impl Reader<'_> {
 
     /// Reads node `k`; a node kb cannot draw is reported and left out.
     fn node(&mut self, k: usize, v: &Value) {
-        let pos = self.pos(&self.node_at.clone(), k);
+        let pos = self.pos(&self.node_at, k);
         let Some(o) = v.as_object() else {
             return self.warn(
                 pos,
@@ -314,7 +314,7 @@ impl Reader<'_> {
 
     /// Reads edge `k`; an edge to a node that is not there is reported and left out.
     fn edge(&mut self, k: usize, v: &Value) {
-        let pos = self.pos(&self.edge_at.clone(), k);
+        let pos = self.pos(&self.edge_at, k);
         let Some(o) = v.as_object() else {
             return self.warn(
                 pos,

@@ -109,17 +109,23 @@ pub fn canvas_html(ctx: &Ctx, id: NoteId, title: &str) -> String {
     s
 }
 
-fn group(s: &mut String, n: &Node, label: Option<&str>) {
+/// A node's rectangle in its colour (`opacity` of the fill, corner radius `rx`).
+fn rect(s: &mut String, kind: &str, n: &Node, (opacity, rx): (&str, u8)) {
     let r = n.rect;
-    let (class, attrs) = paint(n.color.as_ref(), "0.08");
+    let (class, attrs) = paint(n.color.as_ref(), opacity);
     let _ = writeln!(
         s,
-        "<rect class=\"canvas-group{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"{attrs}/>",
+        "<rect class=\"{kind}{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{rx}\"{attrs}/>",
         num(r.x),
         num(r.y),
         num(r.width),
         num(r.height)
     );
+}
+
+fn group(s: &mut String, n: &Node, label: Option<&str>) {
+    let r = n.rect;
+    rect(s, "canvas-group", n, ("0.08", 8));
     if let Some(l) = label {
         let _ = writeln!(
             s,
@@ -134,15 +140,7 @@ fn group(s: &mut String, n: &Node, label: Option<&str>) {
 /// A card: its rectangle, then its content in a `foreignObject` of the same place.
 fn card(s: &mut String, ctx: &Ctx, id: NoteId, n: &Node) {
     let r = n.rect;
-    let (class, attrs) = paint(n.color.as_ref(), "0.1");
-    let _ = writeln!(
-        s,
-        "<rect class=\"canvas-card-bg{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"{attrs}/>",
-        num(r.x),
-        num(r.y),
-        num(r.width),
-        num(r.height)
-    );
+    rect(s, "canvas-card-bg", n, ("0.1", 6));
     let (kind, body) = match &n.kind {
         NodeKind::Text(range) => ("text", html::fragment_html(ctx, id, range.clone())),
         NodeKind::File { file, link, .. } => ("file", file_card(ctx, id, file, *link)),

@@ -82,9 +82,9 @@ pub fn result_pack(site: &Site) -> usize {
 
 /// One result-data file from the JSON row arrays of its consecutive slots: the slot's array
 /// itself for one slot a file, else an array of the slots' arrays.
-fn pack_slots(slots: &[Vec<u8>], pack: usize) -> Vec<u8> {
+fn pack_slots(mut slots: Vec<Vec<u8>>, pack: usize) -> Vec<u8> {
     if pack == 1 && slots.len() == 1 {
-        return slots[0].clone();
+        return slots.pop().unwrap_or_default();
     }
     let mut out = Vec::with_capacity(slots.iter().map(|s| s.len() + 1).sum::<usize>() + 2);
     out.push(b'[');
@@ -400,8 +400,7 @@ fn full(
         {
             pending.push(file);
             if pending.len() == pack {
-                chunk_writer.push(&pack_slots(&pending, pack))?;
-                pending.clear();
+                chunk_writer.push(&pack_slots(std::mem::take(&mut pending), pack))?;
             }
         }
         if n.is_multiple_of(64) && cancel() {
@@ -409,7 +408,7 @@ fn full(
         }
     }
     if !pending.is_empty() {
-        chunk_writer.push(&pack_slots(&pending, pack))?;
+        chunk_writer.push(&pack_slots(pending, pack))?;
     }
     let (chunk_dir, chunks) = chunk_writer.finish(&mut stats)?;
     stats.chunks = chunks.len();

@@ -1352,37 +1352,22 @@ fn operator_sets(
         Some(false) => denied.extend(trouble_docs(searcher)),
         None => {}
     }
-    for t in &ops.tags {
-        keep(filter_docs(
-            searcher,
-            f,
-            &format!("{}{t}", operators::TAG_MARK),
-            true,
-        )?);
-    }
-    for p in &ops.paths {
-        keep(filter_docs(
-            searcher,
-            f,
-            &format!("{}{p}", operators::PATH_MARK),
-            false,
-        )?);
-    }
-    for t in &ops.not_tags {
-        denied.extend(filter_docs(
-            searcher,
-            f,
-            &format!("{}{t}", operators::TAG_MARK),
-            true,
-        )?);
-    }
-    for p in &ops.not_paths {
-        denied.extend(filter_docs(
-            searcher,
-            f,
-            &format!("{}{p}", operators::PATH_MARK),
-            false,
-        )?);
+    // tags match whole (`db` matches `db/nosql` through its indexed parents), paths by prefix
+    let filters = [
+        (&ops.tags, operators::TAG_MARK, true, true),
+        (&ops.paths, operators::PATH_MARK, false, true),
+        (&ops.not_tags, operators::TAG_MARK, true, false),
+        (&ops.not_paths, operators::PATH_MARK, false, false),
+    ];
+    for (values, mark, whole, wanted) in filters {
+        for v in values {
+            let docs = filter_docs(searcher, f, &format!("{mark}{v}"), whole)?;
+            if wanted {
+                keep(docs);
+            } else {
+                denied.extend(docs);
+            }
+        }
     }
     for w in &ops.not_words {
         // the word's tokens as written (no prefix or fuzzy expansion): a section holding them all

@@ -602,7 +602,7 @@ fn chunk_files(site: &Site, plan: &Plan, pack: usize) -> anyhow::Result<Vec<Slot
             Slot::New(Packed {
                 first: String::new(),
                 open: false,
-                bytes: super::pack_slots(&mine, pack as usize),
+                bytes: super::pack_slots(mine, pack as usize),
             })
         })
         .collect())
