@@ -240,7 +240,7 @@ fn facts(site: &Site, theme: &[u8]) -> Facts {
             }
             let card = c.done();
             let mut h = Hasher::new();
-            h.d(&card).s(&n.rel_path).s(&n.display_path).s(&n.text);
+            h.d(&card).s(&n.rel_path).s(&n.display_path).s(&n.source());
             for e in site.trouble_entries(i) {
                 h.s(&format!("{e:?}"));
             }

@@ -43,8 +43,9 @@ pub fn frontmatter(data: &[u8]) {
         check_location(d, &lossy);
     }
     if let Some(n) = note {
-        assert!(n.body_offset <= n.text.len() && n.text.is_char_boundary(n.body_offset));
-        assert!(!n.text.contains('\r') && !n.text.contains('\0'));
+        let text = n.source();
+        assert!(n.body_offset <= text.len() && text.is_char_boundary(n.body_offset));
+        assert!(!text.contains('\r') && !text.contains('\0'));
         for t in &n.front.tags {
             assert!(
                 !t.is_empty() && !t.contains(char::is_whitespace),
@@ -110,7 +111,7 @@ pub fn base(data: &[u8]) {
 fn one_page(name: &str, data: &[u8]) {
     let (n, d) = read(name, data);
     let Some(n) = n else { return };
-    let text = n.text.clone();
+    let text = n.source();
     let site = vault_site(Some((n, d)));
     let me = site.notes.len() - 1;
     for d in site

@@ -105,9 +105,11 @@ pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
         let i = crate::site::NoteId::from(i);
         let mut seen: std::collections::HashSet<crate::site::NoteId> =
             site.graph.outgoing[i].iter().copied().collect();
-        let idx = crate::diag::LineIndex::new(&n.text);
+        let text = n.source();
+        let body = &text[n.body_offset..];
+        let idx = crate::diag::LineIndex::new(&text);
         let mut skip = 0usize;
-        for (ev, r) in crate::parse::events(n.body()) {
+        for (ev, r) in crate::parse::events(body) {
             match ev {
                 Event::Start(
                     Tag::CodeBlock(_)
@@ -127,7 +129,7 @@ pub fn unlinked_mentions(site: &crate::pipeline::Site) -> Vec<Diagnostic> {
                     for (s, _, target) in m.find(&t, i, &seen) {
                         seen.insert(target);
                         // the text run starts at r.start; find the mention's byte offset in the source
-                        let src = &n.body()[r.clone()];
+                        let src = &body[r.clone()];
                         let off = src.find(&t[s..]).map(|k| r.start + k).unwrap_or(r.start);
                         out.push(
                             Diagnostic::warning(

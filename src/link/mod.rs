@@ -634,7 +634,7 @@ fn report(
 
 /// The byte range of a note (or of one of its sections or blocks) that an embed shows.
 pub fn embed_range(note: &Note, parsed: &ParsedNote, anchor: Option<&str>) -> (usize, usize) {
-    let len = parsed.markdown(note).len();
+    let len = parsed.markdown_len(note);
     match anchor {
         Some(a) if a.starts_with('^') => parsed
             .block_ids
@@ -718,7 +718,7 @@ impl Shown {
         Shown {
             note,
             start: 0,
-            end: parsed[note].markdown(&notes[note]).len(),
+            end: parsed[note].markdown_len(&notes[note]),
         }
     }
 }

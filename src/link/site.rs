@@ -107,9 +107,9 @@ fn find_trouble(site: &Site, i: NoteId) -> Vec<crate::parse::trouble::Entry> {
     if n.kind != crate::site::NoteKind::Markdown {
         return Vec::new();
     }
-    let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
+    let body_line = n.body_line;
     crate::parse::trouble::entries(
-        n.body(),
+        &n.body(),
         body_line,
         &site.pages[i].title,
         &site.parsed[i],
@@ -119,9 +119,10 @@ fn find_trouble(site: &Site, i: NoteId) -> Vec<crate::parse::trouble::Entry> {
 
 /// The interface language for `language = "auto"`: Korean when Hangul makes up a fifth or
 /// more of the letters of the notes (Korean notes mix in many English terms), else English.
-pub fn detect_language<'a>(bodies: impl Iterator<Item = &'a str>) -> &'static str {
+pub fn detect_language<S: AsRef<str>>(bodies: impl Iterator<Item = S>) -> &'static str {
     let (mut hangul, mut latin) = (0usize, 0usize);
     for body in bodies {
+        let body = body.as_ref();
         let mut end = body.len().min(4096);
         while !body.is_char_boundary(end) {
             end -= 1;

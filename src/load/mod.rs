@@ -57,6 +57,8 @@ impl LoadOptions {
 
 /// Walks the notes folder and reads every note in parallel.
 pub fn load(opts: &LoadOptions) -> Vault {
+    // the texts of a site loaded before go away with it, not with this one
+    crate::site::spill::renew();
     let mut diags = Vec::new();
     let (md_files, attachments) = walk(opts, &mut diags);
     let results: Vec<(Option<Note>, Vec<Diagnostic>)> = md_files
@@ -386,7 +388,8 @@ pub fn note_from_bytes(
         stem,
         kind,
         folder,
-        text,
+        body_line: line_col(&text, body_offset).0,
+        text: crate::site::spill::Spilled::new(&text),
         body_offset,
         front,
         modified,

@@ -92,7 +92,7 @@ pub fn parse_base(yaml: &str, path: &str, origin: usize) -> (Base, Vec<Diagnosti
 /// Parses a `.base` file into a parsed note: no links or text of its own; the views are drawn
 /// when the site is rendered.
 pub fn parse(note: &Note) -> ParsedNote {
-    let (base, diagnostics) = parse_base(note.body(), &note.display_path, 1);
+    let (base, diagnostics) = parse_base(&note.body(), &note.display_path, 1);
     let names: Vec<String> = base.views.iter().map(|v| v.name.clone()).collect();
     // each view answers to `[[x.base#View]]` as a heading would
     let mut ids = crate::site::slug::IdDeduper::default();
@@ -117,7 +117,8 @@ pub fn parse(note: &Note) -> ParsedNote {
             path: Vec::new(),
             text: names.join("\n"),
             line: 1,
-        }],
+        }]
+        .into(),
         ..Default::default()
     }
 }

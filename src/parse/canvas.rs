@@ -14,7 +14,8 @@ const DEFAULT_SIZE: (f64, f64) = (250.0, 60.0);
 
 /// Parses a canvas note (its body is the file's JSON).
 pub fn parse(note: &Note) -> ParsedNote {
-    let text = note.body();
+    let body = note.body();
+    let text = body.as_str();
     let mut out = ParsedNote::default();
     let lines = LineIndex::new(text);
     let top: Value = match serde_json::from_str(text) {
@@ -49,7 +50,7 @@ pub fn parse(note: &Note) -> ParsedNote {
         edge_at: element_starts(text, "edges"),
         canvas: Canvas::default(),
         card: Note {
-            text: String::new(),
+            text: Default::default(),
             body_offset: 0,
             kind: NoteKind::Markdown,
             ..note.clone()
@@ -244,7 +245,7 @@ impl Reader<'_> {
         let end = self.canvas.source.len();
         self.canvas.source.push_str("\n\n");
         let card = Note {
-            text: text.to_string(),
+            text: text.into(),
             ..self.card.clone()
         };
         let p = crate::parse::parse_note(&card);
@@ -268,6 +269,7 @@ impl Reader<'_> {
         }
         self.plain.extend(
             p.sections
+                .unpack()
                 .into_iter()
                 .map(|s| s.text)
                 .filter(|t| !t.is_empty()),
@@ -388,18 +390,19 @@ impl Reader<'_> {
                 offset: base + k,
                 line,
                 col,
-                context: String::new(),
+                context: Default::default(),
             });
         }
         let text = self.plain.join("\n");
         if !text.is_empty() {
-            self.parsed.sections.push(Section {
+            self.parsed.sections = vec![Section {
                 heading: None,
                 anchor: String::new(),
                 path: Vec::new(),
                 text,
                 line: 1,
-            });
+            }]
+            .into();
         }
         self.parsed.canvas = Some(Box::new(self.canvas));
         self.parsed
@@ -469,7 +472,8 @@ mod tests {
         );
         assert_eq!((e[1].from_arrow, e[1].to_arrow), (true, false));
         assert_eq!(e[0].from_side, Some(Side::Right));
-        assert!(p.sections[0].text.contains("Stores") && p.sections[0].text.contains("uses"));
+        let sections = p.sections.unpack();
+        assert!(sections[0].text.contains("Stores") && sections[0].text.contains("uses"));
     }
 
     #[test]

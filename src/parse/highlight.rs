@@ -6,6 +6,7 @@
 //! dark themes, which share one rule list. Classes keep the markup small and let the page's
 //! theme toggle switch palettes without re-rendering (the site's CSP forbids inline styles).
 
+use crate::site::spill::Spilled;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use syntaxmate::{FontModifiers, Highlighter, RgbColor, Style, Theme};
@@ -218,9 +219,10 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 /// highlighter and the diagram renderer for unchanged blocks.
 #[derive(Default)]
 pub struct Cache {
-    old: std::collections::HashMap<[u8; 16], String>,
+    /// Entries of the loaded file (spilled: tens of MB for a big knowledge base).
+    old: std::collections::HashMap<[u8; 16], Spilled>,
     /// Keys used in this run; `Some` for blocks highlighted now (not in the loaded file).
-    used: std::sync::Mutex<std::collections::HashMap<[u8; 16], Option<String>>>,
+    used: std::sync::Mutex<std::collections::HashMap<[u8; 16], Option<Spilled>>>,
     path: Option<std::path::PathBuf>,
 }
 
@@ -265,7 +267,7 @@ impl Cache {
                 break;
             };
             let Ok(v) = std::str::from_utf8(v) else { break };
-            c.old.insert(k, v.to_string());
+            c.old.insert(k, Spilled::new(v));
             at += len;
         }
         c
@@ -289,13 +291,14 @@ impl Cache {
     ) -> Option<String> {
         let k = cache_key(code, tag);
         let (html, new) = match self.old.get(&k) {
-            Some(h) => (h.clone(), false),
+            Some(h) => (h.unpack(), false),
             // a block this run has already highlighted (generated and copied notes repeat them)
             None => match self
                 .used
                 .lock()
                 .ok()
                 .and_then(|u| u.get(&k).cloned().flatten())
+                .map(|h| h.unpack())
             {
                 Some(h) => (h, true),
                 None => (make()?, true),
@@ -304,7 +307,7 @@ impl Cache {
         if self.path.is_some()
             && let Ok(mut u) = self.used.lock()
         {
-            u.insert(k, new.then(|| html.clone()));
+            u.insert(k, new.then(|| Spilled::new(&html)));
         }
         Some(html)
     }
@@ -344,7 +347,7 @@ impl Cache {
         use std::io::Write;
         out.write_all(CACHE_MAGIC)?;
         for (k, v) in used.iter() {
-            let Some(v) = v.as_deref().or_else(|| self.old.get(k).map(String::as_str)) else {
+            let Some(v) = v.as_ref().or_else(|| self.old.get(k)).map(Spilled::unpack) else {
                 continue;
             };
             out.write_all(k)?;
@@ -353,6 +356,7 @@ impl Cache {
         }
         if !prune {
             for (k, v) in self.old.iter().filter(|(k, _)| !used.contains_key(*k)) {
+                let v = v.unpack();
                 out.write_all(k)?;
                 out.write_all(&(v.len() as u32).to_le_bytes())?;
                 out.write_all(v.as_bytes())?;

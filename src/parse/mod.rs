@@ -2,7 +2,7 @@
 //! sections with plain text for search, links and embeds with positions and context, inline
 //! tags, block ids and a summary. Notes are parsed in parallel and independently.
 
-pub use crate::site::parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section};
+pub use crate::site::parsed::{BlockId, Heading, LinkKind, LinkRef, ParsedNote, Section, Sections};
 pub use crate::site::slug;
 pub use crate::site::text::truncate_chars;
 
@@ -286,8 +286,9 @@ pub fn parse_note(note: &Note) -> ParsedNote {
 
 /// Parses a Markdown note's body.
 fn parse_markdown(note: &Note) -> ParsedNote {
-    let evs = events(note.body());
-    let mut parser = NoteParser::new(note);
+    let text = note.source();
+    let evs = events(text.get(note.body_offset..).unwrap_or_default());
+    let mut parser = NoteParser::new(note, &text);
     for (k, (ev, r)) in evs.iter().enumerate() {
         match ev {
             Event::Start(tag) => parser.start(&evs, k, tag, r),
@@ -319,6 +320,8 @@ struct OpenHeading {
 /// The state of one pass over a note's events.
 struct NoteParser<'n> {
     note: &'n Note,
+    /// The note's source, decompressed once for the whole pass.
+    text: &'n str,
     lines: LineIndex<'n>,
     p: ParsedNote,
     ids: slug::IdDeduper,
@@ -331,6 +334,8 @@ struct NoteParser<'n> {
     /// Links in the current block: (index in `p.links`, offset in `block_text`).
     block_links: Vec<(usize, usize)>,
     section: Section,
+    /// The sections closed so far (packed into `p` at the end).
+    sections: Vec<Section>,
     /// Level and text of the headings above the current one.
     heading_path: Vec<(u8, String)>,
     /// Still at the first block, before any other element (a `# H1` here is the note's h1).
@@ -342,11 +347,17 @@ struct NoteParser<'n> {
 }
 
 impl<'n> NoteParser<'n> {
-    fn new(note: &'n Note) -> Self {
-        let lines = LineIndex::new(&note.text);
+    /// The note's body (after the front matter).
+    fn body(&self) -> &'n str {
+        self.text.get(self.note.body_offset..).unwrap_or_default()
+    }
+
+    fn new(note: &'n Note, text: &'n str) -> Self {
+        let lines = LineIndex::new(text);
         let first_line = lines.pos(note.body_offset).0;
         NoteParser {
             note,
+            text,
             lines,
             p: ParsedNote::default(),
             ids: slug::IdDeduper::default(),
@@ -355,6 +366,7 @@ impl<'n> NoteParser<'n> {
             link_stack: Vec::new(),
             block_text: String::new(),
             block_links: Vec::new(),
+            sections: Vec::new(),
             section: Section {
                 heading: None,
                 anchor: String::new(),
@@ -378,7 +390,7 @@ impl<'n> NoteParser<'n> {
     /// Ends the current block: its links get their context.
     fn flush(&mut self) {
         for &(i, at) in &self.block_links {
-            self.p.links[i].context = context_window(&self.block_text, at);
+            self.p.links[i].context = context_window(&self.block_text, at).as_str().into();
         }
         self.block_links.clear();
         self.block_text.clear();
@@ -419,7 +431,7 @@ impl<'n> NoteParser<'n> {
     /// A code block: Mermaid diagrams and fences are checked.
     fn code_block_start(&mut self, evs: &[Ev], k: usize, kind: &CodeBlockKind, r: &Range<usize>) {
         self.code_depth += 1;
-        let body = self.note.body();
+        let body = self.body();
         if let CodeBlockKind::Fenced(info) = kind
             && info
                 .split_whitespace()
@@ -457,7 +469,7 @@ impl<'n> NoteParser<'n> {
                 offset: start,
                 line,
                 col,
-                context: String::new(),
+                context: Default::default(),
             });
             self.block_links
                 .push((self.p.links.len() - 1, self.block_text.len()));
@@ -540,7 +552,7 @@ impl<'n> NoteParser<'n> {
             },
         );
         if prev.heading.is_some() || !prev.text.trim().is_empty() {
-            self.p.sections.push(finish_section(prev));
+            self.sections.push(finish_section(prev));
         }
         self.heading_path.retain(|(l, _)| *l < h.level);
         self.heading_path.push((h.level, text.clone()));
@@ -550,7 +562,7 @@ impl<'n> NoteParser<'n> {
             text,
             id,
             start: h.start,
-            end: self.note.body().len(),
+            end: self.note.body_len(),
             line,
         });
         self.flush();
@@ -624,10 +636,16 @@ impl<'n> NoteParser<'n> {
     fn finish(mut self) -> ParsedNote {
         self.flush();
         let mut p = self.p;
+        let mut sections = self.sections;
         if self.section.heading.is_some() || !self.section.text.trim().is_empty() {
-            p.sections.push(finish_section(self.section));
+            sections.push(finish_section(self.section));
         }
-        let body_len = self.note.body().len();
+        p.sections = Sections::pack(&sections);
+        // a build holds every note's parse to the end: no spare capacity
+        p.links.shrink_to_fit();
+        p.headings.shrink_to_fit();
+        p.block_ids.shrink_to_fit();
+        let body_len = self.note.body_len();
         let n = p.headings.len();
         for i in 0..n {
             let level = p.headings[i].level;
@@ -876,12 +894,13 @@ mod tests {
         assert_eq!(p.links[0].dest, "Redis");
         assert_eq!(p.links[0].label.as_deref(), Some("레디스"));
         assert_eq!((p.links[0].line, p.links[0].col), (4, 12));
-        assert!(p.links[0].context.starts_with("Intro with 레디스"));
+        assert!(p.links[0].context.unpack().starts_with("Intro with 레디스"));
         assert_eq!(p.links[1].kind, LinkKind::Markdown);
         assert_eq!(p.links[2].kind, LinkKind::Embed);
         assert_eq!(p.links[2].label.as_deref(), Some("300"));
-        assert_eq!(p.sections[0].anchor, "");
-        assert_eq!(p.sections[2].path, vec!["개념", "Sub"]);
+        let sections = p.sections.unpack();
+        assert_eq!(sections[0].anchor, "");
+        assert_eq!(sections[2].path, vec!["개념", "Sub"]);
         assert!(p.summary.starts_with("Intro"));
         // section of the first 개념 ends where the second starts
         assert_eq!(p.headings[0].end, p.headings[2].start);

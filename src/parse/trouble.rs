@@ -332,9 +332,9 @@ mod tests {
         .0
         .unwrap();
         let p = crate::parse::parse_note(&n);
-        let body_line = crate::diag::line_col(&n.text, n.body_offset).0;
+        let body_line = n.body_line;
         let title = crate::site::title_of(&n, &p);
-        entries(n.body(), body_line, &title, &p, opts)
+        entries(&n.body(), body_line, &title, &p, opts)
     }
 
     #[test]

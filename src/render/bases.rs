@@ -1254,7 +1254,7 @@ fn base_html(ctx: &Ctx, base: &Base, this: NoteId, only: Option<&str>, ids: bool
 /// The page of a `.base` file: its views over the site's notes.
 pub fn page_html(ctx: &Ctx, id: NoteId) -> String {
     let n = &ctx.notes[id];
-    let (base, _) = crate::parse::bases::parse_base(n.body(), &n.display_path, 1);
+    let (base, _) = crate::parse::bases::parse_base(&n.body(), &n.display_path, 1);
     base_html(ctx, &base, id, None, true)
 }
 
@@ -1267,7 +1267,7 @@ pub fn block_html(ctx: &Ctx, id: NoteId, yaml: &str) -> String {
 /// `![[x.base]]` (or `![[x.base#View]]`) in note `host`: the views, with `this` the host.
 pub fn embed_html(ctx: &Ctx, base_note: NoteId, host: NoteId, view: Option<&str>) -> String {
     let n = &ctx.notes[base_note];
-    let (base, _) = crate::parse::bases::parse_base(n.body(), &n.display_path, 1);
+    let (base, _) = crate::parse::bases::parse_base(&n.body(), &n.display_path, 1);
     format!(
         "<div class=\"embed base-embed\"><div class=\"embed-title\">{}</div><div class=\"embed-content\">{}</div></div>\n",
         note_link(ctx, base_note, &ctx.titles[base_note]),

@@ -41,7 +41,7 @@ use crate::link::MAX_EMBED_DEPTH;
 
 /// Renders the full body of note `id`.
 pub fn note_html(ctx: &Ctx, id: NoteId, title: &str) -> String {
-    let body_len = ctx.notes[id].body().len();
+    let body_len = ctx.notes[id].body_len();
     let mut stack = vec![Shown {
         note: id,
         range: 0..body_len,
@@ -92,7 +92,8 @@ struct Fragment<'t> {
 
 /// Renders `part` of a note's body; `stack` holds the embeds being rendered, to stop cycles.
 fn render(ctx: &Ctx, part: &Fragment, stack: &mut Vec<Shown>) -> String {
-    let src = &ctx.parsed[part.id].markdown(&ctx.notes[part.id])[part.range.clone()];
+    let md = ctx.parsed[part.id].markdown(&ctx.notes[part.id]);
+    let src = &md[part.range.clone()];
     let evs = parse::events(src);
     let mut w = Rewriter {
         ctx,
@@ -593,7 +594,7 @@ fn resolution(ctx: &Ctx, id: NoteId, abs: usize, kind: LinkKind, dest: &str) -> 
         offset: 0,
         line: 0,
         col: 0,
-        context: String::new(),
+        context: Default::default(),
     };
     crate::link::resolve(&ctx.graph.resolver, ctx.notes, ctx.parsed, id, &l)
 }
@@ -949,14 +950,14 @@ fn embed_note(
         Some(a) if a.starts_with('^') => {
             match parsed.block_ids.iter().find(|b| format!("^{}", b.id) == a) {
                 Some(b) => (b.start..b.end, ctx.titles[t].clone()),
-                None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+                None => (0..ctx.notes[t].body_len(), ctx.titles[t].clone()),
             }
         }
         Some(a) => match parsed.headings.iter().find(|h| h.id == a) {
             Some(h) => (h.start..h.end, format!("{} › {}", ctx.titles[t], h.text)),
-            None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+            None => (0..ctx.notes[t].body_len(), ctx.titles[t].clone()),
         },
-        None => (0..ctx.notes[t].body().len(), ctx.titles[t].clone()),
+        None => (0..ctx.notes[t].body_len(), ctx.titles[t].clone()),
     };
     let head = format!(
         "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\" class=\"internal\">{}</a></div>",

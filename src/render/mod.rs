@@ -515,15 +515,34 @@ fn page_context(kind: &str) -> tera::Context {
     c
 }
 
-fn note_summary(site: &Site, i: NoteId) -> Value {
+fn note_summary(site: &Site, i: NoteId) -> Summary<'_> {
     let p = &site.pages[i];
-    json!({
-        "title": p.title,
-        "url": p.href,
-        "description": p.description,
-        "updated": fmt_date(p.updated),
-        "category": p.category,
-    })
+    Summary {
+        title: &p.title,
+        url: &p.href,
+        description: &p.description,
+        updated: fmt_day(p.updated),
+        category: &p.category,
+    }
+}
+
+/// What a listing (home, tag and folder pages) shows of a note. Borrowed and serialized
+/// straight into tera's context: a listing of 50,000 notes built as JSON first held both.
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    updated: Option<String>,
+    category: &'a str,
+}
+
+/// A category of the home page and its notes.
+#[derive(serde::Serialize)]
+struct Category<'a> {
+    name: &'a str,
+    id: String,
+    notes: Vec<Summary<'a>>,
 }
 
 /// Inputs for related notes and local graphs.
@@ -727,7 +746,7 @@ struct TocEntry<'a> {
 /// A note linking here, with the text around the link.
 #[derive(serde::Serialize)]
 struct BacklinkEntry<'a> {
-    context: &'a str,
+    context: String,
     title: &'a str,
     url: &'a str,
 }
@@ -806,7 +825,7 @@ fn note_page(
         backlinks: site.graph.backlinks[i]
             .iter()
             .map(|b| BacklinkEntry {
-                context: &site.parsed[b.from].links[b.link].context,
+                context: site.parsed[b.from].links[b.link].context.unpack(),
                 title: &site.pages[b.from].title,
                 url: &site.pages[b.from].href,
             })
@@ -998,15 +1017,16 @@ fn home_context(site: &Site, ctx: &html::Ctx) -> tera::Context {
             .or_default()
             .push(i);
     }
-    let categories: Vec<Value> = cats
-        .into_iter()
-        .map(|((_, name), mut ids)| {
+    let categories: Vec<Category> = cats
+        .into_values()
+        .map(|mut ids| {
             ids.sort_by_key(|&i| site.pages[i].title.to_lowercase());
-            json!({
-                "name": name,
-                "id": format!("cat-{}", slug::heading_id(&name)),
-                "notes": ids.iter().map(|&i| note_summary(site, i)).collect::<Vec<_>>(),
-            })
+            let name = site.pages[ids[0]].category.as_str();
+            Category {
+                name,
+                id: format!("cat-{}", slug::heading_id(name)),
+                notes: ids.iter().map(|&i| note_summary(site, i)).collect(),
+            }
         })
         .collect();
     let mut c = page_context("home");

@@ -306,6 +306,7 @@ pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
             };
             let mut docs: Vec<SectionDoc> = p
                 .sections
+                .unpack()
                 .iter()
                 .map(|s| SectionDoc {
                     trouble: in_entry(s),
@@ -329,7 +330,7 @@ pub fn note_sections(site: &Site, i: usize) -> Vec<SectionDoc> {
                     docs[0].body = format!("{desc} {}", docs[0].body);
                 }
             } else if docs.is_empty() || !desc.is_empty() {
-                let line = crate::diag::line_col(&n.text, n.body_offset).0 as u64;
+                let line = n.body_line as u64;
                 docs.insert(
                     0,
                     SectionDoc {

@@ -13,6 +13,7 @@ pub mod note;
 pub mod parsed;
 pub mod sink;
 pub mod slug;
+pub mod spill;
 pub mod text;
 
 pub use config::Config;

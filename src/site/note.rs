@@ -48,10 +48,13 @@ pub struct Note {
     pub kind: NoteKind,
     /// Folder relative to the notes folder (`""` at the top level).
     pub folder: String,
-    /// The whole file, with line endings normalized to `\n` and any BOM removed.
-    pub text: String,
+    /// The whole file, with line endings normalized to `\n` and any BOM removed, held
+    /// compressed (a build keeps every note's source to the end).
+    pub text: super::spill::Spilled,
     /// Byte offset of the Markdown body (after the front matter).
     pub body_offset: usize,
+    /// The 1-based line the body starts on.
+    pub body_line: usize,
     /// Parsed front matter.
     pub front: FrontMatter,
     /// File modification time.
@@ -63,9 +66,21 @@ pub struct Note {
 }
 
 impl Note {
+    /// The whole file, decompressed.
+    pub fn source(&self) -> String {
+        self.text.unpack()
+    }
+
     /// The Markdown body after the front matter (a canvas's JSON, a base's YAML).
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+    pub fn body(&self) -> String {
+        let mut text = self.text.unpack();
+        text.replace_range(..self.body_offset.min(text.len()), "");
+        text
+    }
+
+    /// The length of the body in bytes.
+    pub fn body_len(&self) -> usize {
+        self.text.len().saturating_sub(self.body_offset)
     }
 
     /// The file name without its extension, the title a note without one gets.

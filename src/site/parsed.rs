@@ -49,8 +49,9 @@ pub struct LinkRef {
     pub line: usize,
     /// 1-based column in the file.
     pub col: usize,
-    /// Plain text of the paragraph or list item around the link.
-    pub context: String,
+    /// Plain text of the paragraph or list item around the link (kept out of the heap until
+    /// backlinks show it).
+    pub context: super::spill::Spilled,
 }
 
 /// The text under one heading (the opening text before the first heading is a section too).
@@ -66,6 +67,110 @@ pub struct Section {
     pub text: String,
     /// 1-based line where it starts.
     pub line: usize,
+}
+
+/// A note's sections, serialized and compressed: a build holds every note's sections to the
+/// end but only the search stage reads them, a note at a time ([`Sections::unpack`]).
+#[derive(Debug, Clone, Default)]
+pub struct Sections {
+    count: usize,
+    packed: super::spill::Spilled,
+}
+
+impl Sections {
+    /// Packs `list`.
+    pub fn pack(list: &[Section]) -> Sections {
+        let mut s = String::new();
+        let field = |s: &mut String, f: &str| {
+            s.push_str(&f.len().to_string());
+            s.push(':');
+            s.push_str(f);
+        };
+        for x in list {
+            let heading = x.heading.map_or(0, |h| h + 1);
+            s.push_str(&format!("{heading} {} {} ", x.line, x.path.len()));
+            field(&mut s, &x.anchor);
+            for p in &x.path {
+                field(&mut s, p);
+            }
+            field(&mut s, &x.text);
+        }
+        Sections {
+            count: list.len(),
+            packed: super::spill::Spilled::new(&s),
+        }
+    }
+
+    /// The sections, in order.
+    pub fn unpack(&self) -> Vec<Section> {
+        let s = self.packed.unpack();
+        let mut r = Reader { s: &s, at: 0 };
+        let mut out = Vec::with_capacity(self.count);
+        for _ in 0..self.count {
+            let (Some(heading), Some(line), Some(n)) = (r.num(b' '), r.num(b' '), r.num(b' '))
+            else {
+                break;
+            };
+            let anchor = r.field().to_string();
+            let path = (0..n).map(|_| r.field().to_string()).collect();
+            out.push(Section {
+                heading: heading.checked_sub(1),
+                anchor,
+                path,
+                text: r.field().to_string(),
+                line,
+            });
+        }
+        out
+    }
+
+    /// The number of sections.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the note has no section.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl From<Vec<Section>> for Sections {
+    fn from(list: Vec<Section>) -> Sections {
+        Sections::pack(&list)
+    }
+}
+
+impl serde::Serialize for Sections {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.unpack().serialize(s)
+    }
+}
+
+/// Reads what [`Sections::pack`] wrote.
+struct Reader<'a> {
+    s: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A decimal number ended by `end`.
+    fn num(&mut self, end: u8) -> Option<usize> {
+        let rest = self.s.get(self.at..)?;
+        let k = rest.bytes().position(|b| b == end)?;
+        self.at += k + 1;
+        rest[..k].parse().ok()
+    }
+
+    /// A field written as its length, `:`, and its bytes.
+    fn field(&mut self) -> &'a str {
+        let Some(len) = self.num(b':') else {
+            return "";
+        };
+        let f = self.s.get(self.at..self.at + len).unwrap_or_default();
+        self.at += len;
+        f
+    }
 }
 
 /// An Obsidian `^block-id` marker and the block (paragraph or list item) it names.
@@ -92,8 +197,8 @@ pub struct ParsedNote {
     pub links: Vec<LinkRef>,
     /// Inline `#tags` in prose, in order, deduplicated.
     pub tags: Vec<String>,
-    /// Sections for search.
-    pub sections: Vec<Section>,
+    /// Sections for search, compressed: only the search stage reads them.
+    pub sections: Sections,
     /// The first paragraph as plain text (at most about 300 characters).
     pub summary: String,
     /// `^block-id` markers.
@@ -112,10 +217,18 @@ pub struct ParsedNote {
 impl ParsedNote {
     /// The Markdown the note's links and headings point into: its body, or a canvas's text
     /// cards.
-    pub fn markdown<'a>(&'a self, note: &'a super::Note) -> &'a str {
+    pub fn markdown<'a>(&'a self, note: &'a super::Note) -> std::borrow::Cow<'a, str> {
+        match &self.canvas {
+            Some(c) => std::borrow::Cow::Borrowed(c.source.as_str()),
+            None => std::borrow::Cow::Owned(note.body()),
+        }
+    }
+
+    /// The length of [`ParsedNote::markdown`] in bytes.
+    pub fn markdown_len(&self, note: &super::Note) -> usize {
         self.canvas
             .as_ref()
-            .map_or(note.body(), |c| c.source.as_str())
+            .map_or(note.body_len(), |c| c.source.len())
     }
 }
 
@@ -157,4 +270,40 @@ pub struct Entry {
     pub fix: Option<String>,
     /// Byte range of the entry in the note's body (its section, or its callout).
     pub range: std::ops::Range<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_pack_and_unpack_unchanged() {
+        let list = vec![
+            Section {
+                heading: None,
+                anchor: String::new(),
+                path: vec![],
+                text: "12:34 여는 글 5: 6".into(),
+                line: 1,
+            },
+            Section {
+                heading: Some(0),
+                anchor: "3:a b".into(),
+                path: vec!["개념".into(), "".into(), "9:x".into()],
+                text: String::new(),
+                line: 7,
+            },
+        ];
+        let packed = Sections::pack(&list);
+        assert_eq!(packed.len(), 2);
+        let back = packed.unpack();
+        assert_eq!(back.len(), 2);
+        for (a, b) in list.iter().zip(&back) {
+            assert_eq!(
+                (a.heading, &a.anchor, &a.path, &a.text, a.line),
+                (b.heading, &b.anchor, &b.path, &b.text, b.line)
+            );
+        }
+        assert!(Sections::default().unpack().is_empty());
+    }
 }
