@@ -5,9 +5,40 @@
 // with aria-expanded shows or hides its list; arrow keys move between the visible entries.
 // Without JavaScript the header's "Files" link leads to the folder's listing page instead.
 
-const nav = document.getElementById("kb-explorer");
 const link = document.querySelector(".explorer-link");
-const toggle = document.querySelector(".explorer-toggle");
+const STRINGS = window.KB_STRINGS || {};
+// The toggle and the drawer do nothing without this script, so it makes them (a theme whose
+// page still holds them keeps its own); the header's link names the tree file.
+const nav = document.getElementById("kb-explorer") || makeNav();
+const toggle = document.querySelector(".explorer-toggle") || makeToggle();
+
+/** The explorer's (empty, hidden) drawer, before the page's main part. */
+function makeNav() {
+  const main = document.getElementById("main");
+  if (!link || !link.dataset.tree || !main) return null;
+  const n = document.createElement("nav");
+  n.className = "explorer";
+  n.id = "kb-explorer";
+  n.setAttribute("aria-label", STRINGS.explorer || link.textContent);
+  n.dataset.tree = link.dataset.tree;
+  n.hidden = true;
+  main.before(n);
+  return n;
+}
+
+/** The header's button that opens the explorer, beside its link (hidden until set up). */
+function makeToggle() {
+  if (!nav || !link) return null;
+  const b = document.createElement("button");
+  b.className = "explorer-toggle";
+  b.type = "button";
+  b.hidden = true;
+  b.setAttribute("aria-expanded", "false");
+  b.setAttribute("aria-controls", nav.id);
+  b.textContent = STRINGS.explorer || link.textContent;
+  link.after(b);
+  return b;
+}
 const base = document.body.dataset.base || "/";
 /** Pages the explorer stands beside when the screen is wide enough. */
 const docks = /\bpage-(note|folder)\b/.test(document.body.className);
@@ -111,7 +142,7 @@ async function build() {
     const close = document.createElement("button");
     close.type = "button";
     close.className = "explorer-close";
-    close.setAttribute("aria-label", nav.dataset.tClose || "Close");
+    close.setAttribute("aria-label", nav.dataset.tClose || STRINGS.close || "Close");
     close.textContent = "×";
     close.addEventListener("click", () => {
       setOpen(false);

@@ -9,8 +9,26 @@ function currentTheme() {
   return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
+/** The header's theme toggle: made here, as it does nothing without this script. */
+function themeToggle() {
+  const tools = document.querySelector(".header-tools");
+  if (!tools) return null;
+  const label = (window.KB_STRINGS || {}).toggle_theme || "Toggle light/dark mode";
+  const btn = document.createElement("button");
+  btn.type = "button";
+  btn.className = "theme-toggle";
+  btn.setAttribute("aria-label", label);
+  btn.title = label;
+  const icon = document.createElement("span");
+  icon.setAttribute("aria-hidden", "true");
+  btn.append(icon);
+  tools.append(btn);
+  return btn;
+}
+
 function setupThemeToggle() {
-  const btn = document.querySelector(".theme-toggle");
+  // a theme whose header still holds the button keeps it
+  const btn = document.querySelector(".theme-toggle") || themeToggle();
   if (!btn) return;
   btn.hidden = false;
   const sync = () => btn.setAttribute("aria-pressed", String(currentTheme() === "dark"));
@@ -25,7 +43,7 @@ function setupThemeToggle() {
 
 function setupCopyLinks() {
   document.addEventListener("click", (ev) => {
-    const a = ev.target.closest && ev.target.closest("a[data-copy-link]");
+    const a = ev.target.closest && ev.target.closest("a.anchor[href]");
     if (!a) return;
     const url = new URL(a.getAttribute("href"), location.href).href;
     if (navigator.clipboard && navigator.clipboard.writeText) {

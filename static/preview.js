@@ -192,7 +192,8 @@ function init() {
   }
 
   function linkFrom(target) {
-    const a = target && target.closest ? target.closest("a.internal[href]") : null;
+    // lists of notes (backlinks, related notes, tag and folder pages) link without the class
+    const a = target && target.closest ? target.closest("a.internal[href], .note-list a[href], .backlinks a[href], .related a[href]") : null;
     if (!a || (pop && pop.contains(a))) return null;
     const u = new URL(a.href, location.href);
     // links to this very page: only anchored ones, which preview the section

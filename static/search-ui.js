@@ -11,19 +11,21 @@ const FALLBACK = {
   ko: { loading: "검색 색인을 불러오는 중…", error: "검색 색인을 불러오지 못했습니다.", all: "모든 결과 보기" },
   en: { loading: "Loading the search index…", error: "Could not load the search index.", all: "See all results" },
 }[lang];
+// the site's strings come with theme.js (KB_STRINGS); a theme may still set data-t-* on the form
+const S = window.KB_STRINGS || {};
 const T = {
-  search: cfg.tSearch || "Search",
-  hint: cfg.tHint || "",
-  noResults: cfg.tNoResults || "No results.",
-  results: cfg.tResults || "Results",
-  dismiss: cfg.tDismiss || "Clear highlights",
-  loading: cfg.tLoading || FALLBACK.loading,
+  search: cfg.tSearch || S.search || "Search",
+  hint: cfg.tHint || S.search_hint || "",
+  noResults: cfg.tNoResults || S.no_results || "No results.",
+  results: cfg.tResults || S.results || "Results",
+  dismiss: cfg.tDismiss || S.dismiss_highlight || "Clear highlights",
+  loading: cfg.tLoading || S.loading || FALLBACK.loading,
   error: cfg.tError || FALLBACK.error,
   all: cfg.tAll || FALLBACK.all,
-  trouble: cfg.tTrouble || "Troubleshooting",
-  troubleOnly: cfg.tTroubleOnly || "Troubleshooting only",
-  operators: cfg.tOperators || "Search operators",
-  remove: cfg.tRemove || "Remove",
+  trouble: cfg.tTrouble || S.troubleshooting || "Troubleshooting",
+  troubleOnly: cfg.tTroubleOnly || S.trouble_only || "Troubleshooting only",
+  operators: cfg.tOperators || S.search_operators || "Search operators",
+  remove: cfg.tRemove || S.remove || "Remove",
 };
 
 const TROUBLE_OP = "in:troubleshooting";
@@ -163,11 +165,29 @@ function isEditable(t) {
 
 // --- header dropdown ---------------------------------------------------------------------
 
+/**
+ * The dropdown of the header's box and the combobox roles of its input: made here, as without
+ * this script the box is a plain form that submits to the search page.
+ */
+function makePanel(input) {
+  const panel = el("div", { class: "search-panel", id: "kb-search-panel" },
+    el("p", { class: "search-status", role: "status", "aria-live": "polite" }),
+    el("div", { class: "search-list", id: "kb-search-listbox", role: "listbox", "aria-label": T.results }));
+  panel.hidden = true;
+  form.append(panel);
+  const attrs = {
+    autocomplete: "off", spellcheck: "false", role: "combobox", "aria-expanded": "false",
+    "aria-controls": "kb-search-listbox", "aria-autocomplete": "list", "aria-haspopup": "listbox",
+  };
+  for (const [k, v] of Object.entries(attrs)) input.setAttribute(k, v);
+  return panel;
+}
+
 function setupDropdown() {
   if (!form) return;
   const input = form.querySelector("input[name=q]");
-  const panel = form.querySelector(".search-panel");
-  if (!input || !panel) return;
+  if (!input) return;
+  const panel = form.querySelector(".search-panel") || makePanel(input);
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("[role=listbox]");
   panel.insertBefore(troubleToggle(input), list);

@@ -101,7 +101,7 @@ fn pages_carry_iris_and_feeds_uris() {
     );
     let redis = read(&p, "redis/index.html");
     assert!(
-        redis.contains("<a class=\"internal\" href=\"/kb/메모-노트/\">메모 노트</a>"),
+        redis.contains("<li><a href=\"/kb/메모-노트/\">메모 노트</a>"),
         "{redis}"
     );
 }
@@ -115,7 +115,7 @@ fn markdown_features_and_links_render() {
     let redis = read(&p, "redis/index.html");
     // sub-path base URL everywhere
     assert!(
-        redis.contains("href=\"/kb/static/style.css?v="),
+        redis.contains("href=\"/kb/static/kb.css?v="),
         "asset under base path"
     );
     assert!(

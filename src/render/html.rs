@@ -255,7 +255,8 @@ impl<'e> Rewriter<'_, 'e> {
         i + 1
     }
 
-    /// Closes a heading, with a copy-link anchor when it has an id.
+    /// Closes a heading, with a copy-link anchor when it has an id (kb.js copies the link of
+    /// any `a.anchor`: no attribute repeated on every heading of every page says so).
     fn heading_end(&mut self, level: HeadingLevel) {
         if self.skip_until_heading_end {
             self.skip_until_heading_end = false;
@@ -264,7 +265,11 @@ impl<'e> Rewriter<'_, 'e> {
         let lvl = level as u8;
         match self.heading.take().flatten() {
             Some(hid) => self.out.push(Event::Html(
-                format!("<a class=\"anchor\" href=\"#{}\" aria-label=\"#\" data-copy-link></a></h{lvl}>\n", esc_attr(&slug::encode_fragment(&hid))).into(),
+                format!(
+                    "<a class=\"anchor\" href=\"#{}\" aria-label=\"#\"></a></h{lvl}>\n",
+                    esc_attr(&slug::encode_fragment(&hid))
+                )
+                .into(),
             )),
             None => self.out.push(Event::Html(format!("</h{lvl}>\n").into())),
         }

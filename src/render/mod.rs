@@ -162,10 +162,23 @@ impl Selection {
     }
 }
 
+/// The stylesheets every page links, in cascade order, and the file that holds them together.
+const SHARED_CSS: &[&str] = &["style.css", "highlight.css", "preview.css", "graph.css"];
+const SHARED_CSS_NAME: &str = "kb.css";
+
 /// The theme's static files and the stylesheets kb makes: highlighting, and the diagrams'
 /// shared rules (on every site, as a note edited in the dev server may gain its first diagram;
 /// pages without diagrams do not link them).
-fn merged_statics(theme: &Theme, hl: &crate::parse::highlight::Cache) -> BTreeMap<String, Vec<u8>> {
+///
+/// Two are put together so that no page repeats them: `kb.css`, the stylesheets every page
+/// uses in one file (one tag and one request instead of four), and the interface strings the
+/// scripts need, added to `theme.js` (a blocking script every page runs first) as
+/// `window.KB_STRINGS`.
+fn merged_statics(
+    theme: &Theme,
+    hl: &crate::parse::highlight::Cache,
+    lang: &str,
+) -> BTreeMap<String, Vec<u8>> {
     let mut statics: BTreeMap<String, Vec<u8>> = theme
         .statics
         .iter()
@@ -174,6 +187,17 @@ fn merged_statics(theme: &Theme, hl: &crate::parse::highlight::Cache) -> BTreeMa
     statics
         .entry("highlight.css".into())
         .or_insert_with(|| crate::parse::highlight::stylesheet().into_bytes());
+    let mut css = Vec::new();
+    for name in SHARED_CSS {
+        if let Some(bytes) = statics.get(*name) {
+            css.extend_from_slice(bytes);
+            css.push(b'\n');
+        }
+    }
+    statics.insert(SHARED_CSS_NAME.into(), css);
+    if let Some(js) = statics.get_mut("theme.js") {
+        js.extend_from_slice(strings::script_strings(lang).as_bytes());
+    }
     statics.entry("diagrams.css".into()).or_insert_with(|| {
         // made from canonical diagrams of every kind: cached, as it only changes with kb
         hl.cached("", "\0diagrams-css", || {
@@ -275,7 +299,7 @@ fn write_assets(
     let base = cfg.base_path();
     let mut files = 0usize;
     // static assets
-    let statics = merged_statics(theme, hl);
+    let statics = merged_statics(theme, hl, &cfg.language);
     let mut assets = BTreeMap::new();
     for (name, bytes) in &statics {
         if sel.assets {

@@ -108,3 +108,32 @@ pub fn strings(lang: &str) -> BTreeMap<&'static str, &'static str> {
         .map(|(k, ko, en)| (*k, if lang == "en" { *en } else { *ko }))
         .collect()
 }
+
+/// The strings the default theme's scripts show (search dropdown, explorer, theme toggle).
+const SCRIPT_STRINGS: &[&str] = &[
+    "search",
+    "search_hint",
+    "no_results",
+    "results",
+    "dismiss_highlight",
+    "loading",
+    "troubleshooting",
+    "trouble_only",
+    "search_operators",
+    "remove",
+    "explorer",
+    "close",
+    "toggle_theme",
+];
+
+/// The strings the scripts need, as a statement for `theme.js` that sets
+/// `window.KB_STRINGS` (one file for the site instead of attributes on every page).
+pub fn script_strings(lang: &str) -> String {
+    let all = strings(lang);
+    let map: BTreeMap<&str, &str> = SCRIPT_STRINGS
+        .iter()
+        .filter_map(|k| all.get(k).map(|v| (*k, *v)))
+        .collect();
+    let json = serde_json::to_string(&map).unwrap_or_else(|_| "{}".into());
+    format!("\n// the interface strings of the scripts, added by kb\nwindow.KB_STRINGS = {json};\n")
+}

@@ -160,7 +160,7 @@ test("a base shows exactly the notes its filters select, in its order", { skip: 
   assert.deepEqual(await page.locator("#by-status .base-group-title").allTextContents(), ["read", "reading"]);
   assert.deepEqual(await paths(page, "#by-status li.base-card"), ["books/Dune.md", "books/Neuromancer.md", "books/Sapiens.md"]);
   // the table of contents leads to the views
-  await page.locator(".toc-side a", { hasText: "Long reads" }).click();
+  await page.locator(".toc a", { hasText: "Long reads" }).click();
   await page.waitForURL(/#long-reads$/);
   await check();
   // a link property leads to its note
