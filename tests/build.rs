@@ -747,3 +747,45 @@ fn folders_get_listing_pages_breadcrumbs_and_one_explorer_tree() {
         .collect();
     assert_eq!(names, ["A B", "a-b", "db"]);
 }
+
+/// What every page would repeat is kept out of the pages (a 50k-note site has to fit GitHub
+/// Pages' 1 GB): one table of contents, one stylesheet, no interface strings or script-only
+/// controls in the HTML; the strings come with theme.js and the stylesheet holds the theme's.
+#[test]
+fn pages_leave_out_what_every_page_would_repeat() {
+    let (_tmp, root) = copy_fixture("good");
+    let out = kb(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = root.join("public");
+    let redis = read(&p, "redis/index.html");
+    assert_eq!(redis.matches("class=\"toc\"").count(), 1, "{redis}");
+    assert_eq!(redis.matches("<link rel=\"stylesheet\"").count(), 1);
+    for repeated in [
+        "data-t-",
+        "search-panel",
+        "theme-toggle",
+        "explorer-toggle",
+        "kb-explorer",
+        "role=\"combobox\"",
+        "data-copy-link",
+    ] {
+        assert!(!redis.contains(repeated), "{repeated} in the page");
+    }
+    // everything above the page's own content: small, and the same size on every note
+    let chrome = redis.find("<main").expect("a main element");
+    assert!(chrome < 2_300, "{chrome} bytes before <main>");
+    // the fixture is in English: its strings come with theme.js
+    let theme = read(&p, "static/theme.js");
+    assert!(
+        theme.contains("window.KB_STRINGS = {")
+            && theme.contains("\"toggle_theme\":\"Toggle light/dark mode\""),
+        "{theme}"
+    );
+    let css = read(&p, "static/kb.css");
+    for part in ["style.css", "highlight.css", "preview.css", "graph.css"] {
+        assert!(
+            css.contains(read(&p, &format!("static/{part}")).trim()),
+            "{part} in kb.css"
+        );
+    }
+}
