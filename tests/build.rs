@@ -760,6 +760,9 @@ fn pages_leave_out_what_every_page_would_repeat() {
     let redis = read(&p, "redis/index.html");
     assert_eq!(redis.matches("class=\"toc\"").count(), 1, "{redis}");
     assert_eq!(redis.matches("<link rel=\"stylesheet\"").count(), 1);
+    // the bundle of the page scripts, and the graph's
+    assert_eq!(redis.matches("<script type=\"module\"").count(), 2);
+    assert!(redis.contains("src=\"/kb/static/bundle.js?v="));
     for repeated in [
         "data-t-",
         "search-panel",

@@ -170,10 +170,10 @@ const SHARED_CSS_NAME: &str = "kb.css";
 /// shared rules (on every site, as a note edited in the dev server may gain its first diagram;
 /// pages without diagrams do not link them).
 ///
-/// Two are put together so that no page repeats them: `kb.css`, the stylesheets every page
-/// uses in one file (one tag and one request instead of four), and the interface strings the
-/// scripts need, added to `theme.js` (a blocking script every page runs first) as
-/// `window.KB_STRINGS`.
+/// Three are put together so that no page repeats them: `kb.css`, the stylesheets every page
+/// uses in one file (one tag and one request instead of four), `bundle.js`, the same for the
+/// module scripts, and the interface strings the scripts need, added to `theme.js` (a blocking
+/// script every page runs first) as `window.KB_STRINGS`.
 fn merged_statics(
     theme: &Theme,
     hl: &crate::parse::highlight::Cache,
@@ -195,6 +195,12 @@ fn merged_statics(
         }
     }
     statics.insert(SHARED_CSS_NAME.into(), css);
+    let parts: Vec<(&str, &[u8])> = theme::SHARED_JS
+        .iter()
+        .filter_map(|n| statics.get(*n).map(|b| (*n, b.as_slice())))
+        .collect();
+    let bundle = theme::bundle_modules(&parts);
+    statics.insert(theme::SHARED_JS_NAME.into(), bundle);
     if let Some(js) = statics.get_mut("theme.js") {
         js.extend_from_slice(strings::script_strings(lang).as_bytes());
     }
