@@ -1224,8 +1224,45 @@ function drawLocal(box, canvas, data) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** This page's address as the local-graph packs key it (decoded, ending in `/`). */
+function pageKey() {
+  let p = location.pathname.replace(/index\.html$/, "");
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    /* keep it encoded: it then matches nothing, and the box says so */
+  }
+  return p;
+}
+
+/**
+ * A note's local-graph box, beside the note: made here, as only this script draws it (without
+ * it the page has no empty box); `src` is its pack, empty for a note without neighbours.
+ */
+function localBox(side, src) {
+  const label = (window.KB_STRINGS || {}).local_graph || "Local graph";
+  const box = document.createElement("section");
+  box.className = "local-graph-box";
+  box.setAttribute("aria-label", label);
+  const title = document.createElement("p");
+  title.className = "toc-title";
+  title.textContent = label;
+  const view = document.createElement("div");
+  view.className = "local-graph";
+  view.dataset.src = src;
+  view.dataset.key = pageKey();
+  const canvas = document.createElement("canvas");
+  canvas.className = "graph-canvas";
+  view.append(canvas);
+  box.append(title, view);
+  side.append(box);
+}
+
 function init() {
   for (const v of document.querySelectorAll(".graph-view[data-src]")) initGlobal(v);
+  for (const side of document.querySelectorAll(".note-side[data-graph]")) {
+    if (!side.querySelector(".local-graph")) localBox(side, side.dataset.graph);
+  }
   for (const b of document.querySelectorAll(".local-graph[data-src]")) initLocal(b);
 }
 

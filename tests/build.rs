@@ -201,10 +201,10 @@ fn markdown_features_and_links_render() {
     // related notes (linked both ways), local graph data, preview data with section headings
     assert!(redis.contains("<section class=\"related\""));
     // the local graph is in a pack of neighbouring notes, fetched when it comes into view
-    let src = r#"class="local-graph" data-src="/kb/graph/local/"#;
-    let at = redis.find(src).expect("local graph box") + src.len();
+    // (graph.js makes the box from the pack's address and keys it by the page's own)
+    let src = r#"class="note-side" data-graph="/kb/graph/local/"#;
+    let at = redis.find(src).expect("local graph pack") + src.len();
     let pack_file = &redis[at..at + redis[at..].find('"').unwrap()];
-    assert!(redis[at..].contains(r#"data-key="/kb/redis/""#));
     let pack: serde_json::Value =
         serde_json::from_str(&read(&p, &format!("graph/local/{pack_file}"))).unwrap();
     let mine = &pack["notes"]["/kb/redis/"];
@@ -616,7 +616,7 @@ fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
     // depth 1 (the default): the note and the two it links with
     let page = read(&p, "big/n005/index.html");
     assert!(
-        page.contains("data-src=\"/graph/local/0.json\" data-key=\"/big/n005/\""),
+        page.contains("data-graph=\"/graph/local/0.json\""),
         "{page}"
     );
     // the nodes of n005's local graph, after a build with `kb_toml`
@@ -636,7 +636,7 @@ fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
     assert_eq!(build_with("local_graph_depth = 2\n").status.code(), Some(0));
     assert_eq!(hood(), 5);
     assert_eq!(build_with("local_graph_depth = 0\n").status.code(), Some(0));
-    assert!(!read(&p, "big/n005/index.html").contains("local-graph"));
+    assert!(!read(&p, "big/n005/index.html").contains("data-graph"));
     assert!(!p.join("graph/local").exists());
     let out = build_with("local_graph_depth = 9\n");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -109,7 +109,8 @@ pub fn strings(lang: &str) -> BTreeMap<&'static str, &'static str> {
         .collect()
 }
 
-/// The strings the default theme's scripts show (search dropdown, explorer, theme toggle).
+/// The strings the default theme's scripts show (search dropdown, explorer, theme toggle,
+/// local graph).
 const SCRIPT_STRINGS: &[&str] = &[
     "search",
     "search_hint",
@@ -124,6 +125,7 @@ const SCRIPT_STRINGS: &[&str] = &[
     "explorer",
     "close",
     "toggle_theme",
+    "local_graph",
 ];
 
 /// The strings the scripts need, as a statement for `theme.js` that sets

@@ -1,7 +1,7 @@
 // A note page of the default theme in Chromium, on the shipped notes: its one table of contents
 // stands beside the note and stays in view on a wide screen, and is folded below the header on
-// a phone; the controls that only work with JavaScript (theme toggle, search dropdown, explorer)
-// are made by the scripts, with the site's strings from theme.js, and are absent without it,
+// a phone; the controls that only work with JavaScript (theme toggle, search dropdown, explorer,
+// the local graph's box) are made by the scripts, with the site's strings from theme.js, and are absent without it,
 // where the page still has its table of contents, backlinks and every link.
 //
 // env: KB_BIN, KB_CHROMIUM (default /usr/bin/chromium), KB_SKIP_BROWSER=1 to skip explicitly.
@@ -100,7 +100,7 @@ test("the scripts make the theme toggle, the search dropdown and the explorer, i
 test("without JavaScript: no control that needs it, and the note reads in full", { skip: SKIP }, async () => {
   for (const width of [1400, 390]) {
     const { page, context } = await open(NOTE, { width, js: false });
-    for (const sel of [".theme-toggle", ".search-panel", ".explorer-toggle", "#kb-explorer"]) {
+    for (const sel of [".theme-toggle", ".search-panel", ".explorer-toggle", "#kb-explorer", ".local-graph-box"]) {
       assert.equal(await page.locator(sel).count(), 0, `${sel} at ${width} px`);
     }
     assert.equal(await page.locator(".site-search-input").getAttribute("role"), null, "a plain search box");
