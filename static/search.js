@@ -1453,17 +1453,48 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const rank = (x, y) => y.key - x.key || x.ord - y.ord;
     const tied = (a, b) => a.matched === b.matched && a.exact === b.exact && a.score === b.score;
     const phrased = ops.phrases.length > 0 || ops.notPhrases.length > 0;
+    // the ordinal ranges of the chosen notes: a row inside one belongs to a chosen note
+    const chosen = [];
+    const inChosen = (o) => chosen.some(([lo, hi]) => o >= lo && o <= hi);
+    const holds = (r) => !phrased || phrasesHold(ops, r.doc.title, r.doc.heading, r.doc.text);
+    // The members of a tie group whose rows can change the results, with their rows loaded:
+    // those of chosen notes, and those of the first notes not chosen yet until `limit` notes
+    // could be. Notes are numbered in path order, so the notes the group adds are its first
+    // ones by ordinal; the rows of its later notes are not downloaded (they would be skipped).
+    const membersOf = async (group) => {
+      const out = group.filter((r) => inChosen(r.ord));
+      const fresh = group.filter((r) => !inChosen(r.ord)).sort((x, y) => x.ord - y.ord);
+      let want = limit - order.length;
+      let k = 0;
+      while (want > 0 && k < fresh.length) {
+        // at most `want` notes start in the next `want` rows: load them at once
+        await loadDocs(fresh.slice(k, k + want).map((r) => r.ord));
+        while (want > 0 && k < fresh.length && rowsOf.has(Math.floor(fresh[k].ord / m.chunkDocs))) {
+          const last = Math.max(doc(fresh[k].ord).last, fresh[k].ord);
+          let e = k + 1;
+          while (e < fresh.length && fresh[e].ord <= last) e++;
+          const note = fresh.slice(k, e);
+          await loadDocs(note.map((r) => r.ord));
+          for (const r of note) r.doc = doc(r.ord);
+          if (note.some(holds)) want--;
+          out.push(...note);
+          k = e;
+        }
+      }
+      await loadDocs(out.map((r) => r.ord));
+      return out;
+    };
     // takes the rows of `list` (ranked) from `i` in tie groups, until `limit` notes are chosen;
     // rows tied on (matched, exact, score) are ordered by note path, then anchor
     const take = async (list, i, full) => {
       while (i < list.length && (full || order.length < limit)) {
         let j = i + 1;
         while (j < list.length && tied(list[j], list[i])) j++;
-        let members = list.slice(i, j);
+        let members = full ? list.slice(i, j) : await membersOf(list.slice(i, j));
         i = j;
         await loadDocs(members.map((r) => r.ord));
         for (const r of members) r.doc = doc(r.ord);
-        if (phrased) members = members.filter((r) => phrasesHold(ops, r.doc.title, r.doc.heading, r.doc.text));
+        if (phrased) members = members.filter(holds);
         if (members.length > 1) {
           members.sort((x, y) => cmpStr(x.doc.path, y.doc.path) || cmpStr(x.doc.anchor, y.doc.anchor));
         }
@@ -1473,6 +1504,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
           if (!h) {
             if (order.length >= limit) continue;
             order.push(d.path);
+            chosen.push([d.first, d.last]);
             h = { ord: r.ord, title: d.title, path: d.path, pageUrl: base + encodePath(d.url), sections: [] };
             groups.set(d.path, h);
           }
