@@ -540,6 +540,55 @@ export function snippet(text, words, width = 160) {
 }
 
 // ---------------------------------------------------------------------------------------
+// result data (format 8; src/search/export/rows.rs)
+// ---------------------------------------------------------------------------------------
+
+/** The syllables a section text's code writes in one byte (`0x80 + i`), as rows.rs has them. */
+const COMMON_SYLLABLES = Array.from("이는다하로에가을를한서해스의지수기리어용자고있사시트정은드인터할도제으면프성만장적나라때모되데문보상소들구일함것위대과요게그와부행주된메아전생능개래경간야작저세", (c) => c.codePointAt(0));
+/** The text coded in `r`'s bytes up to `end`: ASCII, common syllables, Hangul in 2 bytes, else escaped. */
+export function decodeText(r, end) {
+  let out = "";
+  let run = [];
+  while (r.p < end) {
+    const x = r.u8();
+    let c;
+    if (x < 0x80) c = x;
+    else if (x === 0xff) c = r.varint();
+    else if (x >= 0xd0) c = 0xac00 + (x - 0xd0) * 256 + (r.u8() ?? 0);
+    else c = COMMON_SYLLABLES[x - 0x80];
+    run.push(c);
+    // fromCodePoint takes its arguments on the stack: flush in runs
+    if (run.length === 4096) {
+      out += String.fromCodePoint(...run);
+      run = [];
+    }
+  }
+  return out + String.fromCodePoint(...run);
+}
+
+/**
+ * The slots of a result-data file of `pack` slots a file (`search/d/<hash>/<i>.bin`): its JSON
+ * rows, each text (stored as the length of its code) decoded from the codes after the JSON.
+ */
+export function readSlots(buf, pack) {
+  const r = new Bytes(buf);
+  if (r.b[0] !== 0x4b || r.b[1] !== 0x42 || r.b[2] !== 0x44 || r.b[3] !== 0x31) throw new Error("kb search: not a result-data file");
+  r.p = 4;
+  const len = r.varint();
+  const value = JSON.parse(utf8.decode(r.b.subarray(r.p, r.p + len)));
+  r.p += len;
+  const slots = pack > 1 ? value : [value];
+  for (const slot of slots) {
+    for (const row of slot) {
+      const end = r.p + row[6];
+      row[6] = decodeText(r, end);
+      r.p = end;
+    }
+  }
+  return slots;
+}
+
+// ---------------------------------------------------------------------------------------
 // f32 arithmetic (tantivy's Bm25Weight, glibc/musl logf)
 // ---------------------------------------------------------------------------------------
 
@@ -936,7 +985,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 7) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 8) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);
@@ -969,8 +1018,8 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   const chunk = (m, i) => {
     const k = m.chunkSlots > 1 ? m.chunkSlots : 1;
     const f = Math.floor(i / k);
-    const file = cached("d" + f, () => load(`${m.chunkDir}/${f}.json`, "json"));
-    return k === 1 ? file : file.then((slots) => (Array.isArray(slots) && Array.isArray(slots[i % k]) ? slots[i % k] : []));
+    const file = cached("d" + f, () => load(`${m.chunkDir}/${f}.bin`, "bin").then((buf) => readSlots(buf, k)));
+    return file.then((slots) => (Array.isArray(slots[i % k]) ? slots[i % k] : []));
   };
 
   const group = (m, g) => cached("s" + g, () => load(`${m.shardGroupDir}/${g}.json`, "json"));

@@ -654,8 +654,8 @@ fn long_lists_are_brief_and_local_graph_depth_is_configurable() {
     assert_eq!(meta["chunkSlots"], 2);
     assert_eq!(meta["chunks"], 102, "204 one-slot notes in 102 files");
     let dir = meta["chunkDir"].as_str().unwrap();
-    let file: Vec<Vec<serde_json::Value>> =
-        serde_json::from_str(&read(&p, &format!("search/{dir}/0.json"))).unwrap();
+    let bytes = std::fs::read(p.join(format!("search/{dir}/0.bin"))).unwrap();
+    let file = kb::search::export::rows::read_slots(&bytes, 2).expect("a result-data file");
     let first_paths = (file[0][0][0].as_str(), file[1][0][0].as_str());
     assert_eq!(first_paths, (Some("big/n000.md"), Some("big/n001.md")));
     let err = stderr(&build_with("search_result_pack = 9\n"));

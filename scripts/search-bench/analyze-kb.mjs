@@ -307,8 +307,11 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
   // result data: every row, and which ordinals belong to which note
   const rows = [];
   for (let c = 0; c < meta.chunks; c++) {
-    const file = JSON.parse(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.json`), "utf8"));
-    for (const slot of meta.chunkSlots > 1 ? file : [file]) rows.push(...slot);
+    // format 8 codes the texts after the JSON rows (readSlots of the client decodes them)
+    const file = meta.format >= 8
+      ? mod.readSlots(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.bin`)), meta.chunkSlots)
+      : JSON.parse(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.json`), "utf8"));
+    for (const slot of meta.chunkSlots > 1 || meta.format >= 8 ? file : [file]) rows.push(...slot);
   }
   const ordOf = new Map(rows.map((r, o) => [r[0] + "#" + r[4], o]));
   const noteRows = new Map();
@@ -387,7 +390,7 @@ export async function analyzeKb(siteDir, queries, { shardTargets = [4096, 8192, 
       termEntriesRaw: entryRaw,
       chunksFetched: fetchedChunks.length,
       chunksShown: shownChunks.size,
-      chunkShownGz: [...shownChunks].reduce((a, c) => a + gz(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.json`))), 0),
+      chunkShownGz: [...shownChunks].reduce((a, c) => a + gz(fs.readFileSync(path.join(dir, meta.chunkDir, `${c}.${meta.format >= 8 ? "bin" : "json"}`))), 0),
       noteAlignedGz: res.reduce((a, r) => a + noteGz(r.path, 0), 0),
     };
     for (const t of shardTargets) {

@@ -39,7 +39,7 @@ export function fileKind(p) {
   if (/\/search\/meta\.json$/.test(p)) return "kb:meta";
   if (/\/search\/t\/[^/]+\/\d+\.bin$/.test(p)) return "kb:shard";
   if (/\/search\/l\/[^/]+\/\d+\.bin$/.test(p)) return "kb:list";
-  if (/\/search\/d\/[^/]+\/\d+\.json$/.test(p)) return "kb:chunk";
+  if (/\/search\/d\/[^/]+\/\d+\.(json|bin)$/.test(p)) return "kb:chunk";
   if (/\/static\/search\.js$/.test(p)) return "kb:code";
   if (/pagefind-entry\.json$/.test(p)) return "pf:entry";
   if (/\.pf_meta$/.test(p)) return "pf:meta";

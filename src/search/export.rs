@@ -51,12 +51,14 @@ use tantivy::{Searcher, SegmentReader};
 
 mod layout;
 mod pack;
+pub mod rows;
 mod terms;
 mod update;
 
 pub use layout::Layout;
 use layout::{FileSet, NoteSlots, NoteTexts, SegmentState};
 use pack::{Cut, Packer, SetWriter};
+use rows::{SlotRows, encode_text, pack_slots};
 use terms::{Merged, encode_batch, list_entry, merge_terms, sources};
 
 /// Raw bytes a term shard aims at (see `Cut` in `pack.rs`: from half to twice that).
@@ -80,30 +82,13 @@ pub fn result_pack(site: &Site) -> usize {
     }
 }
 
-/// One result-data file from the JSON row arrays of its consecutive slots: the slot's array
-/// itself for one slot a file, else an array of the slots' arrays.
-fn pack_slots(mut slots: Vec<Vec<u8>>, pack: usize) -> Vec<u8> {
-    if pack == 1 && slots.len() == 1 {
-        return slots.pop().unwrap_or_default();
-    }
-    let mut out = Vec::with_capacity(slots.iter().map(|s| s.len() + 1).sum::<usize>() + 2);
-    out.push(b'[');
-    for (k, s) in slots.iter().enumerate() {
-        if k > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(s);
-    }
-    out.push(b']');
-    out
-}
 /// Characters of section text kept for snippets.
 pub const TEXT_CHARS: usize = 1200;
 /// Shards per group file of shard first terms (`s/<hash>/<g>.json`): meta.json holds only
 /// every group's first term, so it stays small however many shards there are.
 pub const GROUP_SHARDS: usize = 64;
 /// Format version of the export.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 /// File name of a saved [`Layout`], for a folder under `.kb/` (the cache folder).
 pub const LAYOUT_FILE: &str = "search-layout.bin";
 
@@ -259,13 +244,13 @@ fn note_slots(
     notes
 }
 
-/// The result-data files of one note group: (slot, JSON rows).
+/// The result-data slots of one note group: (slot, rows).
 fn group_files(
     site: &Site,
     docs: &[Addr],
     ordinals: &[u32],
     (first, last): (u32, u32),
-) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+) -> anyhow::Result<Vec<(u32, SlotRows)>> {
     let note = docs.first().map(|a| a.note).unwrap_or(usize::MAX);
     let sections = if note < site.notes.len() {
         crate::search::index::note_sections(site, note)
@@ -274,16 +259,23 @@ fn group_files(
     };
     let mut files = Vec::new();
     let mut rows = Vec::with_capacity(CHUNK_DOCS);
+    let mut texts = Vec::new();
     for (i, a) in docs.iter().enumerate() {
         if !rows.is_empty() && ordinals[i].is_multiple_of(CHUNK_DOCS as u32) {
             files.push((
                 (ordinals[i] - 1) / CHUNK_DOCS as u32,
-                serde_json::to_vec(&rows)?,
+                SlotRows {
+                    json: serde_json::to_vec(&rows)?,
+                    texts: std::mem::take(&mut texts),
+                },
             ));
             rows.clear();
         }
+        let before = texts.len();
         let row = match (site.notes.get(note), sections.get(a.section as usize)) {
             (Some(n), Some(s)) => {
+                let text: String = s.body.chars().take(TEXT_CHARS).collect();
+                encode_text(&text, &mut texts);
                 let mut row = serde_json::json!([
                     n.rel_path,
                     site.pages[note].title,
@@ -291,7 +283,7 @@ fn group_files(
                     s.heading_label,
                     s.anchor,
                     s.line,
-                    s.body.chars().take(TEXT_CHARS).collect::<String>(),
+                    texts.len() - before,
                     first,
                     last
                 ]);
@@ -303,12 +295,18 @@ fn group_files(
                 }
                 row
             }
-            _ => serde_json::json!(["", "", "", "", "", a.line, "", first, last]),
+            _ => serde_json::json!(["", "", "", "", "", a.line, 0, first, last]),
         };
         rows.push(row);
     }
     if let Some(&o) = ordinals.last() {
-        files.push((o / CHUNK_DOCS as u32, serde_json::to_vec(&rows)?));
+        files.push((
+            o / CHUNK_DOCS as u32,
+            SlotRows {
+                json: serde_json::to_vec(&rows)?,
+                texts,
+            },
+        ));
     }
     Ok(files)
 }
@@ -392,8 +390,8 @@ fn full(
     // 3. result data, one note group at a time (slots are dense, so file numbers are too),
     // `pack` consecutive slots a file
     let pack = result_pack(site);
-    let mut chunk_writer = SetWriter::new(sink, "d", "json");
-    let mut pending: Vec<Vec<u8>> = Vec::with_capacity(pack);
+    let mut chunk_writer = SetWriter::new(sink, "d", "bin");
+    let mut pending: Vec<SlotRows> = Vec::with_capacity(pack);
     for (n, (range, first, last)) in placed.groups.iter().enumerate() {
         let docs = &addr[range.clone()];
         for (_, file) in group_files(site, docs, &placed.ordinals[range.clone()], (*first, *last))?
@@ -762,19 +760,11 @@ mod tests {
         for (k, v) in files {
             if let Some(rest) = k.strip_prefix(&format!("search/{}/", m.dirs[2])) {
                 chunk_count += 1;
-                let file: u64 = rest.trim_end_matches(".json").parse().unwrap();
+                let file: u64 = rest.trim_end_matches(".bin").parse().unwrap();
                 let pack = m.meta["chunkSlots"].as_u64().unwrap();
-                let r: Vec<serde_json::Value> = serde_json::from_slice(v).unwrap();
-                let slots = if pack == 1 {
-                    vec![serde_json::Value::Array(r)]
-                } else {
-                    assert!(r.len() as u64 <= pack);
-                    r
-                };
+                let slots = rows::read_slots(v, pack as usize).expect("a result-data file");
+                assert!(slots.len() as u64 <= pack);
                 for (k, slot) in slots.into_iter().enumerate() {
-                    let serde_json::Value::Array(slot) = slot else {
-                        panic!("a slot is an array")
-                    };
                     for (j, row) in slot.into_iter().enumerate() {
                         rows.insert((file * pack + k as u64) * CHUNK_DOCS as u64 + j as u64, row);
                     }

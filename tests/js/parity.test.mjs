@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createSearch } from "../../static/search.js";
+import { createSearch, readSlots } from "../../static/search.js";
 import { existsSync, symlinkSync } from "node:fs";
 import { REPO, kb, buildSite, tikRoot, diskFetch, tempDir, TIK_CORPUS } from "./helpers.mjs";
 
@@ -107,8 +107,8 @@ function exportRows(site) {
   const meta = JSON.parse(readFileSync(join(site, "search/meta.json"), "utf8"));
   const rows = [];
   for (let i = 0; i < meta.chunks; i++) {
-    const file = JSON.parse(readFileSync(join(site, `search/${meta.chunkDir}/${i}.json`), "utf8"));
-    for (const slot of meta.chunkSlots > 1 ? file : [file]) rows.push(...slot);
+    const file = readFileSync(join(site, `search/${meta.chunkDir}/${i}.bin`));
+    for (const slot of readSlots(file, meta.chunkSlots)) rows.push(...slot);
   }
   return rows;
 }

@@ -131,7 +131,7 @@ impl Layout {
         let sets = [
             (&self.dirs[0], self.shards.len(), "bin"),
             (&self.dirs[1], self.lists.len(), "bin"),
-            (&self.dirs[2], self.chunks.len(), "json"),
+            (&self.dirs[2], self.chunks.len(), "bin"),
             (&self.groups.0, self.groups.1, "json"),
         ];
         for (dir, count, ext) in sets {

@@ -19,6 +19,7 @@
 
 use super::layout::{FileSet, NoteSlots, SegmentState};
 use super::pack::{Cut, Packed, Packer, set_dir};
+use super::rows::SlotRows;
 use super::terms::{FILTER_FIELD, Merged, Source, list_entry, merge_terms, shard_entry, sources};
 use super::{
     Addr, CHUNK_DOCS, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files,
@@ -124,7 +125,7 @@ pub(super) fn update(
     let sets = [
         ("t", "bin", &layout.shards, shards),
         ("l", "bin", &layout.lists, lists),
-        ("d", "json", &old_chunks, chunks),
+        ("d", "bin", &old_chunks, chunks),
     ];
     for (n, (prefix, ext, old, files)) in sets.into_iter().enumerate() {
         let dir = write_set(
@@ -560,7 +561,7 @@ impl Runs<'_> {
 /// kept (a note that stays keeps its slots).
 fn chunk_files(site: &Site, plan: &Plan, pack: usize) -> anyhow::Result<Vec<Slot>> {
     let pack = pack.max(1) as u32;
-    let mut fresh: HashMap<u32, Vec<u8>> = HashMap::new();
+    let mut fresh: HashMap<u32, SlotRows> = HashMap::new();
     let group_slots = |first: u32, last: u32| first / CHUNK_DOCS as u32..=last / CHUNK_DOCS as u32;
     for (range, first, last) in &plan.placed.groups {
         if plan.redo[plan.addr[range.start].note] {
@@ -596,13 +597,13 @@ fn chunk_files(site: &Site, plan: &Plan, pack: usize) -> anyhow::Result<Vec<Slot
             if !touched.contains(&f) {
                 return Slot::Old(f as usize);
             }
-            let mine: Vec<Vec<u8>> = (f * pack..((f + 1) * pack).min(slots))
-                .map(|s| fresh.remove(&s).unwrap_or_else(|| b"[]".to_vec()))
+            let mine: Vec<SlotRows> = (f * pack..((f + 1) * pack).min(slots))
+                .map(|s| fresh.remove(&s).unwrap_or_else(SlotRows::empty))
                 .collect();
             Slot::New(Packed {
                 first: String::new(),
                 open: false,
-                bytes: super::pack_slots(mine, pack as usize),
+                bytes: super::rows::pack_slots(mine, pack as usize),
             })
         })
         .collect())
