@@ -141,12 +141,15 @@ const notAsWritten = (t) => t.startsWith(CROSS_MARK) || t.startsWith(ALT_MARK);
 /** Whether a token is one Latin (or other alphabetic) word. */
 const latin = (t) => Array.from(t).every((c) => charClass(c) === WORD);
 
-/** The prefix of the phonetic key terms of the filter field (`%KPK=kafka`). */
+/** The prefix of the phonetic key terms of the filter field (`%KPK=kafka`, `%KPK=카프카`). */
 export const KEY_MARK = "%";
-/** Separates the key from the term in a key term. */
+/** Separates the key from the word in a key term. */
 export const KEY_SEP = "=";
-/** A key shared by more Latin terms than this is not used. */
+/** More words than this sounding equally close to a query word are not used. */
 export const MAX_KEY_TERMS = 3;
+/** Symbols a key has at least; below SHORT_KEY, only the same sound is accepted. */
+const MIN_KEY = 2;
+const SHORT_KEY = 3;
 /** Names whose Korean spelling the key does not reach (mirror of src/search/phonetic.rs). */
 export const IRREGULAR = [
   ["몽고디비", "mongodb"], ["몽고", "mongodb"], ["엔진엑스", "nginx"], ["그래프큐엘", "graphql"],
@@ -154,21 +157,183 @@ export const IRREGULAR = [
   ["제이쿼리", "jquery"], ["뷰", "vue"],
 ];
 const KEY_INITIAL = ["K", "K", "N", "T", "T", "R", "M", "P", "P", "S", "S", "", "J", "J", "J", "K", "T", "P", ""];
+const KEY_MEDIAL = ["a", "e", "a", "e", "o", "e", "o", "e", "o", "a", "e", "e", "o", "u", "o", "e", "i", "u", "", "i", "i"];
 const KEY_FINAL = ["", "K", "K", "K", "N", "N", "N", "T", "R", "K", "M", "P", "R", "R", "P", "R", "M", "P", "P",
   "T", "T", "N", "T", "T", "K", "T", "P", "T"];
 
-/** The phonetic key of a word of Hangul syllables, or null (mirror of `hangul_key`). */
-export function hangulKey(word) {
+/** Removes adjacent repeats of a symbol. */
+function collapse(s) {
+  let out = "";
+  for (const c of s) if (!out.endsWith(c)) out += c;
+  return out;
+}
+/** The key of a sound: its consonant symbols (upper case), repeats counted once. */
+const consonants = (sound) => collapse(sound.replace(/[^A-Z]/g, ""));
+
+/** The sound of a word of Hangul syllables, or null (mirror of `hangul_sound`). */
+export function hangulSound(word) {
   let raw = "";
   for (const c of word) {
     const code = c.codePointAt(0);
     if (code < 0xac00 || code > 0xd7a3) return null;
     const i = code - 0xac00;
-    raw += KEY_INITIAL[Math.floor(i / 588)] + KEY_FINAL[i % 28];
+    raw += KEY_INITIAL[Math.floor(i / 588)] + KEY_MEDIAL[Math.floor((i % 588) / 28)] + KEY_FINAL[i % 28];
   }
-  let key = "";
-  for (const c of raw) if (!key.endsWith(c)) key += c;
-  return key.length >= 3 ? key : null;
+  return collapse(raw);
+}
+
+/** The phonetic key of a word of Hangul syllables, or null (mirror of `hangul_key`). */
+export function hangulKey(word) {
+  const sound = hangulSound(word);
+  if (sound === null) return null;
+  const key = consonants(sound);
+  return key.length >= MIN_KEY ? key : null;
+}
+
+const isVowelCh = (c) => c === "a" || c === "e" || c === "i" || c === "o" || c === "u";
+const vowelCh = (c) => isVowelCh(c) || c === "y";
+const VOWEL_PAIRS = [["ee", "i"], ["ea", "i"], ["ie", "i"], ["oo", "u"], ["ou", "au"], ["au", "o"], ["aw", "o"],
+  ["ow", "o"], ["oa", "o"], ["ai", "ei"], ["ay", "ei"], ["ei", "ei"], ["oi", "oi"], ["oy", "oi"], ["ue", "u"]];
+const CONS_DIGRAPHS = [["tion", "SoN"], ["tch", "J"], ["ch", "J"], ["sh", "S"], ["ph", "P"], ["ck", "K"], ["qu", "K"],
+  ["dg", "J"], ["dj", "J"]];
+
+/** The vowel symbols of the vowel letter (or y) at `i` of `w` and the letters they take (`latin_vowel`). */
+function latinVowel(w, i) {
+  const end = w.length;
+  const next = w[i + 1];
+  if (w[i] === "y") {
+    const after = w[i + 2] === "h" ? i + 3 : i + 2;
+    if (isVowelCh(next)) return ["", 1];
+    if (next !== undefined && isVowelCh(w[after])) return ["ai", 1];
+    return ["i", 1];
+  }
+  if (w.slice(i) === "ery") return ["oRi", 3];
+  if (next === "r" && !vowelCh(w[i + 2])) return [w[i] === "a" ? "a" : "o", 2];
+  if (w.startsWith("ey", i) && i + 2 === end) return ["i", 2];
+  for (const [p, s] of VOWEL_PAIRS) if (w.startsWith(p, i)) return [s, 2];
+  if (w[i] === "e" && i + 1 === end && i >= 2 && !vowelCh(w[i - 1])) return ["", 1];
+  if (i + 3 === end && w[end - 1] === "e" && !vowelCh(next)) {
+    if (w[i] === "a") return ["ei", 1];
+    if (w[i] === "i") return ["ai", 1];
+  }
+  return [w[i], 1];
+}
+
+/** The sound of a lowercase ASCII word (`latin_sound_with`). */
+function latinSoundWith(w, th, softG) {
+  let raw = "";
+  let i = 0;
+  while (i < w.length) {
+    const d = CONS_DIGRAPHS.find(([p]) => w.startsWith(p, i));
+    if (d) {
+      raw += d[1];
+      i += d[0].length;
+      continue;
+    }
+    if (vowelCh(w[i])) {
+      const [s, n] = latinVowel(w, i);
+      raw += s;
+      i += n;
+      continue;
+    }
+    if (w.startsWith("th", i)) {
+      raw += th;
+      i += 2;
+      continue;
+    }
+    if (w.startsWith("gh", i)) {
+      i += 2;
+      continue;
+    }
+    if (w.startsWith("ng", i)) {
+      raw += vowelCh(w[i + 2]) ? "NK" : "N";
+      i += 2;
+      continue;
+    }
+    const c = w[i];
+    const soft = w[i + 1] === "e" || w[i + 1] === "i" || w[i + 1] === "y";
+    if (c === "x") raw += "KS";
+    else if (c === "c" && soft) raw += "S";
+    else if (c === "g" && soft) raw += softG;
+    else if ("cgkq".includes(c)) raw += "K";
+    else if (c === "j" || c === "z") raw += "J";
+    else if (c === "s") raw += "S";
+    else if (c === "t" || c === "d") raw += "T";
+    else if ("bpfv".includes(c)) raw += "P";
+    else if (c === "l") raw += "R";
+    else if (c === "r" && vowelCh(w[i + 1])) raw += "R";
+    else if (c === "m") raw += "M";
+    else if (c === "n") raw += "N";
+    i += 1;
+  }
+  return collapse(raw);
+}
+
+/** Whether a word is three or more lowercase ASCII letters (`is_latin_word`). */
+const isLatinWord = (w) => /^[a-z]{3,}$/.test(w);
+
+/** The sounds of a Latin term (mirror of `latin_sounds`): one per reading of th and soft g. */
+export function latinSounds(term) {
+  if (!isLatinWord(term)) return [];
+  const ths = term.includes("th") ? ["S", "T"] : ["S"];
+  const gs = /g[eiy]/.test(term) ? ["K", "J"] : ["K"];
+  const out = new Set();
+  for (const th of ths) for (const g of gs) out.add(latinSoundWith(term, th, g));
+  return [...out].sort(cmpStr);
+}
+
+/** The keys of a Latin term (mirror of `latin_keys`). */
+export function latinKeys(term) {
+  const keys = new Set(latinSounds(term).map(consonants));
+  return [...keys].filter((k) => k.length >= MIN_KEY).sort(cmpStr);
+}
+
+/** Levenshtein distance of two sounds (ASCII). */
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 0; i < a.length; i++) {
+    let diag = row[0];
+    row[0] = i + 1;
+    for (let j = 0; j < b.length; j++) {
+      const up = row[j + 1];
+      row[j + 1] = Math.min(diag + (a[i] === b[j] ? 0 : 1), up + 1, row[j] + 1);
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
+
+/** How far two sounds are apart, or null when too far (mirror of `sound_distance`). */
+export function soundDistance(a, b) {
+  const d = distance(a, b);
+  const ok = consonants(a).length < SHORT_KEY ? d === 0 : 4 * d <= Math.max(a.length, b.length);
+  return ok ? d : null;
+}
+
+/** The sounds of a key term's word: a Hangul word's one, a Latin term's. */
+const wordSounds = (w) => {
+  const h = hangulSound(w);
+  return h === null ? latinSounds(w) : [h];
+};
+
+/**
+ * Of `candidates` ([word, sounds]), the ones closest to a query word's `sounds`, when 1 to
+ * MAX_KEY_TERMS are equally close; sorted (mirror of `closest`).
+ */
+export function closest(sounds, candidates) {
+  const scored = [];
+  for (const [word, theirs] of candidates) {
+    let best = null;
+    for (const s of sounds) for (const t of theirs) {
+      const d = soundDistance(s, t);
+      if (d !== null && (best === null || d < best)) best = d;
+    }
+    if (best !== null) scored.push([best, word]);
+  }
+  if (!scored.length) return [];
+  const min = Math.min(...scored.map(([d]) => d));
+  const out = [...new Set(scored.filter(([d]) => d === min).map(([, w]) => w))].sort(cmpStr);
+  return out.length > MAX_KEY_TERMS ? [] : out;
 }
 
 /** Whether a query word is one Hangul word of two syllables or more. */
@@ -1078,12 +1243,23 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   async function alternatives(m, w) {
     const stem = stripParticle(w.text).toLowerCase();
     const out = [];
-    const key = isHangulWord(stem) ? hangulKey(stem) : null;
-    if (key !== null) {
+    const hangul = isHangulWord(stem);
+    let sounds = [];
+    let keys = [];
+    if (hangul) {
+      const key = hangulKey(stem);
+      if (key !== null) [sounds, keys] = [[hangulSound(stem)], [key]];
+    } else if (isLatinWord(stem)) [sounds, keys] = [latinSounds(stem), latinKeys(stem)];
+    // key terms are in the term lists only: their words, never their postings
+    const cands = [];
+    for (const key of keys) {
       const prefix = KEY_MARK + key + KEY_SEP;
-      const terms = (await filterTerms(m, prefix)).filter(([, f]) => f && f.some((fd) => fd.df > 0)).map(([t]) => t);
-      if (terms.length >= 1 && terms.length <= MAX_KEY_TERMS) out.push([terms.map((t) => ALT_MARK + t.slice(prefix.length))]);
+      for (const [, t] of await termsInRange(m, prefix, prefixUpper(prefix))) {
+        const word = t.slice(prefix.length);
+        if (isHangulWord(word) !== hangul) cands.push([word, wordSounds(word)]);
+      }
     }
+    for (const word of closest(sounds, cands)) out.push(tokens(word, true).map((t) => [ALT_MARK + t]));
     const norm = (s) => normalize(s).toLowerCase();
     for (const group of [...IRREGULAR, ...(m.synonyms || [])]) {
       if (!group.some((x) => norm(x) === stem)) continue;
@@ -1306,8 +1482,14 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         wordExact[d] = 0;
       }
     };
+    // words matched as the two halves of their split: the halves as a phrase, and per document
+    // the word's score (`Split` in src/search/index.rs)
+    const splits = [];
     for (let wi = 0; wi < resolved.length; wi++) {
       const toks = resolved[wi];
+      const split = words[wi].tokens.length === 1 && toks.length === 2 && toks.every((t) => t[0].startsWith(ALT_MARK))
+        ? { phrase: toks[0][0].slice(1) + " " + toks[1][0].slice(1), docs: new Map() }
+        : null;
       let wordDocs = scoreWord(toks);
       // a word few sections hold as written is retried with the cross-space twins of its
       // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
@@ -1329,8 +1511,10 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
           } else accS[d] += wordS[d];
           accMatched[d]++;
           if (wordExact[d] === wordCount[d]) accExact[d]++;
+          if (split) split.docs.set(d, wordS[d]);
         }
       }
+      if (split) splits.push(split);
       const full = held < TWIN_RETRY_BELOW ? new Set(wordDocs.filter((d) => wordCount[d] === toks.length)) : null;
       reset(wordDocs);
       // a word few sections hold as written also matches its other spellings (카프카: kafka),
@@ -1361,13 +1545,14 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     // the rank key: matched, then exact, then the score's f32 bits (ordered like the score,
     // which is never negative), exact in a double (48 bits)
     const bits = new Uint32Array(accS.buffer);
-    return accDocs.map((d) => ({
+    const rows = accDocs.map((d) => ({
       ord: d,
       score: accS[d],
       matched: accMatched[d],
       exact: accExact[d],
       key: accMatched[d] * 2 ** 40 + accExact[d] * 2 ** 32 + bits[d],
     }));
+    return { rows, splits };
   }
 
   // the ordinals of troubleshooting sections, read only by a query with `in:troubleshooting`
@@ -1462,21 +1647,13 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const words = parseQuery(ops.rest);
     if ((!words.length && !operatorsList(ops)) || limit <= 0) return [];
     const m = await meta();
-    const [scored, { allowed, denied }] = await Promise.all([words.length ? score(m, words) : [], operatorSets(m, ops)]);
+    const [{ rows: scored, splits }, { allowed, denied }] = await Promise.all([
+      words.length ? score(m, words) : { rows: [], splits: [] },
+      operatorSets(m, ops),
+    ]);
     const obeys = (o) => !denied.has(o) && (allowed === null || allowed.has(o));
     if (!words.length) return listNotes(m, [...allowed].filter(obeys).sort((a, b) => a - b), limit, ops);
     let rows = allowed === null && denied.size === 0 ? scored : scored.filter((r) => obeys(r.ord));
-    // a phrase is checked on the rows of the best candidates only, whole tie groups at a time
-    // (`keep_phrase_candidates` in src/search/index.rs): a phrase nowhere must not read them all
-    if (ops.phrases.length || ops.notPhrases.length) {
-      const sorted = [...rows].sort((x, y) => y.key - x.key);
-      let end = 0;
-      while (end < sorted.length && end < PHRASE_CANDIDATES) {
-        const key = sorted[end].key;
-        while (end < sorted.length && sorted[end].key === key) end++;
-      }
-      rows = sorted.slice(0, end);
-    }
 
     // document rows, loaded by chunk on demand
     const rowsOf = new Map();
@@ -1489,6 +1666,41 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       const r = rowsOf.get(Math.floor(o / m.chunkDocs))[o % m.chunkDocs];
       return { path: r[0], title: r[1], url: r[2], heading: r[3], anchor: r[4], line: r[5], text: r[6], first: r[7], last: r[8], trouble: r[9] === 1 };
     };
+    // the best rows, whole tie groups at a time until PHRASE_CANDIDATES (`best_candidates`)
+    const bestRows = (list) => {
+      const sorted = [...list].sort((x, y) => y.key - x.key);
+      let end = 0;
+      while (end < sorted.length && end < PHRASE_CANDIDATES) {
+        const key = sorted[end].key;
+        while (end < sorted.length && sorted[end].key === key) end++;
+      }
+      return sorted.slice(0, end);
+    };
+    // a word matched as the halves of its split counts only where they are adjacent, checked
+    // on the best candidates' rows (`check_adjacent` in src/search/index.rs)
+    const scratch = new Float32Array(1);
+    const scratchBits = new Uint32Array(scratch.buffer);
+    for (const sp of splits) {
+      const cands = rows.filter((r) => sp.docs.has(r.ord) && r.matched > 0);
+      if (!cands.length) continue;
+      const best = new Set(bestRows(cands).map((r) => r.ord));
+      await loadDocs([...best]);
+      const adjacent = { phrases: [sp.phrase], notPhrases: [] };
+      for (const r of cands) {
+        if (best.has(r.ord)) {
+          const d = doc(r.ord);
+          if (phrasesHold(adjacent, d.title, d.heading, d.text)) continue;
+        }
+        r.matched--;
+        r.score = f32(r.score - sp.docs.get(r.ord));
+        scratch[0] = r.score;
+        r.key = r.matched * 2 ** 40 + r.exact * 2 ** 32 + scratchBits[0];
+      }
+      rows = rows.filter((r) => r.matched > 0);
+    }
+    // a phrase is checked on the rows of the best candidates only, whole tie groups at a time
+    // (`keep_phrase_candidates` in src/search/index.rs): a phrase nowhere must not read them all
+    if (ops.phrases.length || ops.notPhrases.length) rows = bestRows(rows);
     // the contiguous ordinal range of the note holding ordinal `o`: every row carries it
     const noteRange = async (path, o) => {
       await loadDocs([o]);

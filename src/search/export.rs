@@ -521,8 +521,11 @@ fn write_terms(
             for (t, p) in tokens.iter_mut().zip(&m.postings) {
                 *t += p.iter().map(|&(_, tf, _)| u64::from(tf)).sum::<u64>();
             }
-            shards.push(&term, &entry);
-            drain(&mut shards, &mut shard_out)?;
+            // a term a set does not hold (a key term in the shards) is skipped
+            if !entry.is_empty() {
+                shards.push(&term, &entry);
+                drain(&mut shards, &mut shard_out)?;
+            }
             list_buf.clear();
             list_entry(&mut list_buf, &term, &m);
             if !list_buf.is_empty() {

@@ -34,7 +34,7 @@ pub use crate::site::config::EXPANSION_BUDGET;
 /// Sub-results shown per note.
 pub const SECTIONS_PER_NOTE: usize = 3;
 /// Bumped whenever the schema or the analyzer changes: the index is then rebuilt.
-pub const INDEX_VERSION: u32 = 9;
+pub const INDEX_VERSION: u32 = 10;
 
 /// A 64-bit key of a note id, stored as a fast field so the export can order documents
 /// without loading stored documents.
@@ -1145,14 +1145,20 @@ impl Scorer<'_> {
         Ok(word_docs)
     }
 
-    /// Scores every word and adds up, per document, the words it matches (all tokens present).
+    /// Scores every word and adds up, per document, the words it matches (all tokens present);
+    /// also the words matched as the two halves of their split ([`Split`]).
     fn score_words(
         &self,
         words: &[QueryWord],
         resolved: &[Vec<TokenTerms>],
-    ) -> tantivy::Result<HashMap<DocKey, Acc>> {
+    ) -> tantivy::Result<(HashMap<DocKey, Acc>, Vec<Split>)> {
         let mut acc: HashMap<DocKey, Acc> = HashMap::new();
+        let mut splits = Vec::new();
         for (w, tokens) in words.iter().zip(resolved) {
+            let split = split_phrase(w, tokens).map(|phrase| Split {
+                phrase,
+                docs: HashMap::new(),
+            });
             let mut word_docs = self.score_word(tokens)?;
             let held = word_docs.values().filter(|e| e.0 == tokens.len()).count();
             // a word few sections hold as written is retried with the cross-space twins of its
@@ -1175,6 +1181,7 @@ impl Scorer<'_> {
                 word_docs = self.score_word(&twinned)?;
             }
             let mut full = HashSet::new();
+            let mut split = split;
             for (d, (count, exact, s)) in word_docs {
                 if count == tokens.len() {
                     let a = acc.entry(d).or_default();
@@ -1182,8 +1189,12 @@ impl Scorer<'_> {
                     a.matched += 1;
                     a.exact += u32::from(exact == count);
                     full.insert(d);
+                    if let Some(sp) = split.as_mut() {
+                        sp.docs.insert(d, s);
+                    }
                 }
             }
+            splits.extend(split);
             // a word few sections hold as written also matches its other spellings (카프카:
             // kafka), below the sections holding it as written
             if held < analyzer::TWIN_RETRY_BELOW {
@@ -1196,25 +1207,41 @@ impl Scorer<'_> {
                 }
             }
         }
-        Ok(acc)
+        Ok((acc, splits))
     }
 
-    /// The other spellings of a query word, each as alternative terms per token: the Latin
-    /// terms sharing the phonetic key of a Hangul word (when at most [`phonetic::MAX_KEY_TERMS`]
-    /// do), and the other members of its groups in [`phonetic::IRREGULAR`] and the
-    /// configured synonyms.
+    /// The other spellings of a query word, each as alternative terms per token: the words of
+    /// the other script that share its phonetic key and sound closest ([`phonetic::closest`]:
+    /// Latin terms for a Hangul word, Hangul words, as their query tokens, for a Latin word),
+    /// and the other members of its groups in [`phonetic::IRREGULAR`] and the configured
+    /// synonyms.
     fn alternatives(&self, w: &QueryWord) -> tantivy::Result<Vec<Vec<TokenTerms>>> {
         let stem = analyzer::strip_particle(&w.text).to_lowercase();
         let mut out: Vec<Vec<TokenTerms>> = Vec::new();
-        if phonetic::is_hangul_word(&stem)
-            && let Some(key) = phonetic::hangul_key(&stem)
-        {
+        let hangul = phonetic::is_hangul_word(&stem);
+        let (sounds, keys) = if hangul {
+            let sound = phonetic::hangul_sound(&stem);
+            let key = phonetic::hangul_key(&stem);
+            (sound.into_iter().collect(), key.into_iter().collect())
+        } else if phonetic::is_latin_word(&stem) {
+            (phonetic::latin_sounds(&stem), phonetic::latin_keys(&stem))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut cands: Vec<(String, Vec<String>)> = Vec::new();
+        for key in keys {
             let prefix = format!("{}{key}{}", phonetic::KEY_MARK, phonetic::KEY_SEP);
-            let terms = filter_term_names(self.searcher, self.f, &prefix)?;
-            if (1..=phonetic::MAX_KEY_TERMS).contains(&terms.len()) {
-                let alt = terms.iter().map(|t| analyzer::alt_term(&t[prefix.len()..]));
-                out.push(vec![alt.collect()]);
+            for t in filter_term_names(self.searcher, self.f, &prefix)? {
+                let word = &t[prefix.len()..];
+                // the other script only
+                if phonetic::is_hangul_word(word) != hangul {
+                    cands.push((word.to_string(), phonetic::word_sounds(word)));
+                }
             }
+        }
+        for word in phonetic::closest(&sounds, &cands) {
+            let toks = analyzer::tokens(&word, true);
+            out.push(toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect());
         }
         let irregular = phonetic::IRREGULAR.iter().map(|(a, b)| vec![*a, *b]);
         let configured = self
@@ -1385,16 +1412,33 @@ fn operator_sets(
     Ok((allowed, denied))
 }
 
-/// Sections a phrase is checked in, at most (whole tie groups): the static client reads each
-/// one's result data, so a phrase no section holds must not read them all.
-pub const PHRASE_CANDIDATES: usize = 64;
+/// A query word the notes write spaced, matched as the two halves of its split
+/// ([`best_split`]): the halves as a phrase (`elastic search`) and, per document matching the
+/// word through them, the word's score there.
+struct Split {
+    phrase: String,
+    docs: HashMap<DocKey, f32>,
+}
 
-/// Keeps the best-ranked documents, by words matched, matched as written and score, in whole
-/// groups of equal rank until [`PHRASE_CANDIDATES`] are kept.
-fn keep_phrase_candidates(acc: &mut HashMap<DocKey, Acc>) {
-    let mut ranked: Vec<(DocKey, (u32, u32, f32))> = acc
-        .iter()
-        .map(|(d, a)| (*d, (a.matched, a.exact, a.score)))
+/// The phrase of a word resolved to the two halves of its split, if it was.
+fn split_phrase(w: &QueryWord, tokens: &[TokenTerms]) -> Option<String> {
+    if w.tokens.len() != 1 || tokens.len() != 2 {
+        return None;
+    }
+    fn half(tt: &TokenTerms) -> Option<&str> {
+        tt.first()?.strip_prefix(analyzer::ALT_MARK)
+    }
+    Some(format!("{} {}", half(&tokens[0])?, half(&tokens[1])?))
+}
+
+/// The best documents of `docs` by words matched, matched as written and score, in whole
+/// groups of equal rank until [`PHRASE_CANDIDATES`] are taken.
+fn best_candidates(
+    acc: &HashMap<DocKey, Acc>,
+    docs: impl Iterator<Item = DocKey>,
+) -> HashSet<DocKey> {
+    let mut ranked: Vec<(DocKey, (u32, u32, f32))> = docs
+        .filter_map(|d| acc.get(&d).map(|a| (d, (a.matched, a.exact, a.score))))
         .collect();
     ranked.sort_by(|x, y| {
         (y.1.0, y.1.1).cmp(&(x.1.0, x.1.1)).then(
@@ -1410,7 +1454,56 @@ fn keep_phrase_candidates(acc: &mut HashMap<DocKey, Acc>) {
             end += 1;
         }
     }
-    let keep: HashSet<DocKey> = ranked[..end].iter().map(|(d, _)| *d).collect();
+    ranked[..end].iter().map(|(d, _)| *d).collect()
+}
+
+/// A word matched as the halves of its split counts only where they are adjacent: in each
+/// of the best candidates ([`best_candidates`], as phrases are checked), the title, heading or
+/// text holds the halves as a phrase; elsewhere the word is taken back (its score and its count
+/// of matched words), and a document left with no word is dropped.
+fn check_adjacent(
+    searcher: &Searcher,
+    f: &Fields,
+    acc: &mut HashMap<DocKey, Acc>,
+    splits: &[Split],
+) -> tantivy::Result<()> {
+    for sp in splits {
+        let best = best_candidates(acc, sp.docs.keys().copied());
+        for (d, s) in &sp.docs {
+            let Some(a) = acc.get(d) else { continue };
+            if a.matched == 0 {
+                continue;
+            }
+            if best.contains(d) {
+                let doc: TantivyDocument = searcher.doc(DocAddress::new(d.0, d.1))?;
+                let text = |field| stored_text(&doc, field);
+                let cut: String = text(f.text[4])
+                    .chars()
+                    .take(super::export::TEXT_CHARS)
+                    .collect();
+                let texts = [text(f.text[0]), text(f.heading_label), cut];
+                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                if operators::holds_phrase(&texts, &sp.phrase) {
+                    continue;
+                }
+            }
+            let a = acc.get_mut(d).expect("present");
+            a.matched -= 1;
+            a.score -= s;
+        }
+        acc.retain(|_, a| a.matched > 0);
+    }
+    Ok(())
+}
+
+/// Sections a phrase is checked in, at most (whole tie groups): the static client reads each
+/// one's result data, so a phrase no section holds must not read them all.
+pub const PHRASE_CANDIDATES: usize = 64;
+
+/// Keeps the best-ranked documents, by words matched, matched as written and score, in whole
+/// groups of equal rank until [`PHRASE_CANDIDATES`] are kept.
+fn keep_phrase_candidates(acc: &mut HashMap<DocKey, Acc>) {
+    let keep = best_candidates(acc, acc.keys().copied());
     acc.retain(|d, _| keep.contains(d));
 }
 
@@ -1571,7 +1664,15 @@ impl SearchIndex {
         let mut acc = match (&allowed, words.is_empty()) {
             // operators alone list the documents they name, in note order
             (Some(set), true) => set.iter().map(|&d| (d, Acc::default())).collect(),
-            _ => scorer.score_words(&words, &resolved)?,
+            _ => {
+                let (acc, splits) = scorer.score_words(&words, &resolved)?;
+                let mut acc = acc;
+                acc.retain(|d, _| {
+                    !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d))
+                });
+                check_adjacent(&searcher, f, &mut acc, &splits)?;
+                acc
+            }
         };
         acc.retain(|d, _| !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d)));
         if !words.is_empty() && (!ops.phrases.is_empty() || !ops.not_phrases.is_empty()) {
@@ -1702,7 +1803,9 @@ mod tests {
             ("c", "search 엔진과 elastic 밴드."),
             ("d", "pub 그리고 sub."),
         ]);
-        assert_eq!(paths(&site, "elasticsearch "), ["a.md", "c.md"]);
+        // the halves count only where they are adjacent: c.md holds both apart
+        assert_eq!(paths(&site, "elasticsearch "), ["a.md"]);
+        assert_eq!(paths(&site, "elasticsearch 밴드 "), ["c.md", "a.md"]);
         assert_eq!(paths(&site, "pub sub "), ["d.md", "b.md"]);
         assert_eq!(paths(&site, "pubsub "), ["b.md"]);
         // the split halves score below the same words as written
@@ -1716,8 +1819,9 @@ mod tests {
         assert_eq!(paths(&site, "elasticsearch "), ["e.md"]);
     }
 
-    /// A Hangul word few sections hold finds the Latin terms sharing its phonetic key, below
-    /// the sections holding it as written; a key shared by too many terms is not used; kb.toml's
+    /// A Hangul word few sections hold finds the Latin terms sharing its phonetic key and
+    /// sounding closest, below the sections holding it as written, and a Latin word finds the
+    /// Hangul words the same way; more than three equally close terms are not used; kb.toml's
     /// synonyms reach what the key does not.
     #[test]
     fn hangul_words_find_latin_names() {
@@ -1742,9 +1846,22 @@ mod tests {
             .collect();
         found.sort();
         assert_eq!(found, ["a.md", "c.md"]);
-        // four Latin terms with the key of 레디스 (RTS): too many, none is used
+        // of the terms with the key of 레디스 (RTS), the vowels pick redis
         let (_t, site) = site_of(&[("c", "Redis 캐시."), ("e", "reads rides roads 메모.")]);
+        assert_eq!(paths(&site, "레디스 "), ["c.md"]);
+        // four terms sounding alike: too many, none is used
+        let (_t, site) = site_of(&[("e", "reddis rediss redys ledis 메모.")]);
         assert!(paths(&site, "레디스 ").is_empty());
+        // a Latin word finds the Hangul spelling the notes use, below the sections holding it
+        let (_t, site) = site_of(&[
+            ("a", "Kafka 파티션."),
+            ("b", "카프카를 쓴다."),
+            ("c", "젠킨스 파이프라인."),
+            ("d", "커피가 식었다."),
+        ]);
+        assert_eq!(paths(&site, "kafka "), ["a.md", "b.md"]);
+        assert_eq!(paths(&site, "jenkins "), ["c.md"]);
+        assert_eq!(paths(&site, "jenkins 파이프라인 "), ["c.md"]);
     }
 
     #[test]

@@ -166,6 +166,10 @@ fn runs(postings: &[(u32, u32, u8)]) -> Vec<(u32, u32, u8)> {
 
 /// Appends a term-shard entry (see the format document).
 pub(super) fn shard_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
+    // a key term's postings are never read: its word is in the term lists
+    if crate::search::phonetic::is_key_term(term) {
+        return;
+    }
     varint(buf, term.len() as u64);
     buf.extend_from_slice(term.as_bytes());
     if m.df[FILTER_FIELD] > 0 {
@@ -216,9 +220,11 @@ fn postings_entry(buf: &mut Vec<u8>, m: &Merged) {
 
 /// Appends a term-list entry: the term and its document frequency summed over fields. The
 /// terms of the `filter` field are in no list (nothing expands to them; a path filter finds
-/// its terms in the shards), so their entries are empty.
+/// its terms in the shards), so their entries are empty, except the phonetic key terms, which
+/// are only there (a query reads their words, never their postings).
 pub(super) fn list_entry(buf: &mut Vec<u8>, term: &str, m: &Merged) {
-    if m.df[..FILTER_FIELD].iter().all(|&d| d == 0) {
+    let key = crate::search::phonetic::is_key_term(term);
+    if !key && m.df[..FILTER_FIELD].iter().all(|&d| d == 0) {
         return;
     }
     varint(buf, term.len() as u64);

@@ -308,8 +308,8 @@ impl Versions {
             new.sort_unstable();
             if old != new {
                 dirty.0.insert(range_of(shards, key.1.as_bytes()));
-                // filter terms are in no term list
-                if key.0 < FILTER_FIELD {
+                // filter terms are in no term list, except the phonetic key terms
+                if key.0 < FILTER_FIELD || crate::search::phonetic::is_key_term(&key.1) {
                     *counts.entry(key.1).or_default() += new.len() as i64 - old.len() as i64;
                 }
             }
