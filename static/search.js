@@ -337,7 +337,7 @@ export function closest(sounds, candidates) {
 }
 
 /** Whether a query word is one Hangul word of two syllables or more. */
-const isHangulWord = (w) => Array.from(w).length >= 2 && Array.from(w).every((c) => charClass(c) === HANGUL);
+export const isHangulWord = (w) => Array.from(w).length >= 2 && Array.from(w).every((c) => charClass(c) === HANGUL);
 
 /** The cross-space twin of a query token (`~` + token) when it is two Hangul syllables. */
 export function crossTerm(token) {

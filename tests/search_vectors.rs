@@ -4,6 +4,7 @@
 
 use kb::search::analyzer::{parse_query, strip_particle, tokens};
 use kb::search::operators::{filter_terms, split_operators, squeeze};
+use kb::search::phonetic::{closest, hangul_key, is_hangul_word, latin_keys, word_sounds};
 use serde_json::{Value, json};
 
 const INPUTS: &[&str] = &[
@@ -38,7 +39,39 @@ const INPUTS: &[&str] = &[
     "a\"b c\"d -\"x\"y TAG:ｄｂ path:데이터/캐시 -in:Troubleshooting",
     "tag:İstanbul path:Straße -Σίσυφος \"Node.js — Redis!\"",
     "-\u{3000}tag:x\u{3000}\"탭\t구문\" -- ---x -tag:a:b",
+    // sounds and keys of Korean and Latin spellings of names, and which words of the other
+    // script in the same line each one picks (`closest`)
+    "파이썬 python person poison 레디스를 redis reads 클로드 claude cloud cold",
+    "차트 jwt 도커 docker 도구 docs 셀러리 celery gallery 제미나이 gemini gitlab 깃허브 github",
+    "타입스크립트 typescript yaml 야믈 query 쿼리 zookeeper 주키퍼 make line node 노션 notion",
+    "카프카 kafka 젠킨스 jenkins 엘라스틱서치 elasticsearch 리액트 react 장고 django 슬랙 slack",
+    "reddis rediss redys ledis 레디스 anki 안키 jira 지라 fix six box taxi thth ghghgh ngng ery eye",
 ];
+
+/// For each whitespace word of `t` (particle stripped, lowercase): its sounds, its keys and
+/// the words of the other script in `t` it picks.
+fn sounds(t: &str) -> Value {
+    let words: Vec<String> = t
+        .split_whitespace()
+        .map(|w| strip_particle(w).to_lowercase())
+        .collect();
+    let rows: Vec<Value> = words
+        .iter()
+        .map(|w| {
+            let keys: Vec<String> = match hangul_key(w) {
+                Some(k) => vec![k],
+                None => latin_keys(w),
+            };
+            let cands: Vec<(String, Vec<String>)> = words
+                .iter()
+                .filter(|o| is_hangul_word(o) != is_hangul_word(w))
+                .map(|o| (o.clone(), word_sounds(o)))
+                .collect();
+            json!([w, word_sounds(w), keys, closest(&word_sounds(w), &cands)])
+        })
+        .collect();
+    json!(rows)
+}
 
 fn compute() -> Value {
     let rows: Vec<Value> = INPUTS
@@ -55,6 +88,7 @@ fn compute() -> Value {
                 "operators_done": split_operators(&format!("{t} ")),
                 "squeeze": squeeze(t),
                 "filter_terms": filter_terms(t, t),
+                "sounds": sounds(t),
             })
         })
         .collect();

@@ -2,7 +2,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { tokens, stripParticle, parseQuery, snippet, logf, cmpStr, prefixUpper, withinOneEdit, splitOperators, squeeze } from "../../static/search.js";
+import { tokens, stripParticle, parseQuery, snippet, logf, cmpStr, prefixUpper, withinOneEdit, splitOperators, squeeze,
+  hangulKey, hangulSound, latinKeys, latinSounds, closest, isHangulWord } from "../../static/search.js";
+
+/** Per whitespace word: its sounds, keys and closest words of the other script (`sounds` in tests/search_vectors.rs). */
+function sounds(text) {
+  const words = text.split(/\p{White_Space}+/u).filter(Boolean).map((w) => stripParticle(w).toLowerCase());
+  const soundsOf = (w) => (hangulSound(w) !== null ? [hangulSound(w)] : latinSounds(w));
+  return words.map((w) => {
+    const k = hangulKey(w);
+    const keys = k !== null ? [k] : latinKeys(w);
+    const cands = words.filter((o) => isHangulWord(o) !== isHangulWord(w)).map((o) => [o, soundsOf(o)]);
+    return [w, soundsOf(w), keys, closest(soundsOf(w), cands)];
+  });
+}
 
 const vectors = JSON.parse(readFileSync(new URL("../search_vectors.json", import.meta.url), "utf8"));
 
@@ -21,6 +34,7 @@ for (const [i, v] of vectors.entries()) {
     assert.deepEqual(splitOperators(v.text), v.operators, "split_operators");
     assert.deepEqual(splitOperators(v.text + " "), v.operators_done, "split_operators with a trailing space");
     assert.equal(squeeze(v.text), v.squeeze, "squeeze");
+    assert.deepEqual(sounds(v.text), v.sounds, "sounds, keys and closest words");
   });
 }
 

@@ -40,6 +40,9 @@ const NOTES_QUERIES = [
   // Korean spellings of names the notes write in Latin letters
   "카프카", "레디스 ", "엘라스틱서치", "주키퍼 세션", "셀러리", "파이썬 ", "도커를", "스파크 셔플", "하둡", "장고 ", "키바나",
   "로그스태시", "래빗엠큐", "에어플로우 ", "판다스", "넘파이", "클라우드플레어", "엔진엑스", "몽고디비", "깃허브",
+  // Latin spellings of names the notes write in Hangul; split words whose halves are apart
+  "python", "python ", "crawler ", "crawling", "container", "cluster ", "pipeline", "celery ", "spark 셔플", "broker",
+  "elasticsearch", "elasticsearch ", "elasticsearch 매핑 ", "redisbroker 설정", "kafkaconsumer 그룹",
 ];
 
 // tech-interview-ko (computer-science interview notes in Korean).
@@ -56,6 +59,8 @@ const TIK_QUERIES = [
   "멀티스레드", "인터럽트", "시스템 콜", "fork exec", "캐시 메모리", "부동 소수점", "해밍 코드",
   "algoritm", "synchronous asynchronous", "논블로킹", "블로킹 I/O", "애자일", "TDD", "마이크로서비스", "devops",
   "스택과 큐의 차이는", "hashmap", "프로세스가 ",
+  "mutex", "semaphore ", "thread", "process ", "kernel", "trie", "heap ", "deadlock ", "docker", "kubernetes", "spring ",
+  "virtualmemory", "cachememory ", "threadpool", "processscheduling ",
   "hash map", "string builder", "quick sort", "merge sort ", "dead lock", "loadbalancing", "load balancing",
   "callbyvalue", "contextswitching", "garbagecollection ", "observerpattern", "singletonpattern", "pagereplacement",
   "레디스", "자바스크립트 클로저", "리액트", "스프링 ", "뷰", "제이쿼리", "리눅스 ", "파이썬", "도커", "노드",
