@@ -1,7 +1,8 @@
 // Quality of the three query kinds of issue 16 on corpora nobody here wrote, kb against Pagefind:
 // Latin words joined or spaced unlike the notes (bench/queries/latin-joined.json), Korean
-// spellings of names the notes write in Latin letters (hangul-latin.json), and operators
-// (operators.json). Each query names the notes that answer it (`expect`).
+// spellings of names the notes write in Latin letters (hangul-latin.json), Latin spellings of
+// words the notes write in Hangul (latin-hangul.json), and operators (operators.json). Each query
+// names the notes that answer it (`expect`).
 //
 //   node scripts/bench_search_kinds.mjs [--kb BIN] [--out DIR] [--pagefind BIN] [--rebuild] [--no-pagefind]
 //
@@ -47,7 +48,7 @@ const CORPORA = {
   "tech-interview-ko": "/work/shared/corpora/tech-interview-ko",
   "songyunseop-til-vault/til": "/work/vaults/songyunseop-til-vault/til",
 };
-const SETS = ["latin-joined", "hangul-latin", "operators"];
+const SETS = ["latin-joined", "hangul-latin", "latin-hangul", "operators"];
 
 const log = (...a) => console.error("#", ...a);
 const slug = (c) => c.replace(/[^a-z0-9]+/gi, "-");

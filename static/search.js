@@ -147,9 +147,10 @@ export const KEY_MARK = "%";
 export const KEY_SEP = "=";
 /** More words than this sounding equally close to a query word are not used. */
 export const MAX_KEY_TERMS = 3;
-/** Symbols a key has at least; below SHORT_KEY, only the same sound is accepted. */
-const MIN_KEY = 2;
+/** Symbols a key has at least; below SHORT_KEY, only the same sound of SHORT_SOUND symbols or more. */
+const MIN_KEY = 1;
 const SHORT_KEY = 3;
+const SHORT_SOUND = 3;
 /** Names whose Korean spelling the key does not reach (mirror of src/search/phonetic.rs). */
 export const IRREGULAR = [
   ["몽고디비", "mongodb"], ["몽고", "mongodb"], ["엔진엑스", "nginx"], ["그래프큐엘", "graphql"],
@@ -194,7 +195,7 @@ const isVowelCh = (c) => c === "a" || c === "e" || c === "i" || c === "o" || c =
 const vowelCh = (c) => isVowelCh(c) || c === "y";
 const VOWEL_PAIRS = [["ee", "i"], ["ea", "i"], ["ie", "i"], ["oo", "u"], ["ou", "au"], ["au", "o"], ["aw", "o"],
   ["ow", "o"], ["oa", "o"], ["ai", "ei"], ["ay", "ei"], ["ei", "ei"], ["oi", "oi"], ["oy", "oi"], ["ue", "u"]];
-const CONS_DIGRAPHS = [["tion", "SoN"], ["tch", "J"], ["ch", "J"], ["sh", "S"], ["ph", "P"], ["ck", "K"], ["qu", "K"],
+const CONS_DIGRAPHS = [["tion", "SoN"], ["sch", "SK"], ["tch", "J"], ["ch", "J"], ["sh", "S"], ["ph", "P"], ["ck", "K"], ["qu", "K"],
   ["dg", "J"], ["dj", "J"]];
 
 /** The vowel symbols of the vowel letter (or y) at `i` of `w` and the letters they take (`latin_vowel`). */
@@ -208,6 +209,7 @@ function latinVowel(w, i) {
     return ["i", 1];
   }
   if (w.slice(i) === "ery") return ["oRi", 3];
+  if (w.slice(i) === "are") return ["eo", 3];
   if (next === "r" && !vowelCh(w[i + 2])) return [w[i] === "a" ? "a" : "o", 2];
   if (w.startsWith("ey", i) && i + 2 === end) return ["i", 2];
   for (const [p, s] of VOWEL_PAIRS) if (w.startsWith(p, i)) return [s, 2];
@@ -288,15 +290,20 @@ export function latinKeys(term) {
   return [...keys].filter((k) => k.length >= MIN_KEY).sort(cmpStr);
 }
 
-/** Levenshtein distance of two sounds (ASCII). */
+/** Inserting or deleting a vowel costs 1, a consonant (upper case) 2 (`cost`). */
+const symCost = (c) => (c >= "A" && c <= "Z" ? 2 : 1);
+
+/** Edit distance of two sounds with symCost; a substitution costs the dearer symbol (`distance`). */
 function distance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 0; i < a.length; i++) {
+  const row = [0];
+  for (const y of b) row.push(row[row.length - 1] + symCost(y));
+  for (const x of a) {
     let diag = row[0];
-    row[0] = i + 1;
+    row[0] += symCost(x);
     for (let j = 0; j < b.length; j++) {
       const up = row[j + 1];
-      row[j + 1] = Math.min(diag + (a[i] === b[j] ? 0 : 1), up + 1, row[j] + 1);
+      const sub = x === b[j] ? 0 : Math.max(symCost(x), symCost(b[j]));
+      row[j + 1] = Math.min(diag + sub, up + symCost(x), row[j] + symCost(b[j]));
       diag = up;
     }
   }
@@ -306,7 +313,7 @@ function distance(a, b) {
 /** How far two sounds are apart, or null when too far (mirror of `sound_distance`). */
 export function soundDistance(a, b) {
   const d = distance(a, b);
-  const ok = consonants(a).length < SHORT_KEY ? d === 0 : 4 * d <= Math.max(a.length, b.length);
+  const ok = consonants(a).length < SHORT_KEY ? d === 0 && a.length >= SHORT_SOUND : 3 * d <= Math.max(a.length, b.length);
   return ok ? d : null;
 }
 
@@ -1259,14 +1266,14 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
         if (isHangulWord(word) !== hangul) cands.push([word, wordSounds(word)]);
       }
     }
-    for (const word of closest(sounds, cands)) out.push(tokens(word, true).map((t) => [ALT_MARK + t]));
+    for (const word of closest(sounds, cands)) out.push({ text: word, toks: tokens(word, true).map((t) => [ALT_MARK + t]) });
     const norm = (s) => normalize(s).toLowerCase();
     for (const group of [...IRREGULAR, ...(m.synonyms || [])]) {
       if (!group.some((x) => norm(x) === stem)) continue;
       for (const other of group) {
         if (norm(other) === stem) continue;
         const toks = tokens(other, true);
-        if (toks.length) out.push(toks.map((t) => [ALT_MARK + t]));
+        if (toks.length) out.push({ text: other, toks: toks.map((t) => [ALT_MARK + t]) });
       }
     }
     return out;
@@ -1485,6 +1492,9 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     // words matched as the two halves of their split: the halves as a phrase, and per document
     // the word's score (`Split` in src/search/index.rs)
     const splits = [];
+    // the other spellings that matched, highlighted in snippets: alternative terms (halves of
+    // a split, joined words), then the alternatives of words few sections hold
+    const spellings = resolved.flat(2).filter((t) => t.startsWith(ALT_MARK)).map((t) => t.slice(1));
     for (let wi = 0; wi < resolved.length; wi++) {
       const toks = resolved[wi];
       const split = words[wi].tokens.length === 1 && toks.length === 2 && toks.every((t) => t[0].startsWith(ALT_MARK))
@@ -1494,7 +1504,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       // a word few sections hold as written is retried with the cross-space twins of its
       // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
       let held = 0;
-      for (const d of wordDocs) if (wordCount[d] === toks.length) held++;
+      for (const d of wordDocs) if (wordCount[d] === toks.length && wordExact[d] === toks.length) held++;
       if (held < TWIN_RETRY_BELOW && toks.some((terms) => terms.some((t) => crossTerm(t)))) {
         reset(wordDocs);
         const twinned = toks.map((terms) => [...terms, ...terms.map(crossTerm).filter(Boolean)]);
@@ -1521,16 +1531,19 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       // below the sections holding it as written
       if (full === null) continue;
       const alts = await alternatives(m, words[wi]);
-      const fresh = [...new Set(alts.flat(2))].filter((t) => !infos.has(t));
+      const fresh = [...new Set(alts.flatMap((a) => a.toks.flat()))].filter((t) => !infos.has(t));
       for (const [t, info] of await Promise.all(fresh.map(async (t) => [t, await termInfo(m, t.slice(1))]))) infos.set(t, info);
       const best = new Map();
-      for (const alt of alts) {
+      for (const { text, toks: alt } of alts) {
         const docs = scoreWord(alt);
+        let any = false;
         for (const d of docs) {
           if (wordCount[d] !== alt.length) continue;
+          any = true;
           const s = wordS[d];
           if (!best.has(d) || s > best.get(d)) best.set(d, s);
         }
+        if (any) spellings.push(text);
         reset(docs);
       }
       for (const [d, s] of best) {
@@ -1552,7 +1565,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       exact: accExact[d],
       key: accMatched[d] * 2 ** 40 + accExact[d] * 2 ** 32 + bits[d],
     }));
-    return { rows, splits };
+    return { rows, splits, spellings };
   }
 
   // the ordinals of troubleshooting sections, read only by a query with `in:troubleshooting`
@@ -1647,8 +1660,8 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     const words = parseQuery(ops.rest);
     if ((!words.length && !operatorsList(ops)) || limit <= 0) return [];
     const m = await meta();
-    const [{ rows: scored, splits }, { allowed, denied }] = await Promise.all([
-      words.length ? score(m, words) : { rows: [], splits: [] },
+    const [{ rows: scored, splits, spellings }, { allowed, denied }] = await Promise.all([
+      words.length ? score(m, words) : { rows: [], splits: [], spellings: [] },
       operatorSets(m, ops),
     ]);
     const obeys = (o) => !denied.has(o) && (allowed === null || allowed.has(o));
@@ -1708,6 +1721,8 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
       return [d.first, d.last];
     };
 
+    // the query words and the other spellings that matched (`snippet_words`)
+    const marked = [...words, ...spellings.flatMap((t) => parseQuery(t + " "))];
     const order = [];
     const groups = new Map();
     const spn = m.sectionsPerNote;
@@ -1777,7 +1792,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
               score: r.score,
               matched: r.matched,
               ...(d.trouble ? { trouble: true } : {}),
-              snippet: snippet(d.text, words, 160),
+              snippet: snippet(d.text, marked, 160),
               url: h.pageUrl + (d.anchor ? "#" + encodeFragment(d.anchor) : ""),
             });
           }

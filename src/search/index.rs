@@ -1145,22 +1145,29 @@ impl Scorer<'_> {
         Ok(word_docs)
     }
 
-    /// Scores every word and adds up, per document, the words it matches (all tokens present);
-    /// also the words matched as the two halves of their split ([`Split`]).
+    /// Scores every word and adds up, per document, the words it matches (all tokens present).
     fn score_words(
         &self,
         words: &[QueryWord],
         resolved: &[Vec<TokenTerms>],
-    ) -> tantivy::Result<(HashMap<DocKey, Acc>, Vec<Split>)> {
-        let mut acc: HashMap<DocKey, Acc> = HashMap::new();
-        let mut splits = Vec::new();
+    ) -> tantivy::Result<Scored> {
+        let mut scored = Scored {
+            spellings: alt_terms(resolved),
+            ..Scored::default()
+        };
+        let (acc, splits) = (&mut scored.acc, &mut scored.splits);
         for (w, tokens) in words.iter().zip(resolved) {
             let split = split_phrase(w, tokens).map(|phrase| Split {
                 phrase,
                 docs: HashMap::new(),
             });
             let mut word_docs = self.score_word(tokens)?;
-            let held = word_docs.values().filter(|e| e.0 == tokens.len()).count();
+            // as written: every token through a term of its own (not the halves of a split,
+            // not a joined alternative)
+            let held = word_docs
+                .values()
+                .filter(|e| e.0 == tokens.len() && e.1 == tokens.len())
+                .count();
             // a word few sections hold as written is retried with the cross-space twins of its
             // Hangul bigrams (at a lower weight): 인메모리 finds 인 메모리
             if held < analyzer::TWIN_RETRY_BELOW
@@ -1198,7 +1205,7 @@ impl Scorer<'_> {
             // a word few sections hold as written also matches its other spellings (카프카:
             // kafka), below the sections holding it as written
             if held < analyzer::TWIN_RETRY_BELOW {
-                for (d, s) in self.alternative_docs(w)? {
+                for (d, s) in self.alternative_docs(w, &mut scored.spellings)? {
                     if !full.contains(&d) {
                         let a = acc.entry(d).or_default();
                         a.score += s;
@@ -1207,7 +1214,7 @@ impl Scorer<'_> {
                 }
             }
         }
-        Ok((acc, splits))
+        Ok(scored)
     }
 
     /// The other spellings of a query word, each as alternative terms per token: the words of
@@ -1215,9 +1222,9 @@ impl Scorer<'_> {
     /// Latin terms for a Hangul word, Hangul words, as their query tokens, for a Latin word),
     /// and the other members of its groups in [`phonetic::IRREGULAR`] and the configured
     /// synonyms.
-    fn alternatives(&self, w: &QueryWord) -> tantivy::Result<Vec<Vec<TokenTerms>>> {
+    fn alternatives(&self, w: &QueryWord) -> tantivy::Result<Vec<(String, Vec<TokenTerms>)>> {
         let stem = analyzer::strip_particle(&w.text).to_lowercase();
-        let mut out: Vec<Vec<TokenTerms>> = Vec::new();
+        let mut out: Vec<(String, Vec<TokenTerms>)> = Vec::new();
         let hangul = phonetic::is_hangul_word(&stem);
         let (sounds, keys) = if hangul {
             let sound = phonetic::hangul_sound(&stem);
@@ -1241,7 +1248,10 @@ impl Scorer<'_> {
         }
         for word in phonetic::closest(&sounds, &cands) {
             let toks = analyzer::tokens(&word, true);
-            out.push(toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect());
+            out.push((
+                word,
+                toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect(),
+            ));
         }
         let irregular = phonetic::IRREGULAR.iter().map(|(a, b)| vec![*a, *b]);
         let configured = self
@@ -1256,7 +1266,8 @@ impl Scorer<'_> {
             for other in group.iter().filter(|m| key(m) != stem) {
                 let toks = analyzer::tokens(other, true);
                 if !toks.is_empty() {
-                    out.push(toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect());
+                    let alt = toks.iter().map(|t| vec![analyzer::alt_term(t)]).collect();
+                    out.push((other.to_string(), alt));
                 }
             }
         }
@@ -1264,15 +1275,24 @@ impl Scorer<'_> {
     }
 
     /// The documents matching one of the word's [`Scorer::alternatives`] (all its tokens), with
-    /// the best score.
-    fn alternative_docs(&self, w: &QueryWord) -> tantivy::Result<Vec<(DocKey, f32)>> {
+    /// the best score; the spellings that matched a document are added to `used`.
+    fn alternative_docs(
+        &self,
+        w: &QueryWord,
+        used: &mut Vec<String>,
+    ) -> tantivy::Result<Vec<(DocKey, f32)>> {
         let mut best: HashMap<DocKey, f32> = HashMap::new();
-        for alt in self.alternatives(w)? {
+        for (text, alt) in self.alternatives(w)? {
+            let mut any = false;
             for (d, (count, _, s)) in self.score_word(&alt)? {
                 if count == alt.len() {
                     let e = best.entry(d).or_insert(s);
                     *e = e.max(s);
+                    any = true;
                 }
+            }
+            if any {
+                used.push(text);
             }
         }
         Ok(best.into_iter().collect())
@@ -1410,6 +1430,35 @@ fn operator_sets(
         }
     }
     Ok((allowed, denied))
+}
+
+/// What scoring the words gives: per document its accumulator, the words matched as the halves
+/// of their split, and the other spellings that matched (highlighted in snippets).
+#[derive(Default)]
+struct Scored {
+    acc: HashMap<DocKey, Acc>,
+    splits: Vec<Split>,
+    spellings: Vec<String>,
+}
+
+/// The alternative terms among the resolved words (halves of a split, joined words), unmarked.
+fn alt_terms(resolved: &[Vec<TokenTerms>]) -> Vec<String> {
+    resolved
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|t| t.strip_prefix(analyzer::ALT_MARK))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The query words and, for snippets, the other spellings that matched, each parsed as a word.
+fn snippet_words(words: &[QueryWord], spellings: &[String]) -> Vec<QueryWord> {
+    let mut out = words.to_vec();
+    for s in spellings {
+        out.extend(analyzer::parse_query(&format!("{s} ")));
+    }
+    out
 }
 
 /// A query word the notes write spaced, matched as the two halves of its split
@@ -1661,17 +1710,18 @@ impl SearchIndex {
         };
         let resolved = resolve_words(&searcher, f, &words, self.expansion_budget);
         let (allowed, denied) = operator_sets(&scorer, &ops)?;
+        let mut spellings = Vec::new();
         let mut acc = match (&allowed, words.is_empty()) {
             // operators alone list the documents they name, in note order
             (Some(set), true) => set.iter().map(|&d| (d, Acc::default())).collect(),
             _ => {
-                let (acc, splits) = scorer.score_words(&words, &resolved)?;
-                let mut acc = acc;
-                acc.retain(|d, _| {
+                let mut scored = scorer.score_words(&words, &resolved)?;
+                scored.acc.retain(|d, _| {
                     !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d))
                 });
-                check_adjacent(&searcher, f, &mut acc, &splits)?;
-                acc
+                check_adjacent(&searcher, f, &mut scored.acc, &scored.splits)?;
+                spellings = scored.spellings;
+                scored.acc
             }
         };
         acc.retain(|d, _| !denied.contains(d) && allowed.as_ref().is_none_or(|a| a.contains(d)));
@@ -1679,7 +1729,12 @@ impl SearchIndex {
             keep_phrase_candidates(&mut acc);
         }
         let rows = ranked_rows(&searcher, f, acc, &ops)?;
-        Ok(group_hits(rows, f, &words, limit))
+        Ok(group_hits(
+            rows,
+            f,
+            &snippet_words(&words, &spellings),
+            limit,
+        ))
     }
 }
 
@@ -1862,6 +1917,26 @@ mod tests {
         assert_eq!(paths(&site, "kafka "), ["a.md", "b.md"]);
         assert_eq!(paths(&site, "jenkins "), ["c.md"]);
         assert_eq!(paths(&site, "jenkins 파이프라인 "), ["c.md"]);
+        // the spelling that matched is marked in the snippet like a query word
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.update(&site).unwrap();
+        let hits = ix.search("jenkins ", 10).unwrap();
+        assert!(
+            hits[0].snippet.contains("<mark>젠킨스</mark>"),
+            "{}",
+            hits[0].snippet
+        );
+        let (_t, site) = site_of(&[("a", "Elastic search 클러스터.")]);
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.update(&site).unwrap();
+        let hits = ix.search("elasticsearch ", 10).unwrap();
+        assert!(
+            hits[0]
+                .snippet
+                .contains("<mark>Elastic</mark> <mark>search</mark>"),
+            "{}",
+            hits[0].snippet
+        );
     }
 
     #[test]

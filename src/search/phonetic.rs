@@ -28,10 +28,13 @@ pub const KEY_SEP: char = '=';
 /// the results).
 pub const MAX_KEY_TERMS: usize = 3;
 /// Symbols a key has at least to be indexed.
-const MIN_KEY: usize = 2;
-/// Below this many symbols a key accepts only a term that sounds exactly alike: two consonants
-/// match unrelated words (차트 and jwt) unless the vowels agree too (도커 and docker).
+const MIN_KEY: usize = 1;
+/// Below this many symbols a key accepts only a term that sounds exactly alike, in a sound of
+/// [`SHORT_SOUND`] symbols or more: two consonants match unrelated words (차트 and jwt) unless
+/// the vowels agree too (도커 and docker, 레이어 and layer).
 const SHORT_KEY: usize = 3;
+/// Symbols the sound of a word with a short key has at least to be compared.
+const SHORT_SOUND: usize = 3;
 /// Hangul words longer than this (syllables, particle stripped) get no key term: a name is
 /// shorter, and a long run of Hangul is a sentence written without spaces.
 const MAX_SYLLABLES: usize = 10;
@@ -134,6 +137,10 @@ fn latin_vowel(b: &[u8], i: usize) -> (&'static str, usize) {
     if &b[i..] == b"ery" {
         return ("oRi", 3);
     }
+    // -are at the end is 에어 (middleware 미들웨어)
+    if &b[i..] == b"are" {
+        return ("eo", 3);
+    }
     if next == Some(&b'r') && !vowel(b.get(i + 2)) {
         return (if b[i] == b'a' { "a" } else { "o" }, 2);
     }
@@ -187,8 +194,9 @@ fn latin_sound_with(b: &[u8], th: &str, soft_g: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let rest = &b[i..];
-        let digraphs: [(&[u8], &str); 9] = [
+        let digraphs: [(&[u8], &str); 10] = [
             (b"tion", "SoN"),
+            (b"sch", "SK"),
             (b"tch", "J"),
             (b"ch", "J"),
             (b"sh", "S"),
@@ -281,31 +289,43 @@ pub fn latin_keys(term: &str) -> Vec<String> {
     keys
 }
 
-/// Levenshtein distance of two sounds (ASCII symbols).
+/// The cost of inserting or deleting a symbol: a vowel 1 (English spelling says little about
+/// them: deadlock 데드락, thread 스레드), a consonant 2.
+fn cost(c: u8) -> usize {
+    if c.is_ascii_uppercase() { 2 } else { 1 }
+}
+
+/// Edit distance of two sounds (ASCII symbols) with [`cost`]: substituting costs the more
+/// expensive of the two symbols.
 fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.iter().enumerate() {
+    let mut row: Vec<usize> = Vec::with_capacity(b.len() + 1);
+    row.push(0);
+    for &y in b {
+        row.push(row[row.len() - 1] + cost(y));
+    }
+    for &x in a {
         let mut diag = row[0];
-        row[0] = i + 1;
+        row[0] += cost(x);
         for (j, &y) in b.iter().enumerate() {
             let up = row[j + 1];
-            row[j + 1] = (diag + usize::from(x != y)).min(up + 1).min(row[j] + 1);
+            let sub = if x == y { 0 } else { cost(x).max(cost(y)) };
+            row[j + 1] = (diag + sub).min(up + cost(x)).min(row[j] + cost(y));
             diag = up;
         }
     }
     row[b.len()]
 }
 
-/// How far two sounds are apart, or `None` when too far to be the same name: a key of fewer
-/// than [`SHORT_KEY`] symbols needs the same sound, a longer one at most one difference in four
-/// symbols of the longer sound.
+/// How far two sounds are apart ([`distance`]), or `None` when too far to be the same name: a
+/// key of fewer than [`SHORT_KEY`] symbols needs the same sound of [`SHORT_SOUND`] symbols or
+/// more, a longer one a distance of at most a third of the longer sound's symbols.
 pub fn sound_distance(a: &str, b: &str) -> Option<usize> {
     let d = distance(a, b);
     let ok = if consonants(a).len() < SHORT_KEY {
-        d == 0
+        d == 0 && a.len() >= SHORT_SOUND
     } else {
-        4 * d <= a.len().max(b.len())
+        3 * d <= a.len().max(b.len())
     };
     ok.then_some(d)
 }
@@ -404,7 +424,7 @@ pub fn is_latin_word(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    const PAIRS: [(&str, &str); 22] = [
+    const PAIRS: [(&str, &str); 27] = [
         ("레디스", "redis"),
         ("카프카", "kafka"),
         ("엘라스틱서치", "elasticsearch"),
@@ -427,6 +447,11 @@ mod tests {
         ("셀러리", "celery"),
         ("제미나이", "gemini"),
         ("타입스크립트", "typescript"),
+        ("데드락", "deadlock"),
+        ("스레드", "thread"),
+        ("레이어", "layer"),
+        ("미들웨어", "middleware"),
+        ("스키마", "schema"),
     ];
 
     #[test]
@@ -452,7 +477,15 @@ mod tests {
         assert_eq!(hangul_key("카프카"), Some("KPK".into()));
         assert_eq!(hangul_sound("카프카"), Some("KaPKa".into()));
         assert_ne!(hangul_key("레디스"), latin_keys("kafka").first().cloned());
-        assert_eq!(hangul_key("뷰"), None);
+        // one syllable: a key, but a sound too short to compare
+        assert_eq!(hangul_key("뷰"), Some("P".into()));
+        assert!(
+            closest(
+                &[hangul_sound("뷰").unwrap()],
+                &[("vue".into(), latin_sounds("vue"))]
+            )
+            .is_empty()
+        );
         assert_eq!(hangul_key("redis"), None);
         assert!(latin_keys("ab").is_empty() && latin_keys("café").is_empty());
         assert_eq!(
@@ -494,6 +527,12 @@ mod tests {
         assert_eq!(closest(&ko("카프카"), &many[..3]), ["a", "b", "c"]);
         assert_eq!(sound_distance("KaPKa", "KaPKe"), Some(1));
         assert_eq!(sound_distance("KaPKa", "KePKe"), None);
+        // a consonant costs twice a vowel
+        assert_eq!(sound_distance("TiTRoK", "TeTRaK"), Some(2));
+        assert_eq!(sound_distance("TiTRoK", "TiTR"), None);
+        // a short key needs the same sound, long enough
+        assert_eq!(sound_distance("Reio", "Reio"), Some(0));
+        assert_eq!(sound_distance("Re", "Re"), None);
     }
 
     /// Key terms of Hangul words: particles stripped, one syllable and long runs left out.
