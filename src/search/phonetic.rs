@@ -365,7 +365,8 @@ pub fn word_sounds(word: &str) -> Vec<String> {
 }
 
 /// The key terms of a section: `%key=word` for each Latin token of `texts` of three or more
-/// letters and for each Hangul word of 2 to [`MAX_SYLLABLES`] syllables (particle stripped).
+/// letters and for each Hangul word of 2 to [`MAX_SYLLABLES`] syllables (particle stripped) not
+/// ending in 다.
 pub fn key_terms(texts: &[&str]) -> Vec<String> {
     let mut buf = super::analyzer::TokenBuf::default();
     let mut words: std::collections::BTreeSet<String> = Default::default();
@@ -384,7 +385,8 @@ pub fn key_terms(texts: &[&str]) -> Vec<String> {
                 continue;
             }
             let stem = super::analyzer::strip_particle(run);
-            if (2..=MAX_SYLLABLES).contains(&stem.chars().count()) {
+            // a word ending in 다 is a predicate (된다, 틀리다), not a name
+            if (2..=MAX_SYLLABLES).contains(&stem.chars().count()) && !stem.ends_with('다') {
                 words.insert(stem);
             }
         }
