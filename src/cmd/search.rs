@@ -16,8 +16,9 @@ Query syntax (the same in kb search, the dev server and the site's search box):
   in:troubleshooting    troubleshooting entries only
   -word  -\"phrase\"  -tag:x  -path:x  -in:troubleshooting
                         leave out what the operator without - keeps
-Names match however they are spelled: elasticsearch finds \"Elastic search\", node js finds
-\"nodejs\", 카프카 finds Kafka (below matches as written; kb.toml [search] synonyms adds more).
+Names match however they are spelled: elasticsearch finds \"Elastic search\" (the two words
+side by side), node js finds \"nodejs\", 카프카 finds Kafka and kafka finds 카프카 (by sound;
+below matches as written, the spelling found is highlighted; kb.toml [search] synonyms adds more).
 Operators alone (tag:redis, path:infra, in:troubleshooting) list the matching notes by path.
 A query starting with - needs -- first: kb search -- -tag:old redis";
 
