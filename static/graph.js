@@ -995,12 +995,14 @@ export function layoutLocal(n, edges, hop, seed, ticks = 200) {
  */
 export function localFromPack(pack, key) {
   const rows = pack && Array.isArray(pack.nodes) ? pack.nodes : [];
+  // a row is [title, folder, rest of the URL, category], the folders listed once in `dirs`
+  const dirs = pack && Array.isArray(pack.dirs) ? pack.dirs : [];
   const g = pack && pack.notes && Object.prototype.hasOwnProperty.call(pack.notes, key) ? pack.notes[key] : null;
   if (!g || !Array.isArray(g.nodes)) return { nodes: [], edges: [] };
   const nodes = [];
   for (const n of g.nodes) {
     const r = Array.isArray(n) && Array.isArray(rows[n[0]]) ? rows[n[0]] : null;
-    if (r) nodes.push([r[0], r[1], r[2], n[1]]);
+    if (r) nodes.push([r[0], String(dirs[r[1]] ?? "") + r[2], r[3], n[1]]);
   }
   return { nodes, edges: nodes.length === g.nodes.length && Array.isArray(g.edges) ? g.edges : [] };
 }

@@ -210,8 +210,27 @@ fn markdown_features_and_links_render() {
     let mine = &pack["notes"]["/kb/redis/"];
     assert_eq!(mine["edges"], serde_json::json!([[0, 1], [0, 2], [1, 2]]));
     let row = mine["nodes"][0][0].as_u64().unwrap() as usize;
+    // [title, folder, rest of the URL, category], the folders listed once
     assert_eq!(pack["nodes"][row][0], "Redis");
-    assert_eq!(pack["nodes"][row][1], "/kb/redis/");
+    let dir = pack["nodes"][row][1].as_u64().unwrap() as usize;
+    assert_eq!(pack["dirs"][dir], "/kb/");
+    assert_eq!(pack["nodes"][row][2], "redis/");
+    // each folder once, and every row's URL put back together is a page of the site
+    let dirs = pack["dirs"].as_array().unwrap();
+    let distinct: std::collections::HashSet<_> = dirs.iter().collect();
+    assert_eq!(distinct.len(), dirs.len(), "{dirs:?}");
+    for r in pack["nodes"].as_array().unwrap() {
+        let url = format!(
+            "{}{}",
+            dirs[r[1].as_u64().unwrap() as usize].as_str().unwrap(),
+            r[2].as_str().unwrap()
+        );
+        assert!(url.starts_with("/kb/") && url.ends_with('/'), "{url}");
+        assert!(
+            p.join(&url["/kb/".len()..]).join("index.html").exists(),
+            "{url}"
+        );
+    }
     // previews read the linked page itself: its headings and block ids
     assert!(!redis.contains("kb-preview-data") && !redis.contains("data-note"));
     assert!(redis.contains("<h2 id=\"redis-vs-rabbitmq\">Redis vs RabbitMQ<"));

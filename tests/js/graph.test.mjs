@@ -277,6 +277,17 @@ test("note page: local graph and link previews (hover, Esc, grace, Tab, fragment
   await page.waitForFunction(() => +(document.querySelector(".local-graph .graph-canvas")?.dataset.draws || 0) >= 1);
   const lg = await canvasStats(page, ".local-graph .graph-canvas");
   assert.ok(lg.opaque > 500, `local graph drawn (${lg.opaque} pixels)`);
+  // each node's address, put back together from the pack's folders, is a page of the site
+  const nodes = await page.evaluate(async () => {
+    const m = await import(document.querySelector('script[src*="/graph.js"]').src);
+    const box = document.querySelector(".local-graph[data-src]");
+    const pack = await (await fetch(box.dataset.src)).json();
+    const g = m.localFromPack(pack, box.dataset.key);
+    return Promise.all(g.nodes.map(async (n) => [n[1], (await fetch(n[1] + "?test")).status]));
+  });
+  assert.ok(nodes.length >= 2, JSON.stringify(nodes));
+  assert.ok(nodes.some(([u]) => u.endsWith("/messaging/celery/")), JSON.stringify(nodes));
+  for (const [u, status] of nodes) assert.equal(status, 200, u);
 
   // hover a link to Redis: a popover after the delay, with Redis's title and text
   const pop = page.locator(".kb-preview");
