@@ -689,9 +689,7 @@ fn local_graph_packs(site: &Site, sink: &dyn Sink) -> anyhow::Result<usize> {
 /// A pack's node rows as written: `[title, folder, rest of the URL, category]`, each folder
 /// (the URL up to its last segment) listed once in the pack's `dirs`. A pack's neighbours share
 /// a few folders, and their names were most of a row (about 10 MB of a 50k-note site).
-fn pack_rows<'a>(
-    rows: &[(&'a str, &'a str, usize)],
-) -> (Vec<&'a str>, Vec<(&'a str, usize, &'a str, usize)>) {
+fn pack_rows<'a>(rows: &[(&'a str, &'a str, usize)]) -> (Vec<&'a str>, Vec<PackRow<'a>>) {
     let mut dirs: Vec<&str> = Vec::new();
     let rows = rows
         .iter()
@@ -707,6 +705,9 @@ fn pack_rows<'a>(
         .collect();
     (dirs, rows)
 }
+
+/// A node row of a local-graph pack: title, folder number, rest of the URL, category.
+type PackRow<'a> = (&'a str, usize, &'a str, usize);
 
 /// A node of the global graph: title, URL, category, degree, x, y, tag ids.
 type GraphNode<'a> = (&'a str, &'a str, usize, usize, f64, f64, Vec<usize>);
