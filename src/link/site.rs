@@ -76,7 +76,9 @@ pub fn link_stage(
     }
     let mut opts = opts.clone();
     if opts.config.language == "auto" {
-        opts.config.language = detect_language(notes.iter().map(Note::body)).into();
+        // the first 4 KiB of each body decide, not the whole of it read back from the spill file
+        let heads = notes.iter().map(|n| n.body_head(LANGUAGE_SAMPLE));
+        opts.config.language = detect_language(heads).into();
     }
     let mut site = Site {
         opts,
@@ -117,13 +119,16 @@ fn find_trouble(site: &Site, i: NoteId) -> Vec<crate::parse::trouble::Entry> {
     )
 }
 
+/// Bytes of each note's body that [`detect_language`] reads.
+const LANGUAGE_SAMPLE: usize = 4096;
+
 /// The interface language for `language = "auto"`: Korean when Hangul makes up a fifth or
 /// more of the letters of the notes (Korean notes mix in many English terms), else English.
 pub fn detect_language<S: AsRef<str>>(bodies: impl Iterator<Item = S>) -> &'static str {
     let (mut hangul, mut latin) = (0usize, 0usize);
     for body in bodies {
         let body = body.as_ref();
-        let mut end = body.len().min(4096);
+        let mut end = body.len().min(LANGUAGE_SAMPLE);
         while !body.is_char_boundary(end) {
             end -= 1;
         }

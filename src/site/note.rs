@@ -78,6 +78,11 @@ impl Note {
         text
     }
 
+    /// About the first `len` bytes of the body (a character cut at the end is dropped).
+    pub fn body_head(&self, len: usize) -> String {
+        self.text.slice(self.body_offset, len)
+    }
+
     /// The length of the body in bytes.
     pub fn body_len(&self) -> usize {
         self.text.len().saturating_sub(self.body_offset)

@@ -124,6 +124,30 @@ impl Spilled {
         self.len() == 0
     }
 
+    /// At most `len` bytes of the string from byte `from` (a character cut at either end is
+    /// dropped), read without reading the rest.
+    pub fn slice(&self, from: usize, len: usize) -> String {
+        let end = from.saturating_add(len).min(self.len());
+        let from = from.min(end);
+        let bytes = match &self.0 {
+            Repr::Heap(s) => s.as_bytes()[from..end].to_vec(),
+            Repr::File { store, at, .. } => {
+                let mut buf = vec![0; end - from];
+                if store
+                    .file
+                    .read_exact_at(&mut buf, at + from as u64)
+                    .is_err()
+                {
+                    return String::new();
+                }
+                buf
+            }
+        };
+        String::from_utf8_lossy(&bytes)
+            .trim_matches(char::REPLACEMENT_CHARACTER)
+            .to_string()
+    }
+
     /// The string, read back.
     pub fn unpack(&self) -> String {
         match &self.0 {
@@ -184,6 +208,13 @@ mod tests {
             "a long text is spilled"
         );
         assert!(matches!(kept[2].0, Repr::Heap(_)), "a short one stays");
+        // a slice cut inside a syllable drops the broken character, spilled or not
+        assert_eq!(kept[3].slice(0, 7), "Kafka ");
+        assert_eq!(kept[3].slice(6, 6), "파티");
+        assert_eq!(kept[2].slice(0, 5), "Redis");
+        assert_eq!(kept[2].slice(5, 4), "를 ");
+        assert_eq!(kept[2].slice(4, 3), "s");
+        assert_eq!(kept[2].slice(1000, 4), "");
     }
 
     #[test]
