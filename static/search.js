@@ -934,8 +934,9 @@ function rcModel() {
   return {
     len: Array.from({ length: 8 }, () => new Uint16Array(RC_LENS).fill(1024)),
     low: Array.from({ length: RC_LENS }, () => new Uint16Array(3).fill(1024)),
+    same: new Uint16Array(4).fill(1024),
     norm: new Uint16Array(256).fill(1024),
-    many: new Uint16Array(8).fill(1024),
+    many: Array.from({ length: 8 }, () => new Uint16Array(3).fill(1024)),
     tfLen: new Uint16Array(RC_LENS).fill(1024),
     tfLow: new Uint16Array(1).fill(1024),
   };
@@ -989,6 +990,10 @@ function decodeRangeCoded(b, start, end, heads) {
     const norms = new Uint8Array(count);
     let prev = 0;
     let prevLen = 0;
+    // the previous posting's norm, whether it repeated the one before, whether its tf was > 1
+    let lastNorm = -1;
+    let lastSame = 0;
+    let lastMany = 0;
     for (let i = 0; i < count; i++) {
       const n = d.unary(m.len[Math.min(prevLen, 7)]);
       const low = m.low[n];
@@ -997,12 +1002,21 @@ function decodeRangeCoded(b, start, end, heads) {
       prevLen = n;
       prev += v - 1;
       docs[i] = prev;
-      let node = 1;
-      for (let j = 0; j < 8; j++) node = node * 2 + d.bit(m.norm, node);
-      const norm = node - 256;
+      const adjacent = v === 2 ? 1 : 0;
+      const same = i > 0 ? d.bit(m.same, adjacent * 2 + lastSame) : 0;
+      let norm = lastNorm;
+      if (!same) {
+        let node = 1;
+        for (let j = 0; j < 8; j++) node = node * 2 + d.bit(m.norm, node);
+        norm = node - 256;
+      }
       norms[i] = norm;
       let tf = 1;
-      if (d.bit(m.many, norm >>> 5)) {
+      const many = d.bit(m.many[norm >>> 5], i > 0 && adjacent ? lastMany : 2);
+      lastNorm = norm;
+      lastSame = same;
+      lastMany = many;
+      if (many) {
         const n2 = d.unary(m.tfLen);
         let v2 = 1;
         for (let j = n2 - 2; j >= 0; j--) v2 = v2 * 2 + d.bit(m.tfLow, 0);
@@ -1157,7 +1171,7 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
   function meta() {
     if (!metaP) {
       metaP = load("meta.json", "json").then((m) => {
-        if (m.format !== 9) throw new Error(`kb search: unsupported index format ${m.format}`);
+        if (m.format !== 10) throw new Error(`kb search: unsupported index format ${m.format}`);
         const k1 = f32(m.k1);
         const b = f32(m.b);
         const avg = m.avg.map(f32);

@@ -88,7 +88,7 @@ pub const TEXT_CHARS: usize = 1200;
 /// every group's first term, so it stays small however many shards there are.
 pub const GROUP_SHARDS: usize = 64;
 /// Format version of the export.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 /// File name of a saved [`Layout`], for a folder under `.kb/` (the cache folder).
 pub const LAYOUT_FILE: &str = "search-layout.bin";
 
