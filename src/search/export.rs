@@ -185,17 +185,53 @@ struct Placement {
     slots: u32,
 }
 
+/// The share of notes (the ones with the most text) whose result data gets files of its own
+/// when files hold several slots: a query downloads a result note's file whole, and these are
+/// the neighbours that cost it the most.
+pub const ALONE_SHARE: f64 = 0.15;
+
+/// Per note: whether its result data sits alone in its file(s) (files of `pack` slots): the
+/// notes whose plain text is longer than the [`ALONE_SHARE`] quantile, rounded up to four
+/// significant bits so that an edit rarely moves the threshold (which moves ordinals).
+fn alone_notes(site: &Site, pack: usize) -> Vec<bool> {
+    let sizes: Vec<usize> = site
+        .parsed
+        .iter()
+        .map(|p| p.sections.text_bytes())
+        .collect();
+    if pack < 2 || sizes.is_empty() {
+        return vec![false; sizes.len()];
+    }
+    let mut sorted = sizes.clone();
+    sorted.sort_unstable();
+    let k = ((sorted.len() as f64) * (1.0 - ALONE_SHARE)) as usize;
+    let v = sorted[k.min(sorted.len() - 1)];
+    let e = (usize::BITS - v.leading_zeros()).saturating_sub(4);
+    let threshold = v.div_ceil(1 << e) << e;
+    sizes.iter().map(|&b| b > threshold).collect()
+}
+
 /// Numbers the documents of `addr` (in that order) and finds each one's ordinal by segment.
-fn place(addr: &[Addr], segs: &[SegmentReader]) -> Placement {
+/// A note marked in `alone` starts a file of `pack` slots and the next note starts another:
+/// the slots between are empty.
+fn place(addr: &[Addr], segs: &[SegmentReader], alone: &[bool], pack: usize) -> Placement {
     let mut ordinals = Vec::with_capacity(addr.len());
     let mut groups = Vec::new();
     let mut slots = 0u32;
+    let pack = pack.max(1) as u32;
     let mut k = 0;
     while k < addr.len() {
         let note = addr[k].note;
         let count = addr[k..].iter().take_while(|a| a.note == note).count();
+        let single = alone.get(note).copied().unwrap_or(false);
+        if single {
+            slots = slots.next_multiple_of(pack);
+        }
         let first = slots * CHUNK_DOCS as u32;
         slots += count.div_ceil(CHUNK_DOCS) as u32;
+        if single {
+            slots = slots.next_multiple_of(pack);
+        }
         ordinals.extend((0..count as u32).map(|j| first + j));
         groups.push((k..k + count, first, first + count as u32 - 1));
         k += count;
@@ -368,7 +404,8 @@ fn full(
     let segs = searcher.segment_readers();
     // 1. document ordinals: sections in note order, each note on its own slots
     let addr = live_docs(segs, site)?;
-    let placed = place(&addr, segs);
+    let pack = result_pack(site);
+    let placed = place(&addr, segs, &alone_notes(site, pack), pack);
     let mut stats = ExportStats {
         docs: addr.len(),
         ..Default::default()
@@ -387,23 +424,37 @@ fn full(
         cancel,
         (&mut stats, &mut live.tokens),
     )?;
-    // 3. result data, one note group at a time (slots are dense, so file numbers are too),
-    // `pack` consecutive slots a file
-    let pack = result_pack(site);
+    // 3. result data, one note group at a time, `pack` consecutive slots a file (the slots
+    // between an alone note and its neighbours are empty)
     let mut chunk_writer = SetWriter::new(sink, "d", "bin");
     let mut pending: Vec<SlotRows> = Vec::with_capacity(pack);
-    for (n, (range, first, last)) in placed.groups.iter().enumerate() {
-        let docs = &addr[range.clone()];
-        for (_, file) in group_files(site, docs, &placed.ordinals[range.clone()], (*first, *last))?
-        {
-            pending.push(file);
+    let mut next = 0u32;
+    // slot `slot` holds `rows` (None: it is empty); the empty slots before it are filled in
+    let mut push = |slot: u32, rows: Option<SlotRows>| -> std::io::Result<()> {
+        let mut rows = rows;
+        while next <= slot {
+            let here = if next == slot { rows.take() } else { None };
+            pending.push(here.unwrap_or_else(SlotRows::empty));
+            next += 1;
             if pending.len() == pack {
                 chunk_writer.push(&pack_slots(std::mem::take(&mut pending), pack))?;
             }
         }
+        Ok(())
+    };
+    for (n, (range, first, last)) in placed.groups.iter().enumerate() {
+        let docs = &addr[range.clone()];
+        for (slot, file) in
+            group_files(site, docs, &placed.ordinals[range.clone()], (*first, *last))?
+        {
+            push(slot, Some(file))?;
+        }
         if n.is_multiple_of(64) && cancel() {
             return Err(Cancelled.into());
         }
+    }
+    if let Some(last) = placed.slots.checked_sub(1) {
+        push(last, None)?;
     }
     if !pending.is_empty() {
         chunk_writer.push(&pack_slots(pending, pack))?;
@@ -1177,6 +1228,36 @@ mod tests {
             layout = Layout::load(&saved).unwrap();
             assert_eq!(layout, next, "step {n}: the layout read back");
         }
+    }
+
+    /// With two slots a file, the notes with the most text are alone in their files (a
+    /// query fetching one does not download a neighbour), and the others share files.
+    #[test]
+    fn notes_with_the_most_text_get_files_of_their_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("kb.toml"), "search_result_pack = 2\n").unwrap();
+        let notes = tmp.path().join("notes");
+        std::fs::create_dir_all(&notes).unwrap();
+        for i in 0..40 {
+            let body = "Redis 캐시 브로커 ".repeat(if i % 10 == 3 { 200 } else { 20 });
+            let text = format!("# N{i:02}\n\n{body}\n");
+            std::fs::write(notes.join(format!("n{i:02}.md")), text).unwrap();
+        }
+        let files = cold(tmp.path());
+        let mut shared = 0;
+        for (name, bytes) in files.iter().filter(|(k, _)| k.starts_with("search/d/")) {
+            let slots = rows::read_slots(bytes, 2).unwrap();
+            let mut paths: Vec<&str> = slots
+                .iter()
+                .flatten()
+                .filter_map(|r| r[0].as_str())
+                .collect();
+            paths.dedup();
+            let long = paths.iter().any(|p| p.ends_with("3.md"));
+            assert!(!long || paths.len() == 1, "{name}: {paths:?}");
+            shared += usize::from(paths.len() == 2);
+        }
+        assert!(shared >= 14, "{shared} files shared by two notes");
     }
 
     /// A layout file that is damaged or from another version is not used.

@@ -74,6 +74,8 @@ pub struct Section {
 #[derive(Debug, Clone, Default)]
 pub struct Sections {
     count: usize,
+    /// Bytes of the sections' plain text, summed.
+    text_bytes: usize,
     packed: super::spill::Spilled,
 }
 
@@ -97,6 +99,7 @@ impl Sections {
         }
         Sections {
             count: list.len(),
+            text_bytes: list.iter().map(|x| x.text.len()).sum(),
             packed: super::spill::Spilled::new(&s),
         }
     }
@@ -132,6 +135,12 @@ impl Sections {
     /// Whether the note has no section.
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+
+    /// Bytes of the sections' plain text, summed, without unpacking them (the search export
+    /// sizes a note's result data by it).
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 }
 

@@ -22,8 +22,9 @@ use super::pack::{Cut, Packed, Packer, set_dir};
 use super::rows::SlotRows;
 use super::terms::{FILTER_FIELD, Merged, Source, list_entry, merge_terms, shard_entry, sources};
 use super::{
-    Addr, CHUNK_DOCS, Cancelled, ExportStats, FileHashes, Layout, Placement, group_files,
-    live_docs, note_slots, place, range_of, segment_states, volatile_texts, write_meta,
+    Addr, CHUNK_DOCS, Cancelled, ExportStats, FileHashes, Layout, Placement, alone_notes,
+    group_files, live_docs, note_slots, place, range_of, segment_states, volatile_texts,
+    write_meta,
 };
 use crate::search::analyzer::TokenBuf;
 use crate::search::index::{LiveStats, SearchIndex, note_key, note_sections};
@@ -172,7 +173,8 @@ fn plan(
     if addr.iter().any(|a| a.note == usize::MAX) {
         return Ok(None);
     }
-    let placed = place(&addr, segs);
+    let pack = super::result_pack(site);
+    let placed = place(&addr, segs, &alone_notes(site, pack), pack);
     let notes = note_slots(site, &addr, &placed, index);
     let Some((redo, gone)) = changed_notes(layout, &notes) else {
         return Ok(None);
