@@ -715,8 +715,8 @@ export function snippet(text, words, width = 160) {
 // result data (format 8; src/search/export/rows.rs)
 // ---------------------------------------------------------------------------------------
 
-/** The syllables a section text's code writes in one byte (`0x80 + i`), as rows.rs has them. */
-const COMMON_SYLLABLES = Array.from("이는다하로에가을를한서해스의지수기리어용자고있사시트정은드인터할도제으면프성만장적나라때모되데문보상소들구일함것위대과요게그와부행주된메아전생능개래경간야작저세", (c) => c.codePointAt(0));
+/** The syllables a section text's code writes in one byte (`0x80 + i` for the first 80, then `0x01 + i`), as rows.rs has them. */
+const COMMON_SYLLABLES = Array.from("이는다하로에가을를한서해스의지수기리어용자고있사시트정은드인터할도제으면프성만장적나라때모되데문보상소들구일함것위대과요게그와부행주된메아전생능개래경간야작저세체방클공점비여동크발결우값버통화치실진현음조중변계당유코단파식", (c) => c.codePointAt(0));
 /** The text coded in `r`'s bytes up to `end`: ASCII, common syllables, Hangul in 2 bytes, else escaped. */
 export function decodeText(r, end) {
   let out = "";
@@ -724,7 +724,8 @@ export function decodeText(r, end) {
   while (r.p < end) {
     const x = r.u8();
     let c;
-    if (x < 0x80) c = x;
+    if (x >= 0x01 && x < 0x20) c = COMMON_SYLLABLES[80 + x - 1];
+    else if (x < 0x80) c = x;
     else if (x === 0xff) c = r.varint();
     else if (x >= 0xd0) c = 0xac00 + (x - 0xd0) * 256 + (r.u8() ?? 0);
     else c = COMMON_SYLLABLES[x - 0x80];
