@@ -740,8 +740,36 @@ export function decodeText(r, end) {
 }
 
 /**
+ * The heading id or page URL kb most often makes of `s` (`derived_slug` in rows.rs): ASCII
+ * capitals lowered, each run of spaces one `-`. A slot stores 0 for an anchor or URL equal to it.
+ */
+export function derivedSlug(s) {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/ +/g, "-");
+}
+
+// cells of a slot before its rows (path, title, url, first, last) and per row (heading,
+// anchor, line, text code length, troubleshooting)
+const SLOT_HEAD = 5;
+const SLOT_ROW = 5;
+
+/** A slot's cells as rows `[path, title, url, heading, anchor, line, textBytes, first, last, trouble?]`. */
+function expandSlot(cells) {
+  if (!cells.length) return [];
+  const [path, title, url0, first, last] = cells;
+  const url = typeof url0 === "string" ? url0 : derivedSlug(path.replace(/\.md$/, "")) + "/";
+  const rows = [];
+  for (let i = SLOT_HEAD; i + SLOT_ROW <= cells.length; i += SLOT_ROW) {
+    const [heading, anchor, line, len, trouble] = cells.slice(i, i + SLOT_ROW);
+    const row = [path, title, url, heading, typeof anchor === "string" ? anchor : derivedSlug(heading), line, len, first, last];
+    if (trouble === 1) row.push(1);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
  * The slots of a result-data file of `pack` slots a file (`search/d/<hash>/<i>.bin`): its JSON
- * rows, each text (stored as the length of its code) decoded from the codes after the JSON.
+ * slots as rows, each text (stored as the length of its code) decoded from the codes after the JSON.
  */
 export function readSlots(buf, pack) {
   const r = new Bytes(buf);
@@ -750,7 +778,7 @@ export function readSlots(buf, pack) {
   const len = r.varint();
   const value = JSON.parse(utf8.decode(r.b.subarray(r.p, r.p + len)));
   r.p += len;
-  const slots = pack > 1 ? value : [value];
+  const slots = (pack > 1 ? value : [value]).map(expandSlot);
   for (const slot of slots) {
     for (const row of slot) {
       const end = r.p + row[6];

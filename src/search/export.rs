@@ -294,52 +294,44 @@ fn group_files(
         Vec::new()
     };
     let mut files = Vec::new();
-    let mut rows = Vec::with_capacity(CHUNK_DOCS);
+    let head = || match site.notes.get(note) {
+        Some(n) => rows::slot_head(
+            &n.rel_path,
+            &site.pages[note].title,
+            &site.pages[note].slug,
+            (first, last),
+        ),
+        None => rows::slot_head("", "", "", (first, last)),
+    };
+    let mut cells = head();
     let mut texts = Vec::new();
     for (i, a) in docs.iter().enumerate() {
-        if !rows.is_empty() && ordinals[i].is_multiple_of(CHUNK_DOCS as u32) {
+        if cells.len() > rows::SLOT_HEAD && ordinals[i].is_multiple_of(CHUNK_DOCS as u32) {
             files.push((
                 (ordinals[i] - 1) / CHUNK_DOCS as u32,
                 SlotRows {
-                    json: serde_json::to_vec(&rows)?,
+                    json: serde_json::to_vec(&std::mem::replace(&mut cells, head()))?,
                     texts: std::mem::take(&mut texts),
                 },
             ));
-            rows.clear();
         }
         let before = texts.len();
-        let row = match (site.notes.get(note), sections.get(a.section as usize)) {
-            (Some(n), Some(s)) => {
+        match (site.notes.get(note), sections.get(a.section as usize)) {
+            (Some(_), Some(s)) => {
                 let text: String = s.body.chars().take(TEXT_CHARS).collect();
                 encode_text(&text, &mut texts);
-                let mut row = serde_json::json!([
-                    n.rel_path,
-                    site.pages[note].title,
-                    site.pages[note].slug,
-                    s.heading_label,
-                    s.anchor,
-                    s.line,
-                    texts.len() - before,
-                    first,
-                    last
-                ]);
                 // a troubleshooting section says so (results label it)
-                if s.trouble
-                    && let Some(a) = row.as_array_mut()
-                {
-                    a.push(1.into());
-                }
-                row
+                let label = (s.heading_label.as_str(), s.anchor.as_str());
+                rows::push_row(&mut cells, label, s.line, texts.len() - before, s.trouble);
             }
-            _ => serde_json::json!(["", "", "", "", "", a.line, 0, first, last]),
-        };
-        rows.push(row);
+            _ => rows::push_row(&mut cells, ("", ""), a.line, 0, false),
+        }
     }
     if let Some(&o) = ordinals.last() {
         files.push((
             o / CHUNK_DOCS as u32,
             SlotRows {
-                json: serde_json::to_vec(&rows)?,
+                json: serde_json::to_vec(&cells)?,
                 texts,
             },
         ));

@@ -18,6 +18,7 @@
 //! | `0xFF`, varint | any other character, by its code point |
 
 use super::pack::varint;
+use serde_json::Value;
 use std::sync::LazyLock;
 
 /// First bytes of a result-data file.
@@ -149,8 +150,111 @@ pub fn pack_slots(mut slots: Vec<SlotRows>, pack: usize) -> Vec<u8> {
     out
 }
 
-/// The slots of a result-data file of `pack` slots a file, with each row's text decoded in
-/// place (the rows as format 7 wrote them); `None` for a file no export writes.
+/// Cells of a slot's JSON before its rows: path, title, URL, first and last ordinal.
+pub const SLOT_HEAD: usize = 5;
+/// Cells of a row in a slot's JSON: heading, anchor, line, text code length, troubleshooting.
+const ROW: usize = 5;
+
+/// The heading id or page URL kb would most often make from `s`: ASCII capitals lowered and
+/// runs of spaces made one `-`. A slot stores `0` for an anchor that equals this of its
+/// heading and for a URL that equals this of the note's path (without `.md`) plus `/`; the
+/// client computes the same.
+pub fn derived_slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c == ' ' {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push('-');
+            space = false;
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    if space {
+        out.push('-');
+    }
+    out
+}
+
+/// The JSON cells of a slot of the note at `path` titled `title` at `url`, over ordinals
+/// `first..=last` (see [`push_row`]).
+pub fn slot_head(path: &str, title: &str, url: &str, (first, last): (u32, u32)) -> Vec<Value> {
+    let derived = path
+        .strip_suffix(".md")
+        .is_some_and(|p| format!("{}/", derived_slug(p)) == url);
+    vec![
+        path.into(),
+        title.into(),
+        if derived { 0.into() } else { url.into() },
+        first.into(),
+        last.into(),
+    ]
+}
+
+/// Appends a row's cells to a slot's: its heading, anchor, 1-based line, the length of its
+/// text's code and whether it is part of a troubleshooting entry.
+pub fn push_row(
+    slot: &mut Vec<Value>,
+    (heading, anchor): (&str, &str),
+    line: u64,
+    text_bytes: usize,
+    trouble: bool,
+) {
+    let derived = !anchor.is_empty() && derived_slug(heading) == anchor;
+    slot.extend([
+        heading.into(),
+        if derived { 0.into() } else { anchor.into() },
+        line.into(),
+        text_bytes.into(),
+        u8::from(trouble).into(),
+    ]);
+}
+
+/// A slot's cells (head then rows) as the rows they stand for:
+/// `[path, title, url, heading, anchor, line, text code length, first, last]` and a tenth
+/// cell `1` for a troubleshooting section; `None` for cells no export writes.
+fn expand(cells: Vec<Value>) -> Option<Vec<Value>> {
+    if cells.is_empty() {
+        return Some(Vec::new());
+    }
+    if cells.len() < SLOT_HEAD || !(cells.len() - SLOT_HEAD).is_multiple_of(ROW) {
+        return None;
+    }
+    let path = cells[0].as_str()?;
+    let url = match &cells[2] {
+        Value::String(u) => u.clone(),
+        _ => format!("{}/", derived_slug(path.strip_suffix(".md")?)),
+    };
+    let rows = cells[SLOT_HEAD..].chunks(ROW).map(|r| {
+        let heading = r[0].as_str()?;
+        let anchor = match &r[1] {
+            Value::String(a) => a.clone(),
+            _ => derived_slug(heading),
+        };
+        let mut row = vec![
+            path.into(),
+            cells[1].clone(),
+            url.clone().into(),
+            heading.into(),
+            anchor.into(),
+            r[2].clone(),
+            r[3].clone(),
+            cells[3].clone(),
+            cells[4].clone(),
+        ];
+        if r[4].as_u64()? == 1 {
+            row.push(1.into());
+        }
+        Some(Value::Array(row))
+    });
+    rows.collect()
+}
+
+/// The slots of a result-data file of `pack` slots a file, as rows (see [`expand`]) with each
+/// row's text decoded in place; `None` for a file no export writes.
 pub fn read_slots(b: &[u8], pack: usize) -> Option<Vec<Vec<serde_json::Value>>> {
     let rest = b.strip_prefix(MAGIC)?;
     let (mut len, mut shift, mut p) = (0usize, 0, 0);
@@ -167,13 +271,17 @@ pub fn read_slots(b: &[u8], pack: usize) -> Option<Vec<Vec<serde_json::Value>>> 
     let mut codes = &rest[p + len..];
     let value: serde_json::Value = serde_json::from_slice(json).ok()?;
     let as_slot = |v: serde_json::Value| match v {
-        serde_json::Value::Array(rows) => Some(rows),
+        serde_json::Value::Array(cells) => expand(cells),
+        _ => None,
+    };
+    let as_array = |v: serde_json::Value| match v {
+        serde_json::Value::Array(slots) => Some(slots),
         _ => None,
     };
     let mut slots: Vec<Vec<serde_json::Value>> = if pack == 1 {
         vec![as_slot(value)?]
     } else {
-        as_slot(value)?
+        as_array(value)?
             .into_iter()
             .map(as_slot)
             .collect::<Option<_>>()?
@@ -251,8 +359,10 @@ mod tests {
         let slot = |t: &str| {
             let mut texts = Vec::new();
             encode_text(t, &mut texts);
+            let mut cells = slot_head("n.md", "N", "n/", (0, 0));
+            push_row(&mut cells, ("", ""), 1, texts.len(), false);
             SlotRows {
-                json: format!("[[\"n.md\",0,0,0,0,1,{}]]", texts.len()).into_bytes(),
+                json: serde_json::to_vec(&cells).unwrap(),
                 texts,
             }
         };
@@ -264,5 +374,56 @@ mod tests {
         assert_eq!(slots.len(), 3);
         assert_eq!((&slots[0][0][6], slots[1].len()), (&"가".into(), 0));
         assert_eq!(slots[2][0][6], "셋 three");
+    }
+
+    /// A slot stores an anchor or URL kb's usual slug gives as 0 and any other as written;
+    /// either way the rows read back as they were.
+    #[test]
+    fn slot_cells_stand_for_rows() {
+        let cases = [
+            (
+                "dir/My  Note.md",
+                "dir/my-note/",
+                ("Sub Heading", "sub-heading"),
+                false,
+            ),
+            (
+                "Redis 캐시.md",
+                "redis-캐시/",
+                ("Redis vs. RabbitMQ!", "redis-vs-rabbitmq"),
+                true,
+            ),
+            ("a/É b.md", "a/é-b/", ("Äpfel", "äpfel"), false),
+            ("c.canvas", "c/", ("", ""), false),
+        ];
+        for (path, url, (heading, anchor), trouble) in cases {
+            let mut cells = slot_head(path, "T", url, (16, 17));
+            push_row(&mut cells, (heading, anchor), 4, 0, trouble);
+            push_row(&mut cells, ("Two", "two-1"), 9, 0, false);
+            let json = serde_json::to_vec(&cells).unwrap();
+            let slots = read_slots(
+                &pack_slots(
+                    vec![SlotRows {
+                        json,
+                        texts: vec![],
+                    }],
+                    1,
+                ),
+                1,
+            );
+            let mut want = serde_json::json!([
+                [path, "T", url, heading, anchor, 4, "", 16, 17],
+                [path, "T", url, "Two", "two-1", 9, "", 16, 17]
+            ]);
+            if trouble {
+                want[0].as_array_mut().unwrap().push(1.into());
+            }
+            assert_eq!(serde_json::json!(slots.unwrap()[0]), want, "{path}");
+        }
+        let mut cells = slot_head("dir/My Note.md", "T", "dir/my-note/", (0, 0));
+        push_row(&mut cells, ("Sub Heading", "sub-heading"), 1, 0, false);
+        assert_eq!(cells[2], 0);
+        assert_eq!(cells[6], 0);
+        assert_eq!(derived_slug("A  b C "), "a-b-c-");
     }
 }
