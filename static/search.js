@@ -958,6 +958,8 @@ class Bytes {
 // 11-bit probabilities moving 1/32 per bit. Numbers stay below 2^32 and are kept unsigned.
 const RC_LENS = 34;
 const RANGE_CODED = 0x80;
+/** Flags of an alias entry: the postings are those of the term it names (format 10). */
+const ALIAS = 0x40;
 
 function rcModel() {
   return {
@@ -1098,10 +1100,15 @@ function parseShard(buf, nfields) {
   r.magic("KBS2");
   const count = r.varint();
   const at = new Map();
+  const aliases = new Map();
   for (let t = 0; t < count; t++) {
     const term = r.str();
     at.set(term, r.p);
     const mask = r.u8();
+    if (mask === ALIAS) {
+      aliases.set(term, r.str());
+      continue;
+    }
     if (mask & RANGE_CODED) {
       for (let k = 0; k < nfields; k++) {
         if (!(mask & (1 << k))) continue;
@@ -1124,8 +1131,11 @@ function parseShard(buf, nfields) {
   return {
     /** The shard's terms, in order. */
     terms: [...at.keys()],
+    /** The term whose postings an alias entry repeats (src/search/export/alias.rs), or undefined. */
+    alias: (term) => aliases.get(term),
     get(term) {
       if (cache.has(term)) return cache.get(term);
+      if (aliases.has(term)) return null;
       const pos = at.get(term);
       const v = pos === undefined ? null : decodeTerm(r.b, pos, nfields);
       cache.set(term, v);
@@ -1247,10 +1257,14 @@ export function createSearch({ base = "/", fetch: fetchFn } = {}) {
     return g * m.shardGroupSize + lastLE(await group(m, g), term);
   }
 
-  /** Per-field postings of a term, or null. */
-  async function termInfo(m, term) {
+  /** Per-field postings of a term, or null (an alias entry's from the term it names). */
+  async function termInfo(m, term, follow = true) {
     const i = await shardOf(m, term);
-    return i < 0 ? null : (await shard(m, i)).get(term);
+    if (i < 0) return null;
+    const sh = await shard(m, i);
+    const same = sh.alias(term);
+    if (same !== undefined) return follow ? termInfo(m, same, false) : null;
+    return sh.get(term);
   }
 
   /**

@@ -2,6 +2,7 @@
 //! file under `.kb/`.
 
 use super::FileHashes;
+use super::alias::Aliases;
 use super::pack::varint;
 use crate::search::index::LiveStats;
 use std::collections::BTreeMap;
@@ -73,6 +74,8 @@ pub struct Layout {
     pub(super) pack: usize,
     pub(super) shards: FileSet,
     pub(super) lists: FileSet,
+    /// The postings hashes of the big shard entries (which of them are aliases).
+    pub(super) aliases: Aliases,
     /// Result-data files (`pack` slots each).
     pub(super) chunks: FileHashes,
     /// Folders of the shards, lists and result data.
@@ -96,7 +99,7 @@ pub struct Layout {
 /// Opening bytes of a layout file; the number after it changes with the layout's encoding or
 /// the export format.
 const MAGIC: &[u8] = b"KBLAYOUT";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 impl Layout {
     /// Number of result-data slots (the ordinal space over [`CHUNK_DOCS`](super::CHUNK_DOCS)).
@@ -227,6 +230,11 @@ impl Layout {
                 out.extend_from_slice(&set.hashes[i]);
             }
         }
+        varint(out, self.aliases.len() as u64);
+        for (t, k) in self.aliases.entries() {
+            w(out, t);
+            out.extend_from_slice(k);
+        }
         varint(out, self.chunks.len() as u64);
         for h in &self.chunks {
             out.extend_from_slice(h);
@@ -293,6 +301,11 @@ impl Layout {
                 set.push(first, open, hash);
             }
         }
+        let mut aliases = Aliases::default();
+        for _ in 0..r.num()? {
+            let term = r.str()?;
+            aliases.set(&term, Some(r.bytes(32)?.try_into().ok()?));
+        }
         let chunks = (0..r.num()?)
             .map(|_| r.bytes(32)?.try_into().ok())
             .collect::<Option<_>>()?;
@@ -303,6 +316,7 @@ impl Layout {
             pack,
             shards,
             lists,
+            aliases,
             chunks,
             dirs,
             groups,

@@ -63,17 +63,30 @@ fn term_hash(term: &[u8]) -> u64 {
 pub(super) struct Cut {
     /// The raw bytes a file aims at.
     pub target: usize,
+    /// Whether alias entries (term shards: see `alias.rs`) get files of their own too.
+    pub aliases: bool,
 }
 
 impl Cut {
-    /// Whether an entry of `len` bytes ends the file before it, `count` entries being in it.
-    fn before(self, count: u64, len: usize) -> bool {
-        count > 0 && len >= self.target
+    /// A cut of term shards (alias entries alone in their files) or term lists.
+    pub(super) fn new(target: usize, aliases: bool) -> Cut {
+        Cut { target, aliases }
     }
 
-    /// Whether the file ends after the entry of `len` bytes for `term`, `size` bytes with it.
-    fn after(self, size: usize, len: usize, term: &[u8]) -> bool {
-        len >= self.target
+    /// Whether `entry` gets a file of its own.
+    fn alone(self, entry: &[u8]) -> bool {
+        entry.len() >= self.target || (self.aliases && super::alias::is_alias(entry))
+    }
+
+    /// Whether `entry` ends the file before it, `count` entries being in it.
+    fn before(self, count: u64, entry: &[u8]) -> bool {
+        count > 0 && self.alone(entry)
+    }
+
+    /// Whether the file ends after `entry` for `term`, `size` bytes with it.
+    fn after(self, size: usize, entry: &[u8], term: &[u8]) -> bool {
+        let len = entry.len();
+        self.alone(entry)
             || size >= 2 * self.target
             || (size >= self.target / 2 && term_hash(term) % self.target as u64 <= 2 * len as u64)
     }
@@ -114,14 +127,14 @@ impl Packer {
         }
     }
 
-    /// Whether an entry of `len` bytes would be the first of a file.
-    pub(super) fn starts_file(&self, len: usize) -> bool {
-        self.count == 0 || self.cut.before(self.count, len)
+    /// Whether `entry` would be the first of a file.
+    pub(super) fn starts_file(&self, entry: &[u8]) -> bool {
+        self.count == 0 || self.cut.before(self.count, entry)
     }
 
     /// Appends the entry of `term`.
     pub(super) fn push(&mut self, term: &str, entry: &[u8]) {
-        if self.cut.before(self.count, entry.len()) {
+        if self.cut.before(self.count, entry) {
             self.finish(true);
         }
         if self.count == 0 {
@@ -130,7 +143,7 @@ impl Packer {
         }
         self.buf.extend_from_slice(entry);
         self.count += 1;
-        if self.cut.after(self.buf.len(), entry.len(), term.as_bytes()) {
+        if self.cut.after(self.buf.len(), entry, term.as_bytes()) {
             self.finish(false);
         }
     }
@@ -224,7 +237,7 @@ mod tests {
     /// cuts near it only: the files far after it are the same.
     #[test]
     fn cuts_are_local() {
-        let cut = Cut { target: 256 };
+        let cut = Cut::new(256, false);
         let entries: Vec<(String, usize)> = (0..5000)
             .map(|i| {
                 (

@@ -17,6 +17,7 @@
 //! a note is added or removed before it) makes the update give way to a full export, and so do
 //! replaced versions that can no longer be read (tantivy merged their segment away).
 
+use super::alias::{self, Aliases};
 use super::layout::{FileSet, NoteSlots, SegmentState};
 use super::pack::{Cut, Packed, Packer, set_dir};
 use super::rows::SlotRows;
@@ -54,6 +55,8 @@ struct Plan {
     redo: Vec<bool>,
     /// Term shards and term lists (old numbers) holding a changed entry.
     dirty_shards: BTreeSet<usize>,
+    /// The terms whose postings changed.
+    changed: BTreeSet<String>,
     dirty_lists: BTreeSet<usize>,
     /// The statistics of the live documents.
     live: LiveStats,
@@ -72,24 +75,28 @@ pub(super) fn update(
         return Ok(None);
     };
     let srcs = sources(index, segs)?;
-    let shard_entries = entries(&srcs, Some(&plan.placed.ord), shard_entry);
-    let shard_runs = Runs {
-        set: &layout.shards,
-        dirty: &plan.dirty_shards,
-        cut: Cut {
-            target: layout.targets.0,
-        },
-        magic: b"KBS2",
-        entries: &shard_entries,
+    let target = layout.targets.0;
+    let (aliases, dirty_shards) = update_aliases(&srcs, &plan, layout)?;
+    let (shards, terms) = {
+        let write_entry = |buf: &mut Vec<u8>, term: &str, m: &Merged| {
+            shard_entry(buf, term, m);
+            aliases.apply(term, buf, target);
+        };
+        let shard_entries = entries(&srcs, Some(&plan.placed.ord), &write_entry);
+        let shard_runs = Runs {
+            set: &layout.shards,
+            dirty: &dirty_shards,
+            cut: Cut::new(target, true),
+            magic: b"KBS2",
+            entries: &shard_entries,
+        };
+        shard_runs.repack(cancel)?
     };
-    let (shards, terms) = shard_runs.repack(cancel)?;
-    let list_entries = entries(&srcs, None, list_entry);
+    let list_entries = entries(&srcs, None, &list_entry);
     let list_runs = Runs {
         set: &layout.lists,
         dirty: &plan.dirty_lists,
-        cut: Cut {
-            target: layout.targets.1,
-        },
+        cut: Cut::new(layout.targets.1, false),
         magic: b"KBL1",
         entries: &list_entries,
     };
@@ -110,6 +117,7 @@ pub(super) fn update(
         pack: layout.pack,
         shards: FileSet::default(),
         lists: FileSet::default(),
+        aliases,
         chunks: Vec::new(),
         dirs: Default::default(),
         groups: layout.groups.clone(),
@@ -159,6 +167,41 @@ pub(super) fn update(
     Ok(Some((stats, next)))
 }
 
+/// The postings hashes of the big shard entries after the changes, and the shards to re-pack:
+/// those holding a changed term, and those holding a term of a postings hash whose terms
+/// changed (the smallest of them holds the postings, the others alias it).
+fn update_aliases(
+    srcs: &[Source],
+    plan: &Plan,
+    layout: &Layout,
+) -> anyhow::Result<(Aliases, BTreeSet<usize>)> {
+    let mut aliases = layout.aliases.clone();
+    let mut dirty = plan.dirty_shards.clone();
+    let mut buf = Vec::new();
+    for t in &plan.changed {
+        let mut key = None;
+        merge_terms(
+            srcs,
+            Some(t.as_bytes()),
+            Some(&plan.placed.ord),
+            &mut |term, m| {
+                if term == t {
+                    buf.clear();
+                    shard_entry(&mut buf, term, m);
+                    key = alias::key(&buf, layout.targets.0);
+                }
+                Ok(false)
+            },
+        )?;
+        for k in aliases.set(t, key) {
+            for m in aliases.members(&k) {
+                dirty.insert(range_of(&layout.shards.firsts, m.as_bytes()));
+            }
+        }
+    }
+    Ok((aliases, dirty))
+}
+
 /// Works out what changed since `layout`; `None` when a full export is due.
 fn plan(
     index: &SearchIndex,
@@ -193,7 +236,7 @@ fn plan(
     if live.docs != addr.len() as u64 {
         return Ok(None);
     }
-    let (dirty_shards, dirty_lists) = v.dirty(&layout.shards.firsts, &layout.lists.firsts);
+    let (dirty_shards, dirty_lists, changed) = v.dirty(&layout.shards.firsts, &layout.lists.firsts);
     // re-packing most of a large export costs what exporting it does; a small one is cheap
     // either way, and an update writes fewer files
     if layout.shards.len() > SMALL_EXPORT_SHARDS && dirty_shards.len() * 2 > layout.shards.len() {
@@ -205,6 +248,7 @@ fn plan(
         notes,
         redo,
         dirty_shards,
+        changed,
         dirty_lists,
         live,
     }))
@@ -244,6 +288,9 @@ fn changed_notes(layout: &Layout, notes: &[NoteSlots]) -> Option<(Vec<bool>, Vec
     gone.extend((0..kept.len()).filter(|&o| !kept[o]));
     Some((redo, gone))
 }
+
+/// What [`Versions::dirty`] finds: dirty shards, dirty term lists, changed terms.
+type Dirty = (BTreeSet<usize>, BTreeSet<usize>, BTreeSet<String>);
 
 /// One posting of a note version, to compare versions by: (note, section, tf, fieldnorm id).
 type NotePosting = (usize, u64, u32, u8);
@@ -293,10 +340,11 @@ impl Versions {
         }
     }
 
-    /// The shards (by `shards`, their first terms) holding a term whose entry changed, and the
-    /// term lists (by `lists`) holding a term whose document count changed.
-    fn dirty(mut self, shards: &[String], lists: &[String]) -> (BTreeSet<usize>, BTreeSet<usize>) {
-        let mut dirty = (BTreeSet::new(), BTreeSet::new());
+    /// The shards (by `shards`, their first terms) holding a term whose entry changed, the
+    /// term lists (by `lists`) holding a term whose document count changed, and the terms whose
+    /// entries changed.
+    fn dirty(mut self, shards: &[String], lists: &[String]) -> Dirty {
+        let mut dirty = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         let mut counts: HashMap<String, i64> = HashMap::new();
         let keys: BTreeSet<(usize, String)> = self
             .postings
@@ -310,6 +358,7 @@ impl Versions {
             new.sort_unstable();
             if old != new {
                 dirty.0.insert(range_of(shards, key.1.as_bytes()));
+                dirty.2.insert(key.1.clone());
                 // filter terms are in no term list, except the phonetic key terms
                 if key.0 < FILTER_FIELD || crate::search::phonetic::is_key_term(&key.1) {
                     *counts.entry(key.1).or_default() += new.len() as i64 - old.len() as i64;
@@ -455,7 +504,7 @@ type Entries<'a> = dyn Fn(Option<&[u8]>, &mut EachEntry) -> anyhow::Result<()> +
 fn entries<'a>(
     srcs: &'a [Source],
     ord: Option<&'a [Vec<u32>]>,
-    entry: fn(&mut Vec<u8>, &str, &Merged),
+    entry: &'a (dyn Fn(&mut Vec<u8>, &str, &Merged) + Sync),
 ) -> impl Fn(Option<&[u8]>, &mut EachEntry) -> anyhow::Result<()> + Sync + 'a {
     move |lo, each| {
         let mut buf = Vec::new();
@@ -544,7 +593,7 @@ impl Runs<'_> {
             if j > start
                 && term == firsts[j]
                 && !self.dirty.contains(&j)
-                && packer.starts_file(entry.len())
+                && packer.starts_file(entry)
             {
                 end = j;
                 return Ok(false);
@@ -724,7 +773,7 @@ mod tests {
     /// shrinking across the size that makes them big), terms added and terms removed.
     #[test]
     fn repacking_the_changed_files_gives_a_full_pack() {
-        let cut = Cut { target: 64 };
+        let cut = Cut::new(64, false);
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut rand = move |n: u64| {
             state ^= state << 13;
