@@ -146,6 +146,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let exporting = (export_due, previous);
     let (diags, search) =
         render_and_export(&site, &theme, sinks, &hl, &index, &selection, exporting)?;
+    // the index's files are mapped while it is open: close it before the state is saved
+    drop(index);
     site.diagnostics.extend(diags);
     site.diagnostics.extend(warning);
     // an incremental build used the entries of a few pages only: it keeps the others

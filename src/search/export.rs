@@ -590,6 +590,8 @@ fn write_terms(
         if batch.len() >= 4096 || batch_postings >= 1 << 19 {
             place_batch(&mut batch)?;
             batch_postings = 0;
+            // the postings read so far are not read again
+            index.release_postings(segs);
         }
         Ok(true)
     })?;

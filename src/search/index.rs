@@ -432,6 +432,8 @@ pub struct SearchIndex {
     /// Token counts per document and field of the segments read so far (segments never
     /// change, so this holds until tantivy merges one away).
     lengths: std::sync::Mutex<HashMap<SegmentId, Arc<DocLengths>>>,
+    /// Whether the segment files are mapped from a folder (not held in memory).
+    mapped: bool,
 }
 
 /// Tokens per document (by doc id) and field, in [`FIELDS`] order.
@@ -538,7 +540,9 @@ impl SearchIndex {
                 Index::create_in_dir(dir, schema)?
             }
         };
-        Self::with_index(index, fields)
+        let mut index = Self::with_index(index, fields)?;
+        index.mapped = true;
+        Ok(index)
     }
 
     /// Opens the `.kb/index` of a knowledge base with its configured expansion budget; when
@@ -584,7 +588,48 @@ impl SearchIndex {
             expansion_budget: EXPANSION_BUDGET,
             synonyms: Vec::new(),
             lengths: Default::default(),
+            mapped: false,
         })
+    }
+
+    /// Lets the pages of the postings files of `segs` that were read go out of the process's
+    /// memory (they stay in the page cache). The export reads every posting once, in term
+    /// order: without this, all the postings it read (70 MB at 50k notes) stayed in the
+    /// process's resident memory until the index was closed; pages read again are mapped
+    /// again.
+    pub fn release_postings(&self, segs: &[tantivy::SegmentReader]) {
+        #[cfg(target_os = "linux")]
+        if self.mapped {
+            let Ok(metas) = self.index.searchable_segment_metas() else {
+                return;
+            };
+            for seg in segs {
+                let Some(meta) = metas.iter().find(|m| m.id() == seg.segment_id()) else {
+                    continue;
+                };
+                let path = meta.relative_path(tantivy::index::SegmentComponent::Postings);
+                let dir = self.index.directory();
+                let Ok(Ok(bytes)) =
+                    tantivy::directory::Directory::open_read(dir, &path).map(|f| f.read_bytes())
+                else {
+                    continue;
+                };
+                let b = bytes.as_slice();
+                // SAFETY: `b` is the whole of a file that tantivy's MmapDirectory maps shared
+                // and read-only (`mapped`: the index was opened from a folder), so it starts
+                // on a page; tantivy never changes a segment file. MADV_DONTNEED on such a
+                // mapping only unmaps the pages: the next read maps the same bytes again.
+                unsafe {
+                    let _ = rustix::mm::madvise(
+                        b.as_ptr() as *mut std::ffi::c_void,
+                        b.len(),
+                        rustix::mm::Advice::LinuxDontNeed,
+                    );
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = segs;
     }
 
     /// The statistics of the live documents `searcher` sees. Token counts are read from the
