@@ -727,10 +727,6 @@ impl SearchIndex {
         let f = self.fields;
         // the writer is opened at the first change; documents go to it one note at a time
         let mut writer: Option<tantivy::IndexWriter> = None;
-        // an index filled from nothing (a cold build) is not merged while it is filled: the
-        // merge would map every segment it reads (120 MB at 50k notes) while the pages render
-        // beside it, the build's peak; the next update that commits merges them
-        let merging = self.auto_merge && !old.notes.is_empty();
         let open_writer = || -> tantivy::Result<tantivy::IndexWriter> {
             let threads = if self.auto_merge {
                 std::thread::available_parallelism()
@@ -742,7 +738,7 @@ impl SearchIndex {
             };
             let w: tantivy::IndexWriter =
                 self.index.writer_with_num_threads(threads, WRITER_BUDGET)?;
-            if merging {
+            if self.auto_merge {
                 w.set_merge_policy(Box::new(SparingMergePolicy::default()));
             } else {
                 w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
