@@ -584,6 +584,7 @@ fn write_terms(
         }
         Ok(())
     };
+    let release = index.postings_release(segs);
     merge_terms(&srcs, None, Some(&placed.ord), &mut |term, m| {
         batch_postings += m.postings.iter().map(Vec::len).sum::<usize>() + 1;
         batch.push((term.to_string(), m.clone()));
@@ -591,7 +592,7 @@ fn write_terms(
             place_batch(&mut batch)?;
             batch_postings = 0;
             // the postings read so far are not read again
-            index.release_postings(segs);
+            release();
         }
         Ok(true)
     })?;

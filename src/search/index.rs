@@ -605,22 +605,22 @@ impl SearchIndex {
         })
     }
 
-    /// Lets the pages of the postings files of `segs` that were read go out of the process's
-    /// memory (they stay in the page cache). The export reads every posting once, in term
-    /// order: without this, all the postings it read (70 MB at 50k notes) stayed in the
-    /// process's resident memory until the index was closed; pages read again are mapped
-    /// again.
-    pub fn release_postings(&self, segs: &[tantivy::SegmentReader]) {
-        if !self.mapped {
-            return;
-        }
-        let Ok(metas) = self.index.searchable_segment_metas() else {
-            return;
+    /// A function that lets the pages of the postings files of `segs` that were read go out
+    /// of the process's memory (they stay in the page cache). The export reads every posting
+    /// once, in term order: without this, all the postings it read (70 MB at 50k notes) stayed
+    /// in the process's resident memory until the index was closed; pages read again are
+    /// mapped again.
+    pub fn postings_release(&self, segs: &[tantivy::SegmentReader]) -> impl Fn() + '_ {
+        let metas = match self.mapped {
+            true => self.index.searchable_segment_metas().unwrap_or_default(),
+            false => Vec::new(),
         };
-        let read = metas
+        let paths: Vec<std::path::PathBuf> = metas
             .iter()
-            .filter(|m| segs.iter().any(|s| s.segment_id() == m.id()));
-        self.release_files(read.map(|m| m.relative_path(SegmentComponent::Postings)));
+            .filter(|m| segs.iter().any(|s| s.segment_id() == m.id()))
+            .map(|m| m.relative_path(SegmentComponent::Postings))
+            .collect();
+        move || self.release_files(paths.iter().cloned())
     }
 
     /// Unmaps the pages of the segment files at `paths` (files of complete segments only:
