@@ -189,10 +189,10 @@ struct Placement {
 /// The share of notes (the ones with the most text) whose result data gets files of its own
 /// when files hold several slots: a query downloads a result note's file whole, and these are
 /// the neighbours that cost it the most.
-pub const ALONE_SHARE: f64 = 0.15;
+pub const ALONE_SHARE: f64 = 0.18;
 
 /// Per note: whether its result data sits alone in its file(s) (files of `pack` slots): the
-/// notes whose plain text is longer than the [`ALONE_SHARE`] quantile, rounded up to four
+/// notes whose plain text is longer than the [`ALONE_SHARE`] quantile, rounded up to seven
 /// significant bits so that an edit rarely moves the threshold (which moves ordinals).
 fn alone_notes(site: &Site, pack: usize) -> Vec<bool> {
     let sizes: Vec<usize> = site
@@ -207,7 +207,7 @@ fn alone_notes(site: &Site, pack: usize) -> Vec<bool> {
     sorted.sort_unstable();
     let k = ((sorted.len() as f64) * (1.0 - ALONE_SHARE)) as usize;
     let v = sorted[k.min(sorted.len() - 1)];
-    let e = (usize::BITS - v.leading_zeros()).saturating_sub(4);
+    let e = (usize::BITS - v.leading_zeros()).saturating_sub(7);
     let threshold = v.div_ceil(1 << e) << e;
     sizes.iter().map(|&b| b > threshold).collect()
 }
