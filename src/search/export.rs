@@ -112,6 +112,10 @@ pub struct ExportStats {
     pub files_written: usize,
 }
 
+/// What [`write_terms`] wrote: the shard and term-list sets (folder, files) and the postings
+/// hashes of the big shard entries.
+type TermSets = ((String, FileSet), (String, FileSet), alias::Aliases);
+
 /// Content hashes of a numbered set of files, by number.
 type FileHashes = Vec<[u8; 32]>;
 
@@ -537,7 +541,7 @@ fn write_terms(
     sink: &dyn Sink,
     cancel: &dyn Fn() -> bool,
     (stats, tokens): (&mut ExportStats, &mut [u64; 5]),
-) -> anyhow::Result<((String, FileSet), (String, FileSet), alias::Aliases)> {
+) -> anyhow::Result<TermSets> {
     let srcs = sources(index, segs)?;
     let mut shards = Packer::new(b"KBS2", Cut::new(shard_bytes, true));
     let mut lists = Packer::new(b"KBL1", Cut::new(list_bytes, false));
@@ -1027,7 +1031,7 @@ mod tests {
             (20, 6) => "",
             (20, 7) => "러블리",
             _ if (i + round) % 3 == 1 && i != 0 => "",
-            _ if i % 7 == 0 && round % 2 == 1 => "트러 블슈팅",
+            _ if i.is_multiple_of(7) && round % 2 == 1 => "트러 블슈팅",
             _ => "트러블슈팅",
         };
         s.push_str(&format!(
