@@ -574,8 +574,7 @@ fn write_terms(
             if !entry.is_empty() {
                 // terms come in order: the first of a postings hash keeps the postings
                 let mut entry = entry;
-                aliases.set(&term, alias::key(&entry, shard_bytes));
-                aliases.apply(&term, &mut entry, shard_bytes);
+                aliases.record(&term, &mut entry, shard_bytes);
                 shards.push(&term, &entry);
                 drain(&mut shards, &mut shard_out)?;
             }

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, builtSiteInChromium } from "./helpers.mjs";
+import { REPO, builtSiteInChromium, openPage } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 let server;
@@ -32,16 +32,12 @@ after(async () => {
 });
 
 async function open(path, { width = 1400, js = true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: js });
-  const page = await context.newPage();
-  const problems = [];
   const trees = [];
-  page.on("pageerror", (e) => problems.push(e.message));
-  page.on("request", (r) => {
-    if (/\/folders\/tree-[0-9a-f]+\.json$/.test(r.url())) trees.push(r.url());
-  });
-  await page.goto(origin + path);
-  return { page, context, problems, trees };
+  const watch = (page) =>
+    page.on("request", (r) => {
+      if (/\/folders\/tree-[0-9a-f]+\.json$/.test(r.url())) trees.push(r.url());
+    });
+  return { ...(await openPage(browser, origin + path, { width, js, watch })), trees };
 }
 
 /** The explorer's top-level entries: [kind, label, expanded]. */

@@ -175,3 +175,21 @@ export async function builtSiteInChromium(prefix, copies) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   return { root, origin, server, browser };
 }
+
+/**
+ * Opens `url` in a fresh context of `browser` (`width` x 900; `js` false turns scripts off),
+ * collecting page errors and console errors in `problems`. `watch(page)` runs before the
+ * page loads, to add listeners of its own. Resolves to { page, context, problems }.
+ */
+export async function openPage(browser, url, { width = 1400, js = true, watch = null } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: js });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  if (watch) watch(page);
+  await page.goto(url);
+  return { page, context, problems };
+}

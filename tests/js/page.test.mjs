@@ -7,7 +7,7 @@
 // env: KB_BIN, KB_CHROMIUM (default /usr/bin/chromium), KB_SKIP_BROWSER=1 to skip explicitly.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { builtSiteInChromium } from "./helpers.mjs";
+import { builtSiteInChromium, openPage } from "./helpers.mjs";
 
 const SKIP = process.env.KB_SKIP_BROWSER === "1";
 const NOTE = "/messaging/redis/";
@@ -25,17 +25,7 @@ after(async () => {
   if (server) server.close();
 });
 
-async function open(path, { width = 1400, js = true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: js });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(m.text());
-  });
-  await page.goto(origin + path);
-  return { page, context, problems };
-}
+const open = (path, { width = 1400, js = true } = {}) => openPage(browser, origin + path, { width, js });
 
 const box = (page, sel) => page.locator(sel).first().boundingBox();
 

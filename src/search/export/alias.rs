@@ -10,14 +10,12 @@
 //! term by term in order; an update changes the changed terms' hashes and re-packs the shards
 //! of every term of a hash whose terms changed.
 
-use super::pack::varint;
-use super::terms::FILTER_FIELD;
+use super::pack::{read_varint, varint};
+use super::terms::{FILTER_FIELD, RANGE_CODED};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Flags byte of an alias entry; the flags of a postings entry never set bit 6.
 pub(super) const ALIAS: u8 = 0x40;
-/// Flags bit of a range-coded entry.
-const RANGE_CODED: u8 = 0x80;
 
 /// A postings hash.
 type Key = [u8; 32];
@@ -31,16 +29,8 @@ pub(super) struct Aliases {
 
 /// The offset of an entry's flags byte (after its term's varint length and bytes).
 fn flags_at(entry: &[u8]) -> Option<usize> {
-    let (mut len, mut shift, mut p) = (0usize, 0u32, 0usize);
-    loop {
-        let y = *entry.get(p)?;
-        p += 1;
-        len |= usize::from(y & 0x7F).checked_shl(shift)?;
-        shift += 7;
-        if y < 0x80 {
-            break;
-        }
-    }
+    let mut p = 0;
+    let len = usize::try_from(read_varint(entry, &mut p)?).ok()?;
     p.checked_add(len).filter(|&at| at < entry.len())
 }
 
@@ -94,13 +84,27 @@ impl Aliases {
             .map(String::as_str)
     }
 
+    /// Records the entry of `term` in `buf` (terms in ascending order, as a full export
+    /// writes them) and rewrites it as an alias when a smaller term has the same postings.
+    pub(super) fn record(&mut self, term: &str, buf: &mut Vec<u8>, target: usize) {
+        let k = key(buf, target);
+        self.set(term, k);
+        self.rewrite(term, k, buf);
+    }
+
     /// Rewrites the entry of `term` in `buf` as an alias when a smaller term has the same
     /// postings (as recorded).
     pub(super) fn apply(&self, term: &str, buf: &mut Vec<u8>, target: usize) {
-        let Some(k) = key(buf, target) else {
-            return;
-        };
-        let Some(first) = self.groups.get(&k).and_then(|g| g.first()) else {
+        self.rewrite(term, key(buf, target), buf);
+    }
+
+    /// Rewrites `buf`, the entry of `term` with postings hash `key`, as an alias when a
+    /// smaller term has that hash.
+    fn rewrite(&self, term: &str, key: Option<Key>, buf: &mut Vec<u8>) {
+        let Some(first) = key
+            .and_then(|k| self.groups.get(&k))
+            .and_then(|g| g.first())
+        else {
             return;
         };
         if first.as_str() < term {

@@ -18,6 +18,21 @@ pub(super) fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Reads an unsigned LEB128 varint at `*p` and moves past it; `None` when the bytes end first
+/// or the value passes 64 bits.
+pub(super) fn read_varint(b: &[u8], p: &mut usize) -> Option<u64> {
+    let (mut v, mut shift) = (0u64, 0u32);
+    loop {
+        let y = *b.get(*p)?;
+        *p += 1;
+        v |= u64::from(y & 0x7F).checked_shl(shift)?;
+        if y < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
 /// The folder of a set of files: `prefix/<hash over every file's number and hash>`. Names
 /// change whenever any file changes, so every file can be cached forever, and an update that
 /// rewrites a few files can name the set without reading the others.

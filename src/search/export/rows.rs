@@ -17,7 +17,7 @@
 //! | `0xD0 + (s >> 8)`, `s & 0xFF` | the Hangul syllable U+AC00 + `s` (`s` < 11172) |
 //! | `0xFF`, varint | any other character, by its code point |
 
-use super::pack::varint;
+use super::pack::{read_varint, varint};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -257,16 +257,8 @@ fn expand(cells: Vec<Value>) -> Option<Vec<Value>> {
 /// row's text decoded in place; `None` for a file no export writes.
 pub fn read_slots(b: &[u8], pack: usize) -> Option<Vec<Vec<serde_json::Value>>> {
     let rest = b.strip_prefix(MAGIC)?;
-    let (mut len, mut shift, mut p) = (0usize, 0, 0);
-    loop {
-        let y = *rest.get(p)?;
-        p += 1;
-        len |= usize::from(y & 0x7F).checked_shl(shift)?;
-        shift += 7;
-        if y < 0x80 {
-            break;
-        }
-    }
+    let mut p = 0;
+    let len = usize::try_from(read_varint(rest, &mut p)?).ok()?;
     let json = rest.get(p..p.checked_add(len)?)?;
     let mut codes = &rest[p + len..];
     let value: serde_json::Value = serde_json::from_slice(json).ok()?;

@@ -188,7 +188,11 @@ fn update_aliases(
             Some(t.as_bytes()),
             Some(&plan.placed.ord),
             &mut |term, m| {
-                if term == t {
+                // only a range-coded entry of scored fields can be a big one: the others are
+                // not encoded
+                let postings: usize = m.postings.iter().map(Vec::len).sum();
+                let coded = postings >= crate::search::rangecode::MIN_POSTINGS;
+                if term == t && coded && m.df[FILTER_FIELD] == 0 {
                     buf.clear();
                     shard_entry(&mut buf, term, m);
                     key = alias::key(&buf, layout.targets.0);
